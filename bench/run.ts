@@ -1,0 +1,2 @@
+// Benchmark entry point (npm run bench). Filled in by the benchmark suite.
+export {};

@@ -1,0 +1,13 @@
+/**
+ * Parsers for numeric and unit-bearing flags. Each throws a UsageError naming the flag.
+ */
+import { UsageError } from './exit.js';
+
+export function parseIntFlag(flag: string, min: number, max: number): (v: string) => number {
+  return (v: string) => {
+    if (!/^-?\d+$/.test(v.trim())) throw new UsageError(`${flag}: expected an integer, got "${v}"`);
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${flag}: expected an integer from ${min} to ${max}, got ${v}`);
+    return n;
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * The simulated kernel's global context: engine, HZ and jiffies, CPUs, the task list and
+ * `current`, the same-instant runqueue, timers, softirqs and the kernel log.
+ *
+ * Mirrors: kernel/sched.c (scheduling as far as sleeping and waking go), kernel/timer.c (timers,
+ * jiffies), kernel/softirq.c, kernel/printk.c. One Kernel per run; model objects keep a reference.
+ *
+ * Simplified: there is no CPU contention or preemption. A runnable task runs until it sleeps or
+ * spends modelled CPU time (run_for_ns); tasks on different CPUs run concurrently and tasks on
+ * one CPU are not serialised. Same-instant order among runnable tasks is drawn from the run's
+ * PRNG (the scheduler decision point), so a seed fixes it and exploration can vary it.
+ */
+import { Sim } from '../sim/engine.js';
+import { Prng } from '../sim/prng.js';
+import { assert } from '../sim/assert.js';
+import { jiffiesToNs, nsToJiffies } from '../sim/time.js';
+import { Task, TASK_RUNNING, TASK_DEAD, type TaskFn } from './task.js';
+import { KernelLog } from './printk.js';
+
+export const SOFTIRQ_TIMER = 1;
+export const SOFTIRQ_BLOCK = 4;
+
+/** A kernel timer (struct timer_list). Armed timers own one pending engine event. */
+export class timer_list {
+  expires = 0;
+  /** Seq of the pending engine event, or -1 when not pending. */
+  pendingSeq = -1;
+  cpu = 0;
+  readonly id: number;
+  constructor(
+    k: Kernel,
+    public fn: (data: number) => void,
+    public data = 0,
+  ) {
+    this.id = k.timers.length;
+    k.timers.push(this);
+  }
+}
+
+export interface KernelOptions {
+  hz: number;
+  cpus: number;
+  seed: number;
+  /** Optional engine to share (tests); a fresh one otherwise. */
+  sim?: Sim;
+}
+
+export class Kernel {
+  readonly sim: Sim;
+  readonly HZ: number;
+  readonly nr_cpu_ids: number;
+  readonly prng: Prng;
+  /** PRNG stream for the scheduler's same-instant decisions. */
+  readonly schedRng: Prng;
+  readonly tasks: Task[] = [];
+  /** The task whose code is running (the interrupted task, or swapper, in interrupt context). */
+  current: Task;
+  /** Non-zero while a timer or softirq handler runs (in_interrupt()). */
+  in_interrupt = 0;
+  /** Per-CPU idle tasks ("swapper"), the current task in interrupt context. */
+  readonly idle: Task[] = [];
+  readonly timers: timer_list[] = [];
+  readonly log: KernelLog;
+  private nextPid = 1;
+  private readonly runnable: Task[] = [];
+  private schedPending = false;
+  private softirqPending: number[] = [];
+  private softirqScheduled: boolean[] = [];
+  private readonly softirqActions: ((k: Kernel, cpu: number) => void)[] = [];
+  /** Tasks in io_schedule*: rq->nr_iowait summed over CPUs. */
+  nr_iowait = 0;
+  /** Count of context switches into tasks, for statistics. */
+  nr_switches = 0;
+
+  readonly KIND_SCHED: number;
+  readonly KIND_TIMER: number;
+  readonly KIND_RESUME: number;
+  readonly KIND_SOFTIRQ: number;
+
+  constructor(opts: KernelOptions) {
+    assert([100, 250, 300, 1000].includes(opts.hz), `HZ must be 100, 250, 300 or 1000, got ${opts.hz}`);
+    assert(Number.isInteger(opts.cpus) && opts.cpus >= 1 && opts.cpus <= 256, `cpus must be 1..256, got ${opts.cpus}`);
+    this.sim = opts.sim ?? new Sim(4096);
+    this.HZ = opts.hz;
+    this.nr_cpu_ids = opts.cpus;
+    this.prng = Prng.seeded(opts.seed);
+    this.schedRng = this.prng.derive('sched');
+    this.log = new KernelLog(this);
+    for (let cpu = 0; cpu < opts.cpus; cpu++) {
+      const t = new Task(0, 'swapper', cpu, 0, null);
+      this.idle.push(t);
+      this.softirqPending.push(0);
+      this.softirqScheduled.push(false);
+    }
+    this.current = this.idle[0]!;
+    this.KIND_SCHED = this.sim.register('sched', () => this.runRunnable());
+    this.KIND_TIMER = this.sim.register('timer', (id) => this.fireTimer(id));
+    this.KIND_RESUME = this.sim.register('resume', (pid) => this.resumeAfterRun(pid));
+    this.KIND_SOFTIRQ = this.sim.register('softirq', (cpu) => this.runSoftirq(cpu));
+  }
+
+  /** Current jiffies (jiffies start at 0 at boot in the model; the kernel starts them at -300*HZ). */
+  get jiffies(): number {
+    return nsToJiffies(this.sim.now, this.HZ);
+  }
+
+  get now(): number {
+    return this.sim.now;
+  }
+
+  /** smp_processor_id(): the CPU of the running context. */
+  smp_processor_id(): number {
+    return this.current.cpu;
+  }
+
+  /** Creates a task; kernel threads pass `kthread = true`. Returns it runnable (wake_up_new_task). */
+  kthread_run(comm: string, cpu: number, flags: number, fn: TaskFn, kthread = true): Task {
+    const t = new Task(this.nextPid++, comm, cpu % this.nr_cpu_ids, flags, fn);
+    t.kthread = kthread;
+    this.tasks.push(t);
+    t.state = TASK_RUNNING;
+    this.enqueue(t);
+    return t;
+  }
+
+  /** try_to_wake_up: makes a sleeping task runnable. Returns false if it was already running. */
+  wake_up_process(t: Task, stateMask = 3): boolean {
+    if (t.state === TASK_RUNNING || t.state === TASK_DEAD || (t.state & stateMask) === 0) return false;
+    t.state = TASK_RUNNING;
+    if (t.asleep) this.enqueue(t);
+    return true;
+  }
+
+  private enqueue(t: Task): void {
+    if (t.onRq) return;
+    t.onRq = true;
+    t.asleep = false;
+    this.runnable.push(t);
+    if (!this.schedPending) {
+      this.schedPending = true;
+      this.sim.at(this.sim.now, this.KIND_SCHED, 0);
+    }
+  }
+
+  /** Runs every task runnable at this instant, in an order drawn from the scheduler's PRNG. */
+  private runRunnable(): void {
+    this.schedPending = false;
+    const rq = this.runnable;
+    while (rq.length > 0) {
+      let i = 0;
+      if (rq.length > 1) i = this.schedRng.below(rq.length);
+      const t = rq[i]!;
+      rq[i] = rq[rq.length - 1]!;
+      rq.pop();
+      t.onRq = false;
+      this.switchTo(t);
+    }
+  }
+
+  private switchTo(t: Task): void {
+    const prev = this.current;
+    this.current = t;
+    t.nvcsw++;
+    this.nr_switches++;
+    t.last_ran_ns = this.sim.now;
+    const r = t.gen!.next();
+    this.current = prev;
+    if (r.done) {
+      t.state = TASK_DEAD;
+      t.frames.length = 0;
+      return;
+    }
+    // The task yielded: it is asleep unless it was woken in between (or is spending CPU time).
+    if (t.runUntilSeq >= 0) return;
+    if (t.state === TASK_RUNNING) {
+      // Voluntary yield while runnable (cond_resched): run again at this instant.
+      this.enqueue(t);
+    } else {
+      t.asleep = true;
+    }
+  }
+
+  /** Arms the task's resume event after `ns` of modelled CPU time; used by run_for_ns. */
+  armRun(t: Task, ns: number): void {
+    t.runUntilSeq = this.sim.after(ns, this.KIND_RESUME, t.pid);
+  }
+
+  private resumeAfterRun(pid: number): void {
+    const t = this.taskByPid(pid);
+    if (t === undefined || t.runUntilSeq !== this.sim.currentSeq) return;
+    t.runUntilSeq = -1;
+    t.state = TASK_RUNNING;
+    this.enqueue(t);
+  }
+
+  taskByPid(pid: number): Task | undefined {
+    // pids are dense and assigned in creation order.
+    const t = this.tasks[pid - 1];
+    return t !== undefined && t.pid === pid ? t : undefined;
+  }
+
+  // ---- timers (kernel/timer.c) ----
+
+  /** mod_timer: (re)arms a timer to fire at jiffy `expires` on the current CPU. Returns whether it was pending. */
+  mod_timer(timer: timer_list, expires: number): boolean {
+    const was = timer.pendingSeq >= 0;
+    timer.expires = expires;
+    timer.cpu = this.smp_processor_id();
+    const at = Math.max(this.sim.now, jiffiesToNs(expires, this.HZ));
+    timer.pendingSeq = this.sim.at(at, this.KIND_TIMER, timer.id);
+    return was;
+  }
+
+  /** del_timer: deactivates a timer. Returns whether it was pending. */
+  del_timer(timer: timer_list): boolean {
+    const was = timer.pendingSeq >= 0;
+    timer.pendingSeq = -1;
+    return was;
+  }
+
+  timer_pending(timer: timer_list): boolean {
+    return timer.pendingSeq >= 0;
+  }
+
+  private fireTimer(id: number): void {
+    const timer = this.timers[id]!;
+    if (timer.pendingSeq !== this.sim.currentSeq) return; // stale: deleted or re-armed
+    timer.pendingSeq = -1;
+    this.inInterrupt(timer.cpu, () => timer.fn(timer.data));
+  }
+
+  // ---- softirqs (kernel/softirq.c) ----
+
+  open_softirq(nr: number, action: (k: Kernel, cpu: number) => void): void {
+    this.softirqActions[nr] = action;
+  }
+
+  /** raise_softirq on a CPU: the action runs at this instant, after the current event. */
+  raise_softirq(cpu: number, nr: number): void {
+    this.softirqPending[cpu]! |= 1 << nr;
+    if (!this.softirqScheduled[cpu]) {
+      this.softirqScheduled[cpu] = true;
+      this.sim.at(this.sim.now, this.KIND_SOFTIRQ, cpu);
+    }
+  }
+
+  private runSoftirq(cpu: number): void {
+    this.softirqScheduled[cpu] = false;
+    let pending = this.softirqPending[cpu]!;
+    this.softirqPending[cpu] = 0;
+    this.inInterrupt(cpu, () => {
+      for (let nr = 0; pending !== 0; nr++, pending >>>= 1) {
+        if (pending & 1) this.softirqActions[nr]?.(this, cpu);
+      }
+    });
+  }
+
+  /** Runs `fn` in interrupt context on `cpu`: current is that CPU's idle task, in_interrupt() is true. */
+  inInterrupt(cpu: number, fn: () => void): void {
+    const prev = this.current;
+    this.current = this.idle[cpu]!;
+    this.in_interrupt++;
+    try {
+      fn();
+    } finally {
+      this.in_interrupt--;
+      this.current = prev;
+    }
+  }
+
+  /** printk into the simulated kernel log. */
+  printk(text: string): void {
+    this.log.printk(text);
+  }
+}

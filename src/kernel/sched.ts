@@ -1,0 +1,113 @@
+/**
+ * Sleeping and waking: schedule, schedule_timeout, io_schedule, io_schedule_timeout, and modelled
+ * CPU time.
+ *
+ * Mirrors: kernel/sched.c (schedule, io_schedule, io_schedule_timeout) and kernel/timer.c
+ * (schedule_timeout, process_timeout), 2.6.25. Callers set their state first (set_current_state
+ * or prepare_to_wait), exactly as in the kernel; if a wake-up arrives before schedule() the task
+ * is already TASK_RUNNING and schedule() returns at once, so no wake-up is lost.
+ *
+ * Only process context may call these (they are generators that yield). iowait accounting is kept
+ * as a per-kernel counter for /proc/stat-style reports.
+ */
+import { Kernel, timer_list } from './kernel.js';
+import { assert } from '../sim/assert.js';
+import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, TASK_INTERRUPTIBLE, type KGen, type Task } from './task.js';
+
+export const MAX_SCHEDULE_TIMEOUT = Number.MAX_SAFE_INTEGER;
+
+/** set_current_state(state). */
+export function set_current_state(k: Kernel, state: number): void {
+  k.current.state = state;
+}
+
+/** schedule(): gives up the CPU until woken, unless already woken (state is TASK_RUNNING). */
+export function* schedule(k: Kernel): KGen {
+  const t = k.current;
+  assert(k.in_interrupt === 0, 'schedule() called in interrupt context');
+  if (t.state === TASK_RUNNING) return;
+  t.sleep_start_ns = k.now;
+  t.enter('schedule');
+  yield 0;
+  t.leave();
+}
+
+function sleepTimerOf(k: Kernel, t: Task): timer_list {
+  if (t.sleepTimer === null) {
+    // process_timeout: the timer wakes the task it belongs to.
+    t.sleepTimer = new timer_list(k, (pid) => {
+      const task = k.taskByPid(pid)!;
+      if (k.wake_up_process(task)) task.timeouts++;
+    }, t.pid);
+  }
+  return t.sleepTimer as timer_list;
+}
+
+/**
+ * schedule_timeout(timeout): sleeps at most `timeout` jiffies. Returns 0 if the timeout expired,
+ * otherwise the jiffies remaining when woken.
+ */
+export function* schedule_timeout(k: Kernel, timeout: number): KGen<number> {
+  if (timeout === MAX_SCHEDULE_TIMEOUT) {
+    yield* schedule(k);
+    return timeout;
+  }
+  assert(timeout >= 0, `schedule_timeout: negative timeout ${timeout}`);
+  const t = k.current;
+  const expire = timeout + k.jiffies;
+  const timer = sleepTimerOf(k, t);
+  k.mod_timer(timer, expire);
+  yield* schedule(k);
+  k.del_timer(timer);
+  const left = expire - k.jiffies;
+  return left < 0 ? 0 : left;
+}
+
+/** schedule_timeout_uninterruptible. */
+export function* schedule_timeout_uninterruptible(k: Kernel, timeout: number): KGen<number> {
+  set_current_state(k, TASK_UNINTERRUPTIBLE);
+  return yield* schedule_timeout(k, timeout);
+}
+
+/** schedule_timeout_interruptible. */
+export function* schedule_timeout_interruptible(k: Kernel, timeout: number): KGen<number> {
+  set_current_state(k, TASK_INTERRUPTIBLE);
+  return yield* schedule_timeout(k, timeout);
+}
+
+/** io_schedule_timeout(timeout): schedule_timeout with iowait accounting. */
+export function* io_schedule_timeout(k: Kernel, timeout: number): KGen<number> {
+  const t = k.current;
+  t.enter('io_schedule_timeout');
+  k.nr_iowait++;
+  const ret = yield* schedule_timeout(k, timeout);
+  k.nr_iowait--;
+  t.leave();
+  return ret;
+}
+
+/** io_schedule(): schedule with iowait accounting and no timeout. */
+export function* io_schedule(k: Kernel): KGen {
+  const t = k.current;
+  t.enter('io_schedule');
+  k.nr_iowait++;
+  yield* schedule(k);
+  k.nr_iowait--;
+  t.leave();
+}
+
+/**
+ * Spends `ns` of modelled CPU time (copying data, scanning pages): the task stays TASK_RUNNING and
+ * continues after `ns`. Not a kernel function; it is how the model charges time for work.
+ */
+export function* run_for_ns(k: Kernel, ns: number): KGen {
+  if (ns <= 0) return;
+  const t = k.current;
+  k.armRun(t, ns);
+  yield 0;
+}
+
+/** cond_resched(): lets other runnable tasks of this instant run first. */
+export function* cond_resched(_k: Kernel): KGen {
+  yield 0;
+}

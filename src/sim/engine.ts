@@ -1,0 +1,126 @@
+/**
+ * The discrete-event engine: integer-nanosecond time, an event queue ordered by (time, seq),
+ * handlers registered by kind, and run limits. It knows nothing of kernels.
+ *
+ * Handlers receive one integer argument; owners keep their own tables (timers, tasks) and use the
+ * argument as an index, so dispatch allocates nothing. `currentSeq` lets owners cancel lazily:
+ * an owner remembers the seq of its pending event and ignores an event whose seq is stale.
+ */
+import { assert, SimulatorError } from './assert.js';
+import { EventQueue } from './queue.js';
+
+export type Handler = (arg: number) => void;
+
+export type StopReason = 'empty' | 'time-limit' | 'event-limit' | 'stopped';
+
+export interface RunLimits {
+  /** Stop before dispatching any event later than this simulated instant (ns). */
+  untilNs?: number;
+  /** Stop after this many events in total. */
+  maxEvents?: number;
+}
+
+export class Sim {
+  /** Current simulated time, ns. */
+  now = 0;
+  /** Events dispatched so far. */
+  events = 0;
+  /** Sequence number of the event being dispatched. */
+  currentSeq = -1;
+  private readonly queue: EventQueue;
+  private readonly handlers: Handler[] = [];
+  private readonly names: string[] = [];
+  private stopRequested: string | null = null;
+  /** Optional per-event observer (tracing, invariant checks); kept out of the hot path when null. */
+  observer: ((kind: number, arg: number) => void) | null = null;
+
+  constructor(capacity = 1024) {
+    this.queue = new EventQueue(capacity);
+  }
+
+  /** Registers a handler and returns its kind number. */
+  register(name: string, handler: Handler): number {
+    this.handlers.push(handler);
+    this.names.push(name);
+    return this.handlers.length - 1;
+  }
+
+  kindName(kind: number): string {
+    return this.names[kind] ?? `kind${kind}`;
+  }
+
+  /** Schedules `kind(arg)` at absolute time `timeNs` (>= now); returns the event's seq. */
+  at(timeNs: number, kind: number, arg: number): number {
+    if (!(timeNs >= this.now && Number.isSafeInteger(timeNs))) {
+      throw this.annotate(new SimulatorError(`event scheduled at ${timeNs}ns, before now (${this.now}ns) or not a safe integer`));
+    }
+    return this.queue.push(timeNs, kind, arg);
+  }
+
+  /** Schedules `kind(arg)` after `delayNs` (>= 0). */
+  after(delayNs: number, kind: number, arg: number): number {
+    return this.at(this.now + delayNs, kind, arg);
+  }
+
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  peekTime(): number {
+    return this.queue.peekTime();
+  }
+
+  /** Asks the run loop to stop after the current event. */
+  stop(reason: string): void {
+    this.stopRequested = reason;
+  }
+
+  get stopReason(): string | null {
+    return this.stopRequested;
+  }
+
+  /** Dispatches events until the queue empties, a limit is reached, or stop() is called. */
+  run(limits: RunLimits = {}): StopReason {
+    const until = limits.untilNs ?? Infinity;
+    const maxEvents = limits.maxEvents ?? Infinity;
+    const q = this.queue;
+    const handlers = this.handlers;
+    this.stopRequested = null;
+    try {
+      for (;;) {
+        if (this.stopRequested !== null) return 'stopped';
+        if (q.size === 0) return 'empty';
+        if (q.peekTime() > until) {
+          this.now = until;
+          return 'time-limit';
+        }
+        if (this.events >= maxEvents) return 'event-limit';
+        q.pop();
+        this.now = q.topTime;
+        this.currentSeq = q.topSeq;
+        this.events++;
+        handlers[q.topKind]!(q.topArg);
+        if (this.observer !== null) this.observer(q.topKind, q.topArg);
+      }
+    } catch (e) {
+      throw this.annotate(e);
+    }
+  }
+
+  private annotate(e: unknown): unknown {
+    if (e instanceof SimulatorError && e.timeNs === undefined) {
+      e.timeNs = this.now;
+      e.event = this.events;
+    }
+    return e;
+  }
+
+  /** Asserts with this engine's time and event number attached. */
+  assert(cond: unknown, msg: string | (() => string)): asserts cond {
+    try {
+      assert(cond, msg);
+    } catch (e) {
+      throw this.annotate(e);
+    }
+  }
+}
