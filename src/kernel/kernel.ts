@@ -16,6 +16,7 @@ import { assert } from '../sim/assert.js';
 import { jiffiesToNs, nsToJiffies } from '../sim/time.js';
 import { Task, TASK_RUNNING, TASK_DEAD, type TaskFn } from './task.js';
 import { KernelLog } from './printk.js';
+import { Tracer, type TraceValue } from './trace.js';
 
 export const SOFTIRQ_TIMER = 1;
 export const SOFTIRQ_BLOCK = 4;
@@ -61,6 +62,8 @@ export class Kernel {
   readonly idle: Task[] = [];
   readonly timers: timer_list[] = [];
   readonly log: KernelLog;
+  /** Tracepoints; call sites test `k.trace.on[TP.x]` before emitting. */
+  readonly trace = new Tracer();
   private nextPid = 1;
   private readonly runnable: Task[] = [];
   private schedPending = false;
@@ -266,6 +269,12 @@ export class Kernel {
       this.in_interrupt--;
       this.current = prev;
     }
+  }
+
+  /** Emits tracepoint `id` from the current context (callers check k.trace.on[id] first). */
+  tp(id: number, ...values: TraceValue[]): void {
+    const c = this.current;
+    this.trace.emit(this.sim.now, c.cpu, c.pid, c.comm, id, values);
   }
 
   /** printk into the simulated kernel log. */
