@@ -11,3 +11,11 @@ export function parseIntFlag(flag: string, min: number, max: number): (v: string
     return n;
   };
 }
+
+/** A flag whose value must be one of `choices` (exact match). */
+export function parseChoiceFlag<T extends string>(flag: string, choices: readonly T[]): (v: string) => T {
+  return (v: string) => {
+    if (!(choices as readonly string[]).includes(v)) throw new UsageError(`${flag}: expected one of ${choices.join(', ')}, got "${v}"`);
+    return v as T;
+  };
+}

@@ -9,6 +9,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { SimulatorError } from '../sim/assert.js';
+import { ScenarioError } from '../scenario/errors.js';
 import { EXIT_ASSERTION, EXIT_UNEXPECTED, EXIT_USAGE, ExitRequest, UsageError } from './exit.js';
 import { err } from './io.js';
 import { commands } from './commands/index.js';
@@ -55,7 +56,7 @@ export function handleError(e: unknown): number {
     err(`reclaimsim: ${oneLine(e.message)} (see reclaimsim --help)`);
     return EXIT_USAGE;
   }
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || e instanceof ScenarioError) {
     err(`reclaimsim: ${oneLine(e.message)}`);
     return EXIT_USAGE;
   }

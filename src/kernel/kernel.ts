@@ -72,6 +72,11 @@ export class Kernel {
   private readonly softirqActions: ((k: Kernel, cpu: number) => void)[] = [];
   /** Tasks in io_schedule*: rq->nr_iowait summed over CPUs. */
   nr_iowait = 0;
+  /**
+   * Coverage marks: rare kernel paths note that they ran (free-list command used, mempool reserve
+   * used, DEFER with device_busy == 0, ...) so tests can assert they were reached.
+   */
+  readonly marks = new Map<string, number>();
   /** Count of context switches into tasks, for statistics. */
   nr_switches = 0;
 
@@ -175,8 +180,11 @@ export class Kernel {
     }
     // The task yielded: it is asleep unless it was woken in between (or is spending CPU time).
     if (t.runUntilSeq >= 0) return;
-    if (t.state === TASK_RUNNING) {
-      // Voluntary yield while runnable (cond_resched): run again at this instant.
+    if (t.state === TASK_RUNNING || t.preempt_active) {
+      // Voluntary yield while runnable (cond_resched): run again at this instant. cond_resched
+      // yields with PREEMPT_ACTIVE, so a task that already set a sleeping state stays runnable,
+      // as schedule() in 2.6.25 does not deactivate a task when PREEMPT_ACTIVE is set.
+      t.preempt_active = false;
       this.enqueue(t);
     } else {
       t.asleep = true;
@@ -192,7 +200,8 @@ export class Kernel {
     const t = this.taskByPid(pid);
     if (t === undefined || t.runUntilSeq !== this.sim.currentSeq) return;
     t.runUntilSeq = -1;
-    t.state = TASK_RUNNING;
+    // The task keeps its state: one that set TASK_UNINTERRUPTIBLE (prepare_to_wait) before
+    // spending CPU time must still sleep in the schedule() that follows, unless a wake-up came.
     this.enqueue(t);
   }
 
@@ -275,6 +284,11 @@ export class Kernel {
   tp(id: number, ...values: TraceValue[]): void {
     const c = this.current;
     this.trace.emit(this.sim.now, c.cpu, c.pid, c.comm, id, values);
+  }
+
+  /** Records that a rare path ran (see marks). */
+  mark(name: string): void {
+    this.marks.set(name, (this.marks.get(name) ?? 0) + 1);
   }
 
   /** printk into the simulated kernel log. */

@@ -97,8 +97,10 @@ export function* io_schedule(k: Kernel): KGen {
 }
 
 /**
- * Spends `ns` of modelled CPU time (copying data, scanning pages): the task stays TASK_RUNNING and
- * continues after `ns`. Not a kernel function; it is how the model charges time for work.
+ * Spends `ns` of modelled CPU time (copying data, scanning pages): the task continues after `ns`
+ * in the state it had (normally TASK_RUNNING; a task that called prepare_to_wait first still
+ * sleeps in its next schedule() unless woken meanwhile). Not a kernel function; it is how the
+ * model charges time for work.
  */
 export function* run_for_ns(k: Kernel, ns: number): KGen {
   if (ns <= 0) return;
@@ -107,7 +109,22 @@ export function* run_for_ns(k: Kernel, ns: number): KGen {
   yield 0;
 }
 
-/** cond_resched(): lets other runnable tasks of this instant run first. */
-export function* cond_resched(_k: Kernel): KGen {
+/**
+ * cond_resched(): lets other runnable tasks of this instant run first. Like __cond_resched, it
+ * yields with PREEMPT_ACTIVE, so a task that has already set TASK_UNINTERRUPTIBLE (after
+ * prepare_to_wait) is not put to sleep here; it sleeps in its own schedule() later.
+ */
+export function* cond_resched(k: Kernel): KGen {
+  k.current.preempt_active = true;
   yield 0;
+}
+
+/**
+ * Runs a kernel path that must not sleep (an atomic caller using a function that can sleep only
+ * with __GFP_WAIT) to completion and returns its result. Sleeping here is a simulator bug.
+ */
+export function run_nosleep<T>(gen: KGen<T>): T {
+  const r = gen.next();
+  assert(r.done === true, 'a non-sleeping path tried to sleep (atomic context)');
+  return r.value;
 }

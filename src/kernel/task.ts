@@ -40,6 +40,8 @@ export class Task {
   kthread = false;
   /** Seq of a pending resume after modelled CPU time, or -1. */
   runUntilSeq = -1;
+  /** Set by cond_resched for its yield (PREEMPT_ACTIVE): the task stays runnable whatever its state. */
+  preempt_active = false;
   /** Call chain, outermost first (for show_state and hung-task reports). */
   readonly frames: string[] = [];
   /** Per-task reusable wait-queue entry (DEFINE_WAIT on the kernel stack). */

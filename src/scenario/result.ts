@@ -2,7 +2,8 @@
  * The result of one run: what `reclaimsim run --json` prints, what sweeps store, what reports show.
  * Only src/cli prints or exits; everything else returns one of these.
  */
-export type Verdict = 'COMPLETED' | 'LIVELOCK' | 'DEADLOCK' | 'LIMIT';
+import type { Verdict } from '../check/watchdog.js';
+export type { Verdict };
 
 export interface TaskSummary {
   pid: number;

@@ -3,7 +3,7 @@
  *
  * Jiffies are derived from time and HZ with integer arithmetic only, so HZ values that do not
  * divide 10^9 (HZ=300) still give exact, platform-independent results: jiffy j begins at
- * floor(j * 10^9 / HZ) ns.
+ * ceil(j * 10^9 / HZ) ns, the first nanosecond at which nsToJiffies gives j.
  */
 import { assert } from './assert.js';
 

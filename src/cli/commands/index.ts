@@ -3,5 +3,11 @@
  */
 import type { Command } from 'commander';
 import { register as demo } from './demo.js';
+import { register as slabinfo } from './slabinfo.js';
+import { register as schema } from './schema.js';
+import { register as validate } from './validate.js';
+import { register as show } from './show.js';
+import { register as scenarios } from './scenarios.js';
+import { register as audit } from './audit.js';
 
-export const commands: ((program: Command) => void)[] = [demo];
+export const commands: ((program: Command) => void)[] = [demo, slabinfo, audit, schema, validate, show, scenarios];

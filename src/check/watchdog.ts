@@ -1,0 +1,79 @@
+/**
+ * The progress watchdog and run verdicts.
+ *
+ * Forward progress is counted by the model (pages written to swap + pages copied by the workload).
+ * Every `checkIntervalNs` the watchdog compares the count with the last change:
+ * - the workload finished: COMPLETED;
+ * - no progress for `windowNs` while tasks were still being scheduled: LIVELOCK (the system is
+ *   alive but stuck, like the sense_slab livelock where everyone wakes every 5 s and kblockd every
+ *   unplug_delay);
+ * - no progress and no task scheduled (other than the hung-task watchdog) during the window:
+ *   DEADLOCK (nothing left that can wake anyone).
+ * It observes and never changes model state; at a verdict it asks the engine to stop.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+/** How a run ended. */
+export type Verdict = 'COMPLETED' | 'LIVELOCK' | 'DEADLOCK' | 'LIMIT';
+
+export interface WatchdogOptions {
+  /** Progress counter (monotonic). */
+  progress: () => number;
+  /** Has the workload finished? */
+  done: () => boolean;
+  /** No-progress window that makes a livelock or deadlock verdict, ns. */
+  windowNs: number;
+  /** How often to check, ns. */
+  checkIntervalNs: number;
+  /** Tasks whose scheduling does not count as "alive" (the hung-task watchdog). */
+  ignorePids: number[];
+}
+
+export class Watchdog {
+  verdict: Verdict | null = null;
+  verdictNs: number | null = null;
+  /** Time of the last observed progress, ns. */
+  lastProgressNs = 0;
+  private lastProgress = -1;
+  private switchesAtLastProgress = 0;
+  private readonly KIND: number;
+
+  constructor(
+    private readonly k: Kernel,
+    private readonly o: WatchdogOptions,
+  ) {
+    this.KIND = k.sim.register('watchdog', () => this.check());
+    k.sim.after(o.checkIntervalNs, this.KIND, 0);
+  }
+
+  private liveSwitches(): number {
+    let n = this.k.nr_switches;
+    for (const pid of this.o.ignorePids) n -= this.k.taskByPid(pid)?.nvcsw ?? 0;
+    return n;
+  }
+
+  /** Runs one check now (also used when the event queue runs dry). */
+  check(final = false): void {
+    if (this.verdict !== null) return;
+    const k = this.k;
+    if (this.o.done()) {
+      this.setVerdict('COMPLETED');
+      return;
+    }
+    const p = this.o.progress();
+    if (p !== this.lastProgress) {
+      this.lastProgress = p;
+      this.lastProgressNs = k.now;
+      this.switchesAtLastProgress = this.liveSwitches();
+    } else if (final || k.now - this.lastProgressNs >= this.o.windowNs) {
+      this.setVerdict(this.liveSwitches() > this.switchesAtLastProgress ? 'LIVELOCK' : 'DEADLOCK');
+      return;
+    }
+    k.sim.after(this.o.checkIntervalNs, this.KIND, 0);
+  }
+
+  private setVerdict(v: Verdict): void {
+    this.verdict = v;
+    this.verdictNs = this.k.now;
+    this.k.sim.stop(v);
+  }
+}

@@ -1,0 +1,1011 @@
+/**
+ * The zoned buddy page allocator of one x86_64 node: zones, watermarks, lowmem_reserve, the
+ * buddy free lists, __alloc_pages with its fallbacks into kswapd, direct reclaim, the OOM path
+ * and the allocation-failure report, plus the per-page state (mem_map) and vmstat counters.
+ *
+ * Mirrors: mm/page_alloc.c of v2.6.25 (free_area_init_core's present_pages arithmetic,
+ * init_per_zone_pages_min, setup_per_zone_pages_min, setup_per_zone_lowmem_reserve,
+ * zone_watermark_ok, get_page_from_freelist, buffered_rmqueue, __rmqueue, expand,
+ * __free_one_page, __alloc_pages, show_free_areas), include/linux/mmzone.h, include/linux/vmstat.h
+ * and the vmstat_text names of mm/vmstat.c.
+ *
+ * Machine layout (`layout: 'realistic'`, the default), an assumption about the e820 map of a
+ * typical PC of the era, documented in docs/kernel-map.md:
+ *  - usable RAM 0..636 KiB (pfn 0-158), the legacy ISA/EBDA hole pfn 159-255 (97 pages absent);
+ *  - RAM from 1 MiB up to min(RAM, 3.5 GiB); the 512 MiB PCI MMIO hole 3.5-4 GiB; the rest of RAM
+ *    remapped above 4 GiB (ZONE_NORMAL);
+ *  - ZONE_DMA = pfn 0-4095, ZONE_DMA32 = 4096 up to 4 GiB, ZONE_NORMAL above; ZONE_MOVABLE empty;
+ *  - present_pages = spanned - holes - mem_map (56 bytes of struct page per spanned page), and
+ *    in ZONE_DMA also minus dma_reserve (kernel image at 2 MiB and early reservations; default
+ *    1420 pages, giving the 2523 present DMA pages a 2.6.25 x86_64 boot log shows).
+ * `layout: 'flat'` splits RAM at 16 MiB and 4 GiB with no holes or reservations (handy for
+ * checking the reference's whole-RAM arithmetic).
+ *
+ * Simplified, and why it does not matter for reclaim:
+ *  - No per-CPU page lists (pcp): order-0 pages come straight from the buddy lists. The pcp
+ *    lists only hide up to 6*batch pages per CPU from NR_FREE_PAGES.
+ *  - One free list per order (no migrate types / MIGRATE_RESERVE); the watermark arithmetic only
+ *    looks at per-order counts.
+ *  - No cpusets, no NUMA (one node, zone_reclaim_mode 0), no rt tasks (ALLOC_HARDER for rt tasks
+ *    never applies), no TIF_MEMDIE, no page poisoning or zeroing.
+ *
+ * Contexts: `__alloc_pages` is a generator and may sleep (direct reclaim, congestion_wait, the OOM
+ * retry); only process context may run it. `alloc_pages_nosleep`, `__free_pages`, `put_page` and
+ * all accessors are synchronous and callable from any context (interrupt included).
+ * Hot paths (allocation and free) allocate no objects: all state lives in typed arrays.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import { PF_MEMALLOC, type KGen } from '../kernel/task.js';
+import { cond_resched, schedule_timeout_uninterruptible } from '../kernel/sched.js';
+import { TP } from '../kernel/trace.js';
+import { assert } from '../sim/assert.js';
+import {
+  ALLOC_CPUSET,
+  ALLOC_HARDER,
+  ALLOC_HIGH,
+  ALLOC_NO_WATERMARKS,
+  ALLOC_WMARK_HIGH,
+  ALLOC_WMARK_LOW,
+  ALLOC_WMARK_MIN,
+  __GFP_COMP,
+  __GFP_DMA,
+  __GFP_DMA32,
+  __GFP_FS,
+  __GFP_HARDWALL,
+  __GFP_HIGH,
+  __GFP_HIGHMEM,
+  __GFP_MOVABLE,
+  __GFP_NOFAIL,
+  __GFP_NOMEMALLOC,
+  __GFP_NORETRY,
+  __GFP_NOWARN,
+  __GFP_RECLAIMABLE,
+  __GFP_REPEAT,
+  __GFP_WAIT,
+} from '../include/gfp.js';
+import {
+  NR_PAGE_USES,
+  PAGE_USE_FREE,
+  PAGE_USE_OTHER,
+  PAGE_USE_RESERVED,
+  PG_buddy,
+  PG_compound,
+  PG_dirty,
+  PG_locked,
+  PG_lru,
+  PG_reserved,
+  PG_slab,
+  PG_swapcache,
+  PG_writeback,
+} from '../include/page-flags.js';
+import { NO_HOOKS, type PageAllocHooks } from '../include/hooks.js';
+import { congestion_wait, WRITE } from './backing-dev.js';
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 4096;
+export const MAX_ORDER = 11;
+export const PAGE_ALLOC_COSTLY_ORDER = 3;
+/** sizeof(struct page) on x86_64 in 2.6.25 (flags, _count, _mapcount, private, mapping, index, lru). */
+export const SIZEOF_STRUCT_PAGE = 56;
+
+export const ZONE_DMA = 0;
+export const ZONE_DMA32 = 1;
+export const ZONE_NORMAL = 2;
+export const ZONE_MOVABLE = 3;
+export const MAX_NR_ZONES = 4;
+export const zone_names = ['DMA', 'DMA32', 'Normal', 'Movable'] as const;
+/** sysctl_lowmem_reserve_ratio[MAX_NR_ZONES-1] for x86_64 (DMA, DMA32, Normal). */
+export const sysctl_lowmem_reserve_ratio = [256, 256, 32] as const;
+
+/** pfn where ZONE_DMA32 starts (16 MiB) and where ZONE_NORMAL starts (4 GiB). */
+export const MAX_DMA_PFN = 4096;
+export const MAX_DMA32_PFN = 1 << 20;
+
+// ---- vmstat (include/linux/mmzone.h enum zone_stat_item, include/linux/vmstat.h vm_event_item) ----
+export const NR_FREE_PAGES = 0;
+export const NR_INACTIVE = 1;
+export const NR_ACTIVE = 2;
+export const NR_ANON_PAGES = 3;
+export const NR_FILE_MAPPED = 4;
+export const NR_FILE_PAGES = 5;
+export const NR_FILE_DIRTY = 6;
+export const NR_WRITEBACK = 7;
+export const NR_SLAB_RECLAIMABLE = 8;
+export const NR_SLAB_UNRECLAIMABLE = 9;
+export const NR_PAGETABLE = 10;
+export const NR_UNSTABLE_NFS = 11;
+export const NR_BOUNCE = 12;
+export const NR_VMSCAN_WRITE = 13;
+export const NR_VM_ZONE_STAT_ITEMS = 14;
+
+export const PGPGIN = 0;
+export const PGPGOUT = 1;
+export const PSWPIN = 2;
+export const PSWPOUT = 3;
+/** Per-zone events take base + zone index (DMA, DMA32, Normal, Movable). */
+export const PGALLOC = 4;
+export const PGFREE = 8;
+export const PGACTIVATE = 9;
+export const PGDEACTIVATE = 10;
+export const PGFAULT = 11;
+export const PGMAJFAULT = 12;
+export const PGREFILL = 13;
+export const PGSTEAL = 17;
+export const PGSCAN_KSWAPD = 21;
+export const PGSCAN_DIRECT = 25;
+export const PGINODESTEAL = 29;
+export const SLABS_SCANNED = 30;
+export const KSWAPD_STEAL = 31;
+export const KSWAPD_INODESTEAL = 32;
+export const PAGEOUTRUN = 33;
+export const ALLOCSTALL = 34;
+export const PGROTATED = 35;
+export const NR_VM_EVENT_ITEMS = 36;
+
+const zoneTexts = (p: string): string[] => [`${p}_dma`, `${p}_dma32`, `${p}_normal`, `${p}_movable`];
+/** /proc/vmstat names in order (mm/vmstat.c vmstat_text, x86_64, no NUMA): zone items, then events. */
+export const vmstat_text: readonly string[] = [
+  'nr_free_pages', 'nr_inactive', 'nr_active', 'nr_anon_pages', 'nr_mapped', 'nr_file_pages', 'nr_dirty',
+  'nr_writeback', 'nr_slab_reclaimable', 'nr_slab_unreclaimable', 'nr_page_table_pages', 'nr_unstable',
+  'nr_bounce', 'nr_vmscan_write',
+  'pgpgin', 'pgpgout', 'pswpin', 'pswpout', ...zoneTexts('pgalloc'), 'pgfree', 'pgactivate', 'pgdeactivate',
+  'pgfault', 'pgmajfault', ...zoneTexts('pgrefill'), ...zoneTexts('pgsteal'), ...zoneTexts('pgscan_kswapd'),
+  ...zoneTexts('pgscan_direct'), 'pginodesteal', 'slabs_scanned', 'kswapd_steal', 'kswapd_inodesteal',
+  'pageoutrun', 'allocstall', 'pgrotated',
+];
+
+/** One struct zone. */
+export class zone {
+  zone_start_pfn = 0;
+  spanned_pages = 0;
+  /** Pages in holes inside the span. */
+  absent_pages = 0;
+  /** Pages of mem_map accounted to this zone (free_area_init_core's estimate). */
+  memmap_pages = 0;
+  /** dma_reserve pages taken from ZONE_DMA. */
+  reserved_pages = 0;
+  present_pages = 0;
+  pages_min = 0;
+  pages_low = 0;
+  pages_high = 0;
+  readonly lowmem_reserve = new Float64Array(MAX_NR_ZONES);
+  /** free_area[order].nr_free and the head pfn of each order's free list (-1 when empty). */
+  readonly nr_free = new Float64Array(MAX_ORDER);
+  readonly free_head = new Int32Array(MAX_ORDER).fill(-1);
+  readonly vm_stat = new Float64Array(NR_VM_ZONE_STAT_ITEMS);
+  /** For vmscan (later): pages scanned since the last free, and the all_unreclaimable flag. */
+  pages_scanned = 0;
+  all_unreclaimable = false;
+  constructor(
+    readonly idx: number,
+    readonly name: string,
+  ) {}
+
+  get populated(): boolean {
+    return this.present_pages > 0;
+  }
+}
+
+export interface MachineOptions {
+  /** Installed RAM in bytes (a multiple of 4 KiB; at least 64 MiB). */
+  ram_bytes: number;
+  /** 'realistic' (holes, mem_map, dma_reserve; default) or 'flat'. */
+  layout?: 'realistic' | 'flat';
+  /** Pages reserved in ZONE_DMA for the kernel image and early allocations (default 1420). */
+  dma_reserve_pages?: number;
+  /** Where the PCI hole below 4 GiB starts, bytes (default 3.5 GiB). */
+  pci_hole_start_bytes?: number;
+  /** Override min_free_kbytes (the vm.min_free_kbytes sysctl); computed when absent. */
+  min_free_kbytes?: number;
+}
+
+/** One recorded allocation failure (reached nopage), for reports. */
+export interface AllocFailure {
+  timeNs: number;
+  pid: number;
+  comm: string;
+  order: number;
+  gfp: number;
+  /** Call chain, innermost first. */
+  frames: string[];
+  /** Was the report printed (not suppressed by NOWARN or the rate limit)? */
+  reported: boolean;
+}
+
+/** Coverage marks of rare page-allocator paths. */
+export interface PageAllocMarks {
+  /** alloc_pages_nosleep reached the point where __alloc_pages would enter direct reclaim. */
+  slab_would_reclaim: number;
+  /** A PF_MEMALLOC caller used ALLOC_NO_WATERMARKS successfully. */
+  no_watermarks_alloc: number;
+  /** A GFP_ATOMIC (HIGH, no WAIT) allocation failed. */
+  atomic_failure: number;
+  /** A PF_MEMALLOC caller with __GFP_NOMEMALLOC went to nopage. */
+  memalloc_nomemalloc_failure: number;
+  /** __GFP_NOFAIL under PF_MEMALLOC would have slept in alloc_pages_nosleep. */
+  nofail_would_sleep: number;
+}
+
+/** int_sqrt (lib/int_sqrt.c): floor of the square root. */
+export function int_sqrt(x: number): number {
+  let r = Math.floor(Math.sqrt(x));
+  while (r * r > x) r--;
+  while ((r + 1) * (r + 1) <= x) r++;
+  return r;
+}
+
+/**
+ * @kernel mm/page_alloc.c init_per_zone_pages_min
+ * min_free_kbytes = int_sqrt(lowmem_kbytes * 16), clamped to [128, 65536].
+ */
+export function calc_min_free_kbytes(lowmem_kbytes: number): number {
+  let m = int_sqrt(lowmem_kbytes * 16);
+  if (m < 128) m = 128;
+  if (m > 65536) m = 65536;
+  return m;
+}
+
+/** gfp_zone (include/linux/gfp.h, x86_64 without HIGHMEM): the highest zone a mask may use. */
+export function gfp_zone(gfp: number): number {
+  if (gfp & __GFP_DMA) return ZONE_DMA;
+  if (gfp & __GFP_DMA32) return ZONE_DMA32;
+  if ((gfp & (__GFP_HIGHMEM | __GFP_MOVABLE)) === (__GFP_HIGHMEM | __GFP_MOVABLE)) return ZONE_MOVABLE;
+  return ZONE_NORMAL;
+}
+
+/** allocflags_to_migratetype (for the mm_page_alloc tracepoint). */
+export function allocflags_to_migratetype(gfp: number): number {
+  return ((gfp & __GFP_MOVABLE) !== 0 ? 2 : 0) | ((gfp & __GFP_RECLAIMABLE) !== 0 ? 1 : 0);
+}
+
+const BAD_FLAGS_ON_FREE =
+  (1 << PG_lru) | (1 << PG_locked) | (1 << PG_writeback) | (1 << PG_slab) | (1 << PG_swapcache) | (1 << PG_dirty) | (1 << PG_buddy);
+
+/** The node's page allocator and page state. */
+export class PageAllocator {
+  readonly zones: zone[];
+  /** One past the highest pfn (mem_map length). */
+  readonly max_pfn: number;
+  /** Sum of present pages (totalram_pages before bootmem is freed). */
+  readonly totalram_pages: number;
+  min_free_kbytes: number;
+  readonly layout: 'realistic' | 'flat';
+
+  // ---- mem_map: one entry per pfn ----
+  readonly page_flags: Uint32Array;
+  /** PAGE_USE_* of each page (tail pages of a block share the head's use). */
+  readonly page_use: Uint8Array;
+  /** _count (page reference count); 0 for free pages. */
+  readonly page_count: Int32Array;
+  /** Owner id (tmpfs inode number, swap address space, ...) or -1; slab pages: the cache id. */
+  readonly page_mapping: Int32Array;
+  /** Offset in the mapping (page->index). */
+  readonly page_index: Int32Array;
+  /** page_private: buddy order of a free block head, swap entry, or the slab number of a slab page. */
+  readonly page_private: Int32Array;
+  /** page->lru: buddy free-list links while free, LRU links (vmscan) while in use. -1 = none. */
+  readonly lru_prev: Int32Array;
+  readonly lru_next: Int32Array;
+  /** Order of the allocation whose head this page is (valid on allocated block heads). */
+  readonly page_order: Uint8Array;
+
+  /** Global zoned counters (sum over zones) and event counters. */
+  readonly vm_stat = new Float64Array(NR_VM_ZONE_STAT_ITEMS);
+  readonly vm_events = new Float64Array(NR_VM_EVENT_ITEMS);
+  /** Pages per PAGE_USE_*; sums to max_pfn (the conservation invariant). */
+  readonly nr_pages_by_use = new Float64Array(NR_PAGE_USES);
+
+  /** Zonelists by gfp_zone() result: zone indices, highest first, populated zones only. */
+  readonly zonelists: (readonly number[])[];
+  hooks: PageAllocHooks = NO_HOOKS;
+
+  /** All failures that reached nopage, reported or not; `failures` keeps the first max_failure_records. */
+  alloc_failures = 0;
+  alloc_failure_reports = 0;
+  readonly failures: AllocFailure[] = [];
+  max_failure_records = 10_000;
+  readonly marks: PageAllocMarks = {
+    slab_would_reclaim: 0,
+    no_watermarks_alloc: 0,
+    atomic_failure: 0,
+    memalloc_nomemalloc_failure: 0,
+    nofail_would_sleep: 0,
+  };
+  /** try_set_zone_oom / clear_zonelist_oom: one node, so one flag. */
+  private zonelist_oom = false;
+
+  constructor(
+    readonly k: Kernel,
+    opts: MachineOptions,
+  ) {
+    const ram = opts.ram_bytes;
+    assert(Number.isSafeInteger(ram) && ram >= 64 * 1024 * 1024 && ram % PAGE_SIZE === 0, `ram_bytes must be a multiple of 4096 and at least 64 MiB, got ${ram}`);
+    this.layout = opts.layout ?? 'realistic';
+    const N = ram / PAGE_SIZE;
+    this.zones = zone_names.map((n, i) => new zone(i, n));
+    const [zdma, zdma32, znormal] = this.zones as [zone, zone, zone, zone];
+    // Holes: [start, end) pfn ranges with no RAM.
+    const holes: [number, number][] = [];
+    let max_pfn: number;
+    if (this.layout === 'flat') {
+      max_pfn = N;
+    } else {
+      const pciHole = Math.floor((opts.pci_hole_start_bytes ?? 0xe0000000) / PAGE_SIZE);
+      assert(pciHole > MAX_DMA_PFN && pciHole <= MAX_DMA32_PFN, 'pci_hole_start_bytes must lie between 16 MiB and 4 GiB');
+      holes.push([159, 256]);
+      // RAM lost to the legacy hole is not remapped (as on most BIOSes of the time).
+      const lowTop = Math.min(N, pciHole);
+      const high = N - lowTop;
+      if (high > 0) {
+        holes.push([lowTop, MAX_DMA32_PFN]);
+        max_pfn = MAX_DMA32_PFN + high;
+      } else {
+        max_pfn = lowTop;
+      }
+    }
+    this.max_pfn = max_pfn;
+    // Zone spans.
+    zdma.zone_start_pfn = 0;
+    zdma.spanned_pages = Math.min(max_pfn, MAX_DMA_PFN);
+    zdma32.zone_start_pfn = MAX_DMA_PFN;
+    zdma32.spanned_pages = Math.max(0, Math.min(max_pfn, MAX_DMA32_PFN) - MAX_DMA_PFN);
+    znormal.zone_start_pfn = MAX_DMA32_PFN;
+    znormal.spanned_pages = Math.max(0, max_pfn - MAX_DMA32_PFN);
+    this.zones[ZONE_MOVABLE]!.zone_start_pfn = max_pfn;
+
+    const n = max_pfn;
+    this.page_flags = new Uint32Array(n);
+    this.page_use = new Uint8Array(n).fill(PAGE_USE_RESERVED);
+    this.page_count = new Int32Array(n);
+    this.page_mapping = new Int32Array(n).fill(-1);
+    this.page_index = new Int32Array(n);
+    this.page_private = new Int32Array(n);
+    this.lru_prev = new Int32Array(n).fill(-1);
+    this.lru_next = new Int32Array(n).fill(-1);
+    this.page_order = new Uint8Array(n);
+    this.nr_pages_by_use[PAGE_USE_RESERVED] = n;
+
+    // A usable-page bitmap would cost memory; instead walk each zone's usable runs.
+    const dma_reserve = this.layout === 'flat' ? 0 : (opts.dma_reserve_pages ?? 1420);
+    for (const z of [zdma, zdma32, znormal]) {
+      if (z.spanned_pages === 0) continue;
+      const zs = z.zone_start_pfn;
+      const ze = zs + z.spanned_pages;
+      const runs = subtractHoles(zs, ze, holes);
+      z.absent_pages = z.spanned_pages - runs.reduce((a, [s, e]) => a + e - s, 0);
+      let realsize = z.spanned_pages - z.absent_pages;
+      if (this.layout === 'realistic') {
+        // free_area_init_core: mem_map for the span, then dma_reserve in zone 0.
+        const memmap = Math.floor((z.spanned_pages * SIZEOF_STRUCT_PAGE) / PAGE_SIZE);
+        if (realsize >= memmap) {
+          realsize -= memmap;
+          z.memmap_pages = memmap;
+        }
+        if (z.idx === ZONE_DMA && realsize > dma_reserve) {
+          realsize -= dma_reserve;
+          z.reserved_pages = dma_reserve;
+        }
+      }
+      z.present_pages = realsize;
+      // Reserve pages from the runs: in ZONE_DMA the kernel image starts at 2 MiB (pfn 512),
+      // followed by mem_map; in other zones mem_map sits at the start of the zone.
+      let toReserve = z.memmap_pages + z.reserved_pages;
+      const reserveFrom = z.idx === ZONE_DMA ? 512 : zs;
+      const freeRuns: [number, number][] = [];
+      for (const [s, e] of runs) {
+        let a = s;
+        const b = e;
+        if (toReserve > 0 && b > reserveFrom) {
+          const rs = Math.max(a, reserveFrom);
+          const take = Math.min(toReserve, b - rs);
+          toReserve -= take;
+          if (rs > a) freeRuns.push([a, rs]);
+          a = rs + take;
+        }
+        if (a < b) freeRuns.push([a, b]);
+      }
+      assert(toReserve === 0, `zone ${z.name} too small for its reservations`);
+      for (const [s, e] of freeRuns) this.freeRangeAtBoot(z, s, e);
+    }
+    this.totalram_pages = this.zones.reduce((a, z) => a + z.present_pages, 0);
+
+    // Zonelists: for each highest zone type, populated zones from it downwards.
+    this.zonelists = [];
+    for (let t = 0; t < MAX_NR_ZONES; t++) {
+      const l: number[] = [];
+      for (let i = t; i >= 0; i--) if (this.zones[i]!.populated) l.push(i);
+      this.zonelists.push(l);
+    }
+
+    // init_per_zone_pages_min: lowmem_kbytes from nr_free_buffer_pages() while pages_high is 0.
+    this.min_free_kbytes = opts.min_free_kbytes ?? calc_min_free_kbytes(this.nr_free_buffer_pages() * (PAGE_SIZE >> 10));
+    this.setup_per_zone_pages_min();
+    this.setup_per_zone_lowmem_reserve();
+  }
+
+  // ---- boot ----
+
+  /** Adds [s, e) to the zone's free lists in maximal aligned blocks (free_all_bootmem's effect). */
+  private freeRangeAtBoot(z: zone, s: number, e: number): void {
+    let pfn = s;
+    while (pfn < e) {
+      let order = MAX_ORDER - 1;
+      while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > e)) order--;
+      const nr = 1 << order;
+      for (let i = 0; i < nr; i++) this.page_use[pfn + i] = PAGE_USE_FREE;
+      this.nr_pages_by_use[PAGE_USE_RESERVED] -= nr;
+      this.nr_pages_by_use[PAGE_USE_FREE] += nr;
+      this.__free_one_page(z, pfn, order);
+      this.mod_zone_page_state(z, NR_FREE_PAGES, nr);
+      pfn += nr;
+    }
+  }
+
+  /**
+   * @kernel mm/page_alloc.c nr_free_zone_pages (via nr_free_buffer_pages)
+   * Sum over the GFP_USER zonelist of present_pages - pages_high.
+   */
+  nr_free_buffer_pages(): number {
+    let sum = 0;
+    for (const zi of this.zonelists[ZONE_NORMAL]!) {
+      const z = this.zones[zi]!;
+      if (z.present_pages > z.pages_high) sum += z.present_pages - z.pages_high;
+    }
+    return sum;
+  }
+
+  /**
+   * @kernel mm/page_alloc.c setup_per_zone_pages_min
+   * Splits min_free_kbytes over lowmem zones by present pages: pages_min = share,
+   * pages_low = min + share/4, pages_high = min + share/2. (No highmem on x86_64.)
+   */
+  setup_per_zone_pages_min(): void {
+    const pages_min = this.min_free_kbytes >> (PAGE_SHIFT - 10);
+    let lowmem_pages = 0;
+    for (const z of this.zones) lowmem_pages += z.present_pages;
+    for (const z of this.zones) {
+      const tmp = lowmem_pages === 0 ? 0 : Math.floor((pages_min * z.present_pages) / lowmem_pages);
+      z.pages_min = tmp;
+      z.pages_low = z.pages_min + (tmp >> 2);
+      z.pages_high = z.pages_min + (tmp >> 1);
+    }
+  }
+
+  /**
+   * @kernel mm/page_alloc.c setup_per_zone_lowmem_reserve
+   * lower_zone->lowmem_reserve[j] = (present pages of the zones above lower_zone up to j) /
+   * sysctl_lowmem_reserve_ratio[lower_zone].
+   */
+  setup_per_zone_lowmem_reserve(): void {
+    for (let j = 0; j < MAX_NR_ZONES; j++) {
+      const zj = this.zones[j]!;
+      let present = zj.present_pages;
+      zj.lowmem_reserve[j] = 0;
+      for (let idx = j - 1; idx >= 0; idx--) {
+        const lower = this.zones[idx]!;
+        lower.lowmem_reserve[j] = Math.floor(present / Math.max(1, sysctl_lowmem_reserve_ratio[idx]!));
+        present += lower.present_pages;
+      }
+    }
+  }
+
+  // ---- counters ----
+
+  /** mod_zone_page_state / __mod_zone_page_state: zone and global counter. */
+  mod_zone_page_state(z: zone, item: number, delta: number): void {
+    z.vm_stat[item] += delta;
+    this.vm_stat[item] += delta;
+  }
+
+  /** Zone of a pfn (page_zone). */
+  page_zone(pfn: number): zone {
+    if (pfn >= MAX_DMA32_PFN) return this.zones[ZONE_NORMAL]!;
+    if (pfn >= MAX_DMA_PFN) return this.zones[ZONE_DMA32]!;
+    return this.zones[ZONE_DMA]!;
+  }
+
+  /** count_vm_event / count_vm_events. */
+  count_vm_events(item: number, delta = 1): void {
+    this.vm_events[item] += delta;
+  }
+
+  /** __count_zone_vm_events(item base, zone, delta). */
+  count_zone_vm_events(base: number, z: zone, delta: number): void {
+    this.vm_events[base + z.idx] += delta;
+  }
+
+  /** /proc/vmstat values in vmstat_text order. */
+  vmstat_values(): number[] {
+    return [...this.vm_stat, ...this.vm_events];
+  }
+
+  /** Free pages in all zones (global NR_FREE_PAGES). */
+  get nr_free_pages(): number {
+    return this.vm_stat[NR_FREE_PAGES]!;
+  }
+
+  /** Changes the PAGE_USE_* of the 2^order pages at pfn, keeping per-use counts. */
+  set_page_use(pfn: number, order: number, use: number): void {
+    const nr = 1 << order;
+    const old = this.page_use[pfn]!;
+    assert(old !== PAGE_USE_FREE && old !== PAGE_USE_RESERVED && use !== PAGE_USE_FREE && use !== PAGE_USE_RESERVED, () => `set_page_use: pfn ${pfn} is ${old}, cannot become ${use}`);
+    for (let i = 0; i < nr; i++) this.page_use[pfn + i] = use;
+    this.nr_pages_by_use[old] -= nr;
+    this.nr_pages_by_use[use] += nr;
+  }
+
+  // ---- buddy lists ----
+
+  private list_add(z: zone, order: number, pfn: number): void {
+    const head = z.free_head[order]!;
+    this.lru_prev[pfn] = -1;
+    this.lru_next[pfn] = head;
+    if (head >= 0) this.lru_prev[head] = pfn;
+    z.free_head[order] = pfn;
+  }
+
+  private list_del(z: zone, order: number, pfn: number): void {
+    const p = this.lru_prev[pfn]!;
+    const nx = this.lru_next[pfn]!;
+    if (p >= 0) this.lru_next[p] = nx;
+    else z.free_head[order] = nx;
+    if (nx >= 0) this.lru_prev[nx] = p;
+    this.lru_prev[pfn] = -1;
+    this.lru_next[pfn] = -1;
+  }
+
+  private page_is_buddy(z: zone, buddy: number, order: number): boolean {
+    if (buddy < z.zone_start_pfn || buddy >= z.zone_start_pfn + z.spanned_pages) return false;
+    return (this.page_flags[buddy]! & (1 << PG_buddy)) !== 0 && this.page_private[buddy] === order;
+  }
+
+  /**
+   * @kernel mm/page_alloc.c __free_one_page
+   * Merges the block with free buddies of equal order while possible and puts the result at the
+   * head of its order's free list. Does not touch NR_FREE_PAGES.
+   */
+  private __free_one_page(z: zone, pfn: number, order: number): void {
+    while (order < MAX_ORDER - 1) {
+      const buddy = pfn ^ (1 << order);
+      if (!this.page_is_buddy(z, buddy, order)) break;
+      this.list_del(z, order, buddy);
+      z.nr_free[order]--;
+      this.page_flags[buddy] = this.page_flags[buddy]! & ~(1 << PG_buddy);
+      this.page_private[buddy] = 0;
+      pfn &= buddy;
+      order++;
+    }
+    this.page_flags[pfn] = this.page_flags[pfn]! | (1 << PG_buddy);
+    this.page_private[pfn] = order;
+    this.list_add(z, order, pfn);
+    z.nr_free[order]++;
+  }
+
+  /**
+   * @kernel mm/page_alloc.c __rmqueue, expand
+   * Takes the head block of the smallest non-empty order >= `order` and returns the upper halves
+   * of the split to the lower free lists. Returns the pfn or -1.
+   */
+  private __rmqueue(z: zone, order: number): number {
+    for (let current = order; current < MAX_ORDER; current++) {
+      const pfn = z.free_head[current]!;
+      if (pfn < 0) continue;
+      this.list_del(z, current, pfn);
+      z.nr_free[current]--;
+      this.page_flags[pfn] = this.page_flags[pfn]! & ~(1 << PG_buddy);
+      this.page_private[pfn] = 0;
+      let size = 1 << current;
+      let high = current;
+      while (high > order) {
+        high--;
+        size >>= 1;
+        const half = pfn + size;
+        this.page_flags[half] = this.page_flags[half]! | (1 << PG_buddy);
+        this.page_private[half] = high;
+        this.list_add(z, high, half);
+        z.nr_free[high]++;
+      }
+      return pfn;
+    }
+    return -1;
+  }
+
+  /**
+   * @kernel mm/page_alloc.c buffered_rmqueue, prep_new_page
+   * Simplified: no per-CPU lists; every order comes from the buddy lists.
+   */
+  private buffered_rmqueue(z: zone, order: number, gfp: number): number {
+    const pfn = this.__rmqueue(z, order);
+    if (pfn < 0) return -1;
+    const nr = 1 << order;
+    this.mod_zone_page_state(z, NR_FREE_PAGES, -nr);
+    this.count_zone_vm_events(PGALLOC, z, nr);
+    const comp = order > 0 && (gfp & __GFP_COMP) !== 0 ? 1 << PG_compound : 0;
+    for (let i = 0; i < nr; i++) {
+      assert(this.page_use[pfn + i] === PAGE_USE_FREE, () => `buffered_rmqueue: pfn ${pfn + i} is not free`);
+      this.page_use[pfn + i] = PAGE_USE_OTHER;
+      this.page_flags[pfn + i] = comp;
+      this.page_mapping[pfn + i] = -1;
+      this.page_index[pfn + i] = 0;
+      this.page_private[pfn + i] = 0;
+    }
+    this.nr_pages_by_use[PAGE_USE_FREE] -= nr;
+    this.nr_pages_by_use[PAGE_USE_OTHER] += nr;
+    this.page_count[pfn] = 1;
+    this.page_order[pfn] = order;
+    return pfn;
+  }
+
+  // ---- watermarks and the freelist walk ----
+
+  /**
+   * @kernel mm/page_alloc.c zone_watermark_ok
+   * free = NR_FREE_PAGES - 2^order + 1; ALLOC_HIGH halves the mark, then ALLOC_HARDER takes a
+   * quarter off; fail if free <= mark + lowmem_reserve[classzone_idx]; then for each lower
+   * order, drop that order's free pages and halve the mark, failing if free <= mark.
+   */
+  zone_watermark_ok(z: zone, order: number, mark: number, classzone_idx: number, alloc_flags: number): boolean {
+    let min = mark;
+    let free_pages = z.vm_stat[NR_FREE_PAGES]! - (1 << order) + 1;
+    if (alloc_flags & ALLOC_HIGH) min -= Math.floor(min / 2);
+    if (alloc_flags & ALLOC_HARDER) min -= Math.floor(min / 4);
+    if (free_pages <= min + z.lowmem_reserve[classzone_idx]!) return false;
+    for (let o = 0; o < order; o++) {
+      free_pages -= z.nr_free[o]! * (1 << o);
+      min >>= 1;
+      if (free_pages <= min) return false;
+    }
+    return true;
+  }
+
+  /**
+   * @kernel mm/page_alloc.c get_page_from_freelist
+   * Walks the zonelist; each zone must pass the watermark picked by alloc_flags (unless
+   * ALLOC_NO_WATERMARKS). No cpusets, no zone_reclaim (zone_reclaim_mode is 0 on UMA).
+   */
+  get_page_from_freelist(gfp: number, order: number, zl: readonly number[], alloc_flags: number): number {
+    if (zl.length === 0) return -1;
+    const classzone_idx = zl[0]!;
+    for (let i = 0; i < zl.length; i++) {
+      const z = this.zones[zl[i]!]!;
+      if (!(alloc_flags & ALLOC_NO_WATERMARKS)) {
+        const mark = alloc_flags & ALLOC_WMARK_MIN ? z.pages_min : alloc_flags & ALLOC_WMARK_LOW ? z.pages_low : z.pages_high;
+        if (!this.zone_watermark_ok(z, order, mark, classzone_idx, alloc_flags)) continue;
+      }
+      const pfn = this.buffered_rmqueue(z, order, gfp);
+      if (pfn >= 0) return pfn;
+    }
+    return -1;
+  }
+
+  /** Zonelist (zone indices) that an allocation with `gfp` walks. */
+  zonelist_for(gfp: number): readonly number[] {
+    return this.zonelists[gfp_zone(gfp)]!;
+  }
+
+  private got_pg(pfn: number, order: number, gfp: number): number {
+    if (this.k.trace.on[TP.mm_page_alloc]) this.k.tp(TP.mm_page_alloc, pfn, order, gfp, allocflags_to_migratetype(gfp));
+    return pfn;
+  }
+
+  /** Steps 1-4 of __alloc_pages; returns a pfn or -1 and the alloc_flags of the second pass. */
+  private alloc_first_passes(gfp: number, order: number, zl: readonly number[]): number {
+    let pfn = this.get_page_from_freelist(gfp | __GFP_HARDWALL, order, zl, ALLOC_WMARK_LOW | ALLOC_CPUSET);
+    if (pfn >= 0) return pfn;
+    for (let i = 0; i < zl.length; i++) this.hooks.wakeup_kswapd(zl[i]!, order);
+    pfn = this.get_page_from_freelist(gfp, order, zl, this.second_pass_flags(gfp));
+    return pfn;
+  }
+
+  /** alloc_flags of __alloc_pages' second pass (no rt tasks in the model). */
+  second_pass_flags(gfp: number): number {
+    const wait = (gfp & __GFP_WAIT) !== 0;
+    let alloc_flags = ALLOC_WMARK_MIN;
+    if (!wait) alloc_flags |= ALLOC_HARDER;
+    if (gfp & __GFP_HIGH) alloc_flags |= ALLOC_HIGH;
+    if (wait) alloc_flags |= ALLOC_CPUSET;
+    return alloc_flags;
+  }
+
+  /**
+   * @kernel mm/page_alloc.c __alloc_pages
+   * In 2.6.25 order: low-watermark pass; wake kswapd for every zone; min-watermark pass with
+   * HARDER (no WAIT) and HIGH (__GFP_HIGH); PF_MEMALLOC outside interrupts gets one
+   * NO_WATERMARKS pass unless __GFP_NOMEMALLOC and then always fails (no recursive reclaim); no
+   * WAIT fails; direct reclaim under PF_MEMALLOC; retry, or the OOM path for FS without NORETRY;
+   * retry after congestion_wait(WRITE, HZ/50) while the order is cheap (or REPEAT/NOFAIL).
+   * Failure prints the rate-limited report. Returns the pfn of the block or -1.
+   */
+  *__alloc_pages(gfp: number, order: number): KGen<number> {
+    const k = this.k;
+    const p = k.current;
+    const wait = (gfp & __GFP_WAIT) !== 0;
+    const zl = this.zonelist_for(gfp);
+    p.enter('__alloc_pages');
+    try {
+      restart: while (true) {
+        let pfn = this.alloc_first_passes(gfp, order, zl);
+        if (pfn >= 0) return this.got_pg(pfn, order, gfp);
+        const alloc_flags = this.second_pass_flags(gfp);
+        // rebalance:
+        while (true) {
+          if (p.flags & PF_MEMALLOC && k.in_interrupt === 0) {
+            if (!(gfp & __GFP_NOMEMALLOC)) {
+              while (true) {
+                pfn = this.get_page_from_freelist(gfp, order, zl, ALLOC_NO_WATERMARKS);
+                if (pfn >= 0) {
+                  this.marks.no_watermarks_alloc++;
+                  return this.got_pg(pfn, order, gfp);
+                }
+                if (!(gfp & __GFP_NOFAIL)) break;
+                yield* congestion_wait(k, WRITE, Math.floor(k.HZ / 50));
+              }
+            } else {
+              this.marks.memalloc_nomemalloc_failure++;
+            }
+            return this.nopage(gfp, order);
+          }
+          if (!wait) return this.nopage(gfp, order);
+
+          yield* cond_resched(k);
+          p.flags |= PF_MEMALLOC;
+          let did_some_progress: number;
+          try {
+            did_some_progress = yield* this.hooks.try_to_free_pages(zl, order, gfp);
+          } finally {
+            p.flags &= ~PF_MEMALLOC;
+          }
+          yield* cond_resched(k);
+          // order != 0 would drain the per-CPU lists; the model has none.
+
+          if (did_some_progress) {
+            pfn = this.get_page_from_freelist(gfp, order, zl, alloc_flags);
+            if (pfn >= 0) return this.got_pg(pfn, order, gfp);
+          } else if (gfp & __GFP_FS && !(gfp & __GFP_NORETRY)) {
+            if (this.zonelist_oom) {
+              yield* schedule_timeout_uninterruptible(k, 1);
+              continue restart;
+            }
+            this.zonelist_oom = true;
+            pfn = this.get_page_from_freelist(gfp | __GFP_HARDWALL, order, zl, ALLOC_WMARK_HIGH | ALLOC_CPUSET);
+            if (pfn >= 0) {
+              this.zonelist_oom = false;
+              return this.got_pg(pfn, order, gfp);
+            }
+            if (order > PAGE_ALLOC_COSTLY_ORDER) {
+              this.zonelist_oom = false;
+              return this.nopage(gfp, order);
+            }
+            try {
+              yield* this.hooks.out_of_memory(zl, gfp, order);
+            } finally {
+              this.zonelist_oom = false;
+            }
+            continue restart;
+          }
+
+          let do_retry = false;
+          if (!(gfp & __GFP_NORETRY)) {
+            if (order <= PAGE_ALLOC_COSTLY_ORDER || gfp & __GFP_REPEAT) do_retry = true;
+            if (gfp & __GFP_NOFAIL) do_retry = true;
+          }
+          if (!do_retry) return this.nopage(gfp, order);
+          yield* congestion_wait(k, WRITE, Math.floor(k.HZ / 50));
+        }
+      }
+    } finally {
+      p.leave();
+    }
+  }
+
+  /**
+   * Synchronous __alloc_pages for callers that cannot sleep in the model (SLUB's new_slab,
+   * kmalloc_large). Runs the same steps up to the point where __alloc_pages would sleep:
+   * with __GFP_WAIT and without PF_MEMALLOC it fails where direct reclaim would start, counting
+   * the coverage mark `slab_would_reclaim` and printing nothing. In the modelled workloads slab
+   * allocations with WAIT happen at boot (plenty of memory) or under PF_MEMALLOC (reclaimers), so
+   * this point is not reached in practice; the mark proves it.
+   */
+  alloc_pages_nosleep(gfp: number, order: number): number {
+    const k = this.k;
+    const p = k.current;
+    const zl = this.zonelist_for(gfp);
+    let pfn = this.alloc_first_passes(gfp, order, zl);
+    if (pfn >= 0) return this.got_pg(pfn, order, gfp);
+    if (p.flags & PF_MEMALLOC && k.in_interrupt === 0) {
+      if (!(gfp & __GFP_NOMEMALLOC)) {
+        pfn = this.get_page_from_freelist(gfp, order, zl, ALLOC_NO_WATERMARKS);
+        if (pfn >= 0) {
+          this.marks.no_watermarks_alloc++;
+          return this.got_pg(pfn, order, gfp);
+        }
+        if (gfp & __GFP_NOFAIL) this.marks.nofail_would_sleep++;
+      } else {
+        this.marks.memalloc_nomemalloc_failure++;
+      }
+      p.enter('__alloc_pages');
+      this.nopage(gfp, order);
+      p.leave();
+      return -1;
+    }
+    if (!(gfp & __GFP_WAIT)) {
+      p.enter('__alloc_pages');
+      this.nopage(gfp, order);
+      p.leave();
+      return -1;
+    }
+    this.marks.slab_would_reclaim++;
+    return -1;
+  }
+
+  /** The nopage label: record, trace, and the rate-limited failure report. Returns -1. */
+  private nopage(gfp: number, order: number): number {
+    const k = this.k;
+    const p = k.current;
+    this.alloc_failures++;
+    if ((gfp & (__GFP_WAIT | __GFP_HIGH)) === __GFP_HIGH) this.marks.atomic_failure++;
+    if (k.trace.on[TP.mm_page_alloc_fail]) k.tp(TP.mm_page_alloc_fail, order, gfp, p.comm);
+    let reported = false;
+    if (!(gfp & __GFP_NOWARN) && k.log.printk_ratelimit()) {
+      reported = true;
+      this.alloc_failure_reports++;
+      k.printk(this.failure_report(gfp, order));
+    }
+    if (this.failures.length < this.max_failure_records) {
+      this.failures.push({ timeNs: k.now, pid: p.pid, comm: p.comm, order, gfp, frames: p.frames.slice().reverse(), reported });
+    }
+    return -1;
+  }
+
+  /**
+   * The text of the failure report: the kernel's first line, then a dump_stack in the model's
+   * format (` [<sim>] fn` per frame of the current task's call chain, innermost first), then
+   * show_mem.
+   */
+  failure_report(gfp: number, order: number): string {
+    const p = this.k.current;
+    const lines = [`${p.comm}: page allocation failure. order:${order}, mode:0x${(gfp >>> 0).toString(16)}`];
+    lines.push(`Pid: ${p.pid}, comm: ${p.comm}`);
+    lines.push('Call Trace:');
+    for (let i = p.frames.length - 1; i >= 0; i--) lines.push(` [<sim>] ${p.frames[i]}`);
+    lines.push(...this.show_mem());
+    return lines.join('\n');
+  }
+
+  /**
+   * @kernel mm/page_alloc.c show_free_areas (via show_mem)
+   * The summary line, one line per populated zone with watermarks in kB, lowmem_reserve, and
+   * the free blocks per order.
+   */
+  show_mem(): string[] {
+    const kb = (pages: number): string => `${pages * 4}kB`;
+    const g = this.vm_stat;
+    const out = ['Mem-info:'];
+    out.push(
+      `Active:${g[NR_ACTIVE]} inactive:${g[NR_INACTIVE]} dirty:${g[NR_FILE_DIRTY]} writeback:${g[NR_WRITEBACK]} unstable:${g[NR_UNSTABLE_NFS]}`,
+    );
+    out.push(
+      ` free:${g[NR_FREE_PAGES]} slab:${g[NR_SLAB_RECLAIMABLE]! + g[NR_SLAB_UNRECLAIMABLE]!} mapped:${g[NR_FILE_MAPPED]} pagetables:${g[NR_PAGETABLE]} bounce:${g[NR_BOUNCE]}`,
+    );
+    for (const z of this.zones) {
+      if (!z.populated) continue;
+      const s = z.vm_stat;
+      out.push(
+        `Node 0 ${z.name} free:${kb(s[NR_FREE_PAGES]!)} min:${kb(z.pages_min)} low:${kb(z.pages_low)} high:${kb(z.pages_high)} active:${kb(s[NR_ACTIVE]!)} inactive:${kb(s[NR_INACTIVE]!)} present:${kb(z.present_pages)} pages_scanned:${z.pages_scanned} all_unreclaimable? ${z.all_unreclaimable ? 'yes' : 'no'}`,
+      );
+      out.push(`lowmem_reserve[]: ${Array.from(z.lowmem_reserve).join(' ')}`);
+    }
+    for (const z of this.zones) {
+      if (!z.populated) continue;
+      const parts: string[] = [];
+      let total = 0;
+      for (let o = 0; o < MAX_ORDER; o++) {
+        parts.push(`${z.nr_free[o]}*${4 << o}kB`);
+        total += z.nr_free[o]! * (4 << o);
+      }
+      out.push(`Node 0 ${z.name}: ${parts.join(' ')} = ${total}kB`);
+    }
+    out.push(`${this.totalram_pages} pages of RAM`);
+    return out;
+  }
+
+  // ---- freeing and references ----
+
+  /** get_page: takes a reference. */
+  get_page(pfn: number): void {
+    assert(this.page_count[pfn]! > 0, () => `get_page: pfn ${pfn} has no references`);
+    this.page_count[pfn]!++;
+  }
+
+  /** page_count. */
+  count(pfn: number): number {
+    return this.page_count[pfn]!;
+  }
+
+  /**
+   * @kernel mm/page_alloc.c __free_pages
+   * Drops a reference to the 2^order block at pfn and frees it when the count reaches zero.
+   */
+  __free_pages(pfn: number, order: number): void {
+    assert(pfn >= 0 && pfn < this.max_pfn, () => `__free_pages: bad pfn ${pfn}`);
+    assert(this.page_count[pfn]! > 0, () => `__free_pages: pfn ${pfn} already free (count ${this.page_count[pfn]})`);
+    assert(this.page_order[pfn] === order, () => `__free_pages: pfn ${pfn} allocated with order ${this.page_order[pfn]}, freed with order ${order}`);
+    if (--this.page_count[pfn]! === 0) this.__free_pages_ok(pfn, order);
+  }
+
+  /** put_page: drops a reference, freeing the block (of its allocated order) at zero. */
+  put_page(pfn: number): void {
+    this.__free_pages(pfn, this.page_order[pfn]!);
+  }
+
+  /**
+   * @kernel mm/page_alloc.c __free_pages_ok, free_pages_check
+   * A page freed with PG_lru/locked/writeback/slab/swapcache/dirty set, or with the wrong order,
+   * is a simulator assertion (the kernel's bad_page).
+   */
+  private __free_pages_ok(pfn: number, order: number): void {
+    assert(this.page_order[pfn] === order, () => `__free_pages: pfn ${pfn} allocated with order ${this.page_order[pfn]}, freed with order ${order}`);
+    const nr = 1 << order;
+    const use = this.page_use[pfn]!;
+    assert(use !== PAGE_USE_FREE && use !== PAGE_USE_RESERVED, () => `__free_pages: pfn ${pfn} is not allocated`);
+    for (let i = 0; i < nr; i++) {
+      const f = this.page_flags[pfn + i]!;
+      assert((f & BAD_FLAGS_ON_FREE) === 0 && (f & (1 << PG_reserved)) === 0, () => `bad_page: pfn ${pfn + i} freed with flags 0x${f.toString(16)}`);
+      this.page_flags[pfn + i] = 0;
+      this.page_use[pfn + i] = PAGE_USE_FREE;
+      this.page_mapping[pfn + i] = -1;
+      this.page_private[pfn + i] = 0;
+    }
+    this.page_count[pfn] = 0;
+    this.nr_pages_by_use[use] -= nr;
+    this.nr_pages_by_use[PAGE_USE_FREE] += nr;
+    const z = this.page_zone(pfn);
+    this.__free_one_page(z, pfn, order);
+    this.mod_zone_page_state(z, NR_FREE_PAGES, nr);
+    this.count_vm_events(PGFREE, nr);
+    if (this.k.trace.on[TP.mm_page_free]) this.k.tp(TP.mm_page_free, pfn, order);
+  }
+
+  // ---- checks ----
+
+  /** Page conservation: pages per use sum to max_pfn and free pages match NR_FREE_PAGES and the buddy counts. */
+  check_conservation(): void {
+    let sum = 0;
+    for (let u = 0; u < NR_PAGE_USES; u++) sum += this.nr_pages_by_use[u]!;
+    assert(sum === this.max_pfn, `page conservation: uses sum to ${sum}, expected ${this.max_pfn}`);
+    let buddy = 0;
+    let nrFree = 0;
+    for (const z of this.zones) {
+      for (let o = 0; o < MAX_ORDER; o++) buddy += z.nr_free[o]! * (1 << o);
+      nrFree += z.vm_stat[NR_FREE_PAGES]!;
+    }
+    assert(buddy === nrFree && nrFree === this.nr_pages_by_use[PAGE_USE_FREE], `page conservation: buddy ${buddy}, NR_FREE_PAGES ${nrFree}, free use ${this.nr_pages_by_use[PAGE_USE_FREE]}`);
+    assert(this.totalram_pages === this.max_pfn - this.nr_pages_by_use[PAGE_USE_RESERVED]!, 'page conservation: reserved pages changed');
+  }
+
+  /** Effective order-0 threshold (pages) for a zone and alloc_flags: free must exceed this. */
+  effective_min(z: zone, mark: number, alloc_flags: number, classzone_idx = z.idx): number {
+    let min = mark;
+    if (alloc_flags & ALLOC_HIGH) min -= Math.floor(min / 2);
+    if (alloc_flags & ALLOC_HARDER) min -= Math.floor(min / 4);
+    return min + z.lowmem_reserve[classzone_idx]!;
+  }
+}
+
+/** [s, e) minus holes, as sorted runs. */
+function subtractHoles(s: number, e: number, holes: readonly [number, number][]): [number, number][] {
+  let runs: [number, number][] = [[s, e]];
+  for (const [hs, he] of holes) {
+    const next: [number, number][] = [];
+    for (const [a, b] of runs) {
+      if (he <= a || hs >= b) {
+        next.push([a, b]);
+        continue;
+      }
+      if (hs > a) next.push([a, hs]);
+      if (he < b) next.push([he, b]);
+    }
+    runs = next;
+  }
+  return runs;
+}

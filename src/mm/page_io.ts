@@ -1,0 +1,103 @@
+/**
+ * Swap I/O: building the bio for a swap-cache page, submitting it, and completing it.
+ *
+ * Mirrors: mm/page_io.c (get_swap_bio, swap_writepage, end_swap_bio_write) and
+ * mm/filemap.c (end_page_writeback), v2.6.25.
+ *
+ * swap_writepage runs inside shrink_page_list with the page locked and PF_MEMALLOC set (direct
+ * reclaim) or inside kswapd. Its bio comes from get_swap_bio(GFP_NOIO): one bio from fs_bio_set
+ * and one biovec-1, both through mempools, so it sleeps in mempool_alloc's
+ * io_schedule_timeout(5*HZ) when the slab cannot give an object and the 2-element reserves are
+ * empty. Not modelled: remove_exclusive_swap_page (no stale swap copies exist), read-side swap I/O.
+ * Process context, may sleep (bio allocation, request allocation).
+ */
+import type { KGen } from '../kernel/task.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { GFP_NOIO } from '../include/gfp.js';
+import { PG_dirty, PG_error, PG_locked, PG_reclaim, PG_writeback, pgmask } from '../include/page-flags.js';
+import { bio, bio_alloc, bio_put, WRITE } from '../block/bio.js';
+import { submit_bio } from '../block/blk-core.js';
+import { rotate_reclaimable_page } from './swap.js';
+import { swap_offset_to_sector } from './swapfile.js';
+import { mod_page_state, type VmState } from './vm_state.js';
+import { NR_WRITEBACK } from './page_alloc.js';
+
+const PAGE_SIZE = 4096;
+
+/**
+ * @kernel mm/page_io.c get_swap_bio
+ * bio_alloc(gfp, 1) (may sleep), then point it at the page's swap sector: one 4096-byte vec.
+ */
+export function* get_swap_bio(vm: VmState, gfp_flags: number, offset: number, pfn: number): KGen<bio | null> {
+  const k = vm.k;
+  k.current.enter('get_swap_bio');
+  const b = yield* bio_alloc(k, vm.fs_bio_set, gfp_flags, 1);
+  if (b !== null) {
+    b.bi_sector = swap_offset_to_sector(vm.si, offset);
+    b.bv_page = pfn;
+    b.bi_vcnt = 1;
+    b.bi_size = PAGE_SIZE;
+    b.bi_end_io = (kk, bb, err) => end_swap_bio_write(vm, kk, bb, err);
+  }
+  k.current.leave();
+  return b;
+}
+
+/**
+ * @kernel mm/page_io.c swap_writepage
+ * Allocate the bio (GFP_NOIO), count PSWPOUT, set PG_writeback, unlock the page and submit.
+ */
+export function* swap_writepage(vm: VmState, pfn: number): KGen<number> {
+  const k = vm.k;
+  const pa = vm.pa;
+  k.current.enter('swap_writepage');
+  const b = yield* get_swap_bio(vm, GFP_NOIO, vm.pa.page_private[pfn]!, pfn);
+  if (b === null) {
+    // Cannot happen with __GFP_WAIT; kept for the kernel's shape: redirty, unlock, -ENOMEM.
+    pa.page_flags[pfn] = (pa.page_flags[pfn]! & ~pgmask(PG_locked)) >>> 0;
+    k.current.leave();
+    return -12;
+  }
+  vm.events.pswpout++;
+  // set_page_writeback (test_set_page_writeback).
+  pa.page_flags[pfn] = (pa.page_flags[pfn]! | pgmask(PG_writeback)) >>> 0;
+  mod_page_state(vm, pfn, NR_WRITEBACK, 1);
+  pa.page_flags[pfn] = (pa.page_flags[pfn]! & ~pgmask(PG_locked)) >>> 0;
+  yield* submit_bio(vm.swap_q, WRITE, b);
+  k.current.leave();
+  return 0;
+}
+
+/**
+ * @kernel mm/filemap.c end_page_writeback
+ * Clear PG_writeback; a page written for reclaim (PG_reclaim) rotates to the inactive tail.
+ */
+function end_page_writeback(vm: VmState, pfn: number): void {
+  const pa = vm.pa;
+  const f = pa.page_flags[pfn]!;
+  if (f & pgmask(PG_reclaim)) {
+    pa.page_flags[pfn] = (f & ~pgmask(PG_reclaim)) >>> 0;
+    vm.events.pgrotated++;
+    rotate_reclaimable_page(vm.lru, pa.page_zone(pfn).idx, pfn);
+  }
+  pa.page_flags[pfn] = (pa.page_flags[pfn]! & ~pgmask(PG_writeback)) >>> 0;
+  mod_page_state(vm, pfn, NR_WRITEBACK, -1);
+}
+
+/**
+ * @kernel mm/page_io.c end_swap_bio_write
+ * On error: PG_error, redirty, and a "Write-error on swap-device" line. Then end_page_writeback
+ * and bio_put (which refills or frees through the mempools).
+ */
+export function end_swap_bio_write(vm: VmState, k: Kernel, b: bio, err: number): void {
+  const pfn = b.bv_page;
+  const pa = vm.pa;
+  if (err) {
+    pa.page_flags[pfn] = (pa.page_flags[pfn]! | pgmask(PG_error) | pgmask(PG_dirty)) >>> 0;
+    k.printk(`Write-error on swap-device (${b.bi_sector >> 3})`);
+    vm.events.swap_write_errors++;
+  }
+  end_page_writeback(vm, pfn);
+  vm.events.swap_writes_completed++;
+  bio_put(k, b);
+}

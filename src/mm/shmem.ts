@@ -1,0 +1,77 @@
+/**
+ * tmpfs pages: adding a written page to the page cache, and shmem_writepage moving it to swap.
+ *
+ * Mirrors: mm/shmem.c (shmem_getpage's page-cache insertion for a write, shmem_writepage) and
+ * mm/swap_state.c (add_to_swap_cache, __delete_from_swap_cache, delete_from_swap_cache), v2.6.25.
+ *
+ * In 2.6.25 shmem_writepage does not start I/O: it moves the page into the swap cache and leaves
+ * it dirty, so a later reclaim pass writes it with swap_writepage. Every tmpfs page passes through
+ * reclaim twice before its bio is allocated.
+ *
+ * Simplified: the inode's swap vector is reduced to the slot's extra reference (swap_duplicate);
+ * radix-tree nodes of the page cache and swap cache are not allocated; files are never read back
+ * or truncated. Process context with the page locked; never sleeps.
+ */
+import { PG_dirty, PG_swapcache, PG_uptodate, pgmask, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE } from '../include/page-flags.js';
+import { lru_cache_add } from './swap.js';
+import { get_swap_page, swap_duplicate, swap_free } from './swapfile.js';
+import { mod_page_state, type VmState } from './vm_state.js';
+import { NR_FILE_DIRTY, NR_FILE_PAGES } from './page_alloc.js';
+
+/** Return values of writepage / pageout. */
+export const AOP_WRITEPAGE_ACTIVATE = 0x80000;
+
+/**
+ * @kernel mm/shmem.c shmem_getpage (SGP_WRITE, new page) + set_page_dirty
+ * A freshly written tmpfs page: in the page cache, up to date, dirty, on the inactive LRU.
+ */
+export function shmem_add_written_page(vm: VmState, pfn: number): void {
+  const pa = vm.pa;
+  pa.set_page_use(pfn, 0, PAGE_USE_PAGECACHE);
+  pa.page_flags[pfn] = (pa.page_flags[pfn]! | pgmask(PG_uptodate) | pgmask(PG_dirty)) >>> 0;
+  mod_page_state(vm, pfn, NR_FILE_PAGES, 1);
+  mod_page_state(vm, pfn, NR_FILE_DIRTY, 1);
+  lru_cache_add(vm.lru, pa.page_zone(pfn).idx, pfn);
+}
+
+/**
+ * @kernel mm/shmem.c shmem_writepage
+ * Take a swap slot, move the page from the tmpfs page cache into the swap cache (the inode keeps
+ * a reference to the slot), and leave it dirty for a later pass. No swap space: redirty and ask
+ * reclaim to activate the page.
+ */
+export function shmem_writepage(vm: VmState, pfn: number): number {
+  const swap = get_swap_page(vm.si);
+  if (!swap) {
+    vm.k.mark('shmem_no_swap');
+    return AOP_WRITEPAGE_ACTIVATE;
+  }
+  // add_to_swap_cache(page, swap, GFP_ATOMIC): the model does not allocate radix-tree nodes.
+  const pa = vm.pa;
+  vm.pa.page_private[pfn] = swap;
+  pa.page_flags[pfn] = (pa.page_flags[pfn]! | pgmask(PG_swapcache)) >>> 0;
+  pa.set_page_use(pfn, 0, PAGE_USE_SWAPCACHE);
+  // remove_from_page_cache; the inode's swap vector holds the second reference.
+  mod_page_state(vm, pfn, NR_FILE_PAGES, -1);
+  swap_duplicate(vm.si, swap);
+  // set_page_dirty: it already is.
+  vm.events.shmem_to_swapcache++;
+  return 0;
+}
+
+/**
+ * @kernel mm/swap_state.c delete_from_swap_cache
+ * Drop the swap cache's reference to the slot; the tmpfs inode's reference keeps the data on swap.
+ */
+export function delete_from_swap_cache(vm: VmState, pfn: number): void {
+  const pa = vm.pa;
+  const swap = vm.pa.page_private[pfn]!;
+  vm.pa.page_private[pfn] = 0;
+  pa.page_flags[pfn] = (pa.page_flags[pfn]! & ~pgmask(PG_swapcache)) >>> 0;
+  swap_free(vm.si, swap);
+}
+
+/** PageDirty etc. on the allocator's flag words. */
+export function PageFlag(vm: VmState, pfn: number, bit: number): boolean {
+  return (vm.pa.page_flags[pfn]! & pgmask(bit)) !== 0;
+}

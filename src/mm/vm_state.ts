@@ -1,0 +1,64 @@
+/**
+ * The reclaim side's shared state: what the kernel keeps in globals and per-zone fields for
+ * reclaim and swap-out (LRU lists, the swap area, the swap device's queue, fs_bio_set, kswapd's
+ * wait queue, and the vmstat event counters reclaim maintains).
+ *
+ * Not a kernel structure: the model gathers these globals in one object per run so that several
+ * runs can live in one process. Fields keep their kernel names.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import type { Task } from '../kernel/task.js';
+import { wait_queue_head_t } from '../kernel/wait.js';
+import type { bio_set } from '../block/bio.js';
+import type { request_queue } from '../block/blk-core.js';
+import type { PageAllocator } from './page_alloc.js';
+import type { lru_lists } from './swap.js';
+import type { swap_info_struct } from './swapfile.js';
+
+/** vmstat events counted by the reclaim side (2.6.25 /proc/vmstat names). */
+export class vm_events {
+  pswpout = 0;
+  pgrotated = 0;
+  pgsteal = 0;
+  pgscan_kswapd = 0;
+  pgscan_direct = 0;
+  kswapd_steal = 0;
+  pageoutrun = 0;
+  allocstall = 0;
+  nr_vmscan_write = 0;
+  /** Pages whose swap write completed (end_swap_bio_write), the writeback side of progress. */
+  swap_writes_completed = 0;
+  /** Pages moved from tmpfs into the swap cache (shmem_writepage). */
+  shmem_to_swapcache = 0;
+  /** Write errors (end_swap_bio_write with an error). */
+  swap_write_errors = 0;
+}
+
+export class VmState {
+  readonly events = new vm_events();
+  readonly kswapd_wait = new wait_queue_head_t('pgdat->kswapd_wait');
+  kswapd: Task | null = null;
+  kswapd_max_order = 0;
+  /** zone->nr_scan_inactive: shrink_zone's per-zone scan accumulators. */
+  readonly nr_scan_inactive: Float64Array;
+  /** vm_dirty_ratio (percent). */
+  vm_dirty_ratio = 10;
+  /** Modelled CPU cost of scanning one page in shrink_page_list, ns. */
+  scan_cost_ns = 100;
+
+  constructor(
+    readonly k: Kernel,
+    readonly pa: PageAllocator,
+    readonly lru: lru_lists,
+    readonly si: swap_info_struct,
+    readonly swap_q: request_queue,
+    readonly fs_bio_set: bio_set,
+  ) {
+    this.nr_scan_inactive = new Float64Array(pa.zones.length);
+  }
+}
+
+/** mod_zone_page_state for the zone of `pfn` (inc/dec_zone_page_state). */
+export function mod_page_state(vm: VmState, pfn: number, item: number, delta: number): void {
+  vm.pa.mod_zone_page_state(vm.pa.page_zone(pfn), item, delta);
+}

@@ -1,0 +1,358 @@
+/**
+ * Page reclaim: direct reclaim (try_to_free_pages), kswapd, and the path from the inactive list
+ * through pageout to shmem_writepage and swap_writepage.
+ *
+ * Mirrors: mm/vmscan.c (shrink_page_list, pageout, may_write_to_queue, shrink_inactive_list,
+ * shrink_zone, shrink_zones, do_try_to_free_pages, try_to_free_pages, balance_pgdat, kswapd,
+ * wakeup_kswapd), mm/page-writeback.c (throttle_vm_writeout, get_dirty_limits), v2.6.25.
+ *
+ * Modelled: per-page decisions of shrink_page_list (locked and writeback pages are kept, dirty
+ * pages go to pageout when the gfp may enter the filesystem, clean swap-cache pages are freed),
+ * PG_reclaim and rotation, the priority loop with congestion_wait(HZ/10) below priority 10,
+ * throttle_vm_writeout, kswapd's balance loop to pages_high. may_write_to_queue is always true here:
+ * swap and tmpfs pages belong to backing_dev_infos that never report congestion.
+ * Not modelled: the active list and page referencing (the copy workload never touches a page
+ * twice), mapped and anonymous pages, shrink_slab (no reclaimable slab caches in the workload),
+ * all_unreclaimable and the swap token, lumpy reclaim (order > 0 is never requested by the
+ * workload), pdflush. Process context; may sleep (pageout, congestion_wait).
+ */
+import { PF_KSWAPD, PF_MEMALLOC, PF_SWAPWRITE, TASK_INTERRUPTIBLE, type KGen } from '../kernel/task.js';
+import { run_for_ns, schedule } from '../kernel/sched.js';
+import { finish_wait, prepare_to_wait, waitqueue_active, wake_up } from '../kernel/wait.js';
+import { TP } from '../kernel/trace.js';
+import { __GFP_FS, __GFP_IO, GFP_KERNEL } from '../include/gfp.js';
+import { PG_dirty, PG_locked, PG_reclaim, PG_swapcache, PG_writeback, pgmask, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE } from '../include/page-flags.js';
+import { congestion_wait, WRITE } from './backing-dev.js';
+import { NR_ACTIVE, NR_FILE_DIRTY, NR_INACTIVE, NR_UNSTABLE_NFS, NR_WRITEBACK } from './page_alloc.js';
+import { mod_page_state } from './vm_state.js';
+import { isolate_lru_pages, lru_cache_add } from './swap.js';
+import { AOP_WRITEPAGE_ACTIVATE, delete_from_swap_cache, shmem_writepage } from './shmem.js';
+import { swap_writepage } from './page_io.js';
+import type { VmState } from './vm_state.js';
+
+export const SWAP_CLUSTER_MAX = 32;
+export const DEF_PRIORITY = 12;
+
+const PAGE_KEEP = 0;
+const PAGE_ACTIVATE = 1;
+const PAGE_SUCCESS = 2;
+const PAGE_CLEAN = 3;
+
+export interface scan_control {
+  nr_scanned: number;
+  gfp_mask: number;
+  may_writepage: boolean;
+  swap_cluster_max: number;
+  order: number;
+  /** Is this kswapd (counts pgscan_kswapd rather than pgscan_direct)? */
+  kswapd: boolean;
+}
+
+function flag(vm: VmState, pfn: number, bit: number): boolean {
+  return (vm.pa.page_flags[pfn]! & pgmask(bit)) !== 0;
+}
+function setFlag(vm: VmState, pfn: number, bit: number): void {
+  vm.pa.page_flags[pfn] = (vm.pa.page_flags[pfn]! | pgmask(bit)) >>> 0;
+}
+function clearFlag(vm: VmState, pfn: number, bit: number): void {
+  vm.pa.page_flags[pfn] = (vm.pa.page_flags[pfn]! & ~pgmask(bit)) >>> 0;
+}
+
+/** @kernel mm/vmscan.c may_write_to_queue — swap and tmpfs backing devices are never congested. */
+function may_write_to_queue(): boolean {
+  return true;
+}
+
+/**
+ * @kernel mm/vmscan.c pageout
+ * Clear the dirty bit for I/O, mark PG_reclaim and call the mapping's writepage: shmem_writepage
+ * for a tmpfs page, swap_writepage for a swap-cache page. A page not under writeback afterwards
+ * loses PG_reclaim.
+ */
+function* pageout(vm: VmState, pfn: number): KGen<number> {
+  if (!may_write_to_queue()) return PAGE_KEEP;
+  if (!flag(vm, pfn, PG_dirty)) return PAGE_CLEAN;
+  // clear_page_dirty_for_io
+  clearFlag(vm, pfn, PG_dirty);
+  mod_page_state(vm, pfn, NR_FILE_DIRTY, -1);
+  setFlag(vm, pfn, PG_reclaim);
+  let res: number;
+  const k = vm.k;
+  k.current.enter('pageout');
+  if (vm.pa.page_use[pfn] === PAGE_USE_SWAPCACHE) {
+    if (k.trace.on[TP.mm_vmscan_writepage]) k.tp(TP.mm_vmscan_writepage, pfn, 1);
+    res = yield* swap_writepage(vm, pfn);
+  } else {
+    res = shmem_writepage(vm, pfn);
+    // shmem_writepage leaves the page dirty (now in the swap cache) and unlocks it.
+    setFlag(vm, pfn, PG_dirty);
+    mod_page_state(vm, pfn, NR_FILE_DIRTY, 1);
+    if (res === 0) clearFlag(vm, pfn, PG_locked);
+  }
+  k.current.leave();
+  if (res === AOP_WRITEPAGE_ACTIVATE) {
+    clearFlag(vm, pfn, PG_reclaim);
+    return PAGE_ACTIVATE;
+  }
+  if (!flag(vm, pfn, PG_writeback)) clearFlag(vm, pfn, PG_reclaim);
+  vm.events.nr_vmscan_write++;
+  return PAGE_SUCCESS;
+}
+
+/**
+ * @kernel mm/vmscan.c shrink_page_list
+ * For each isolated page: skip locked ones; keep pages under writeback (async mode); write dirty
+ * pages through pageout when the gfp allows (may_enter_fs: __GFP_FS, or a swap-cache page and
+ * __GFP_IO); free clean swap-cache pages (remove_mapping drops the swap cache's slot reference).
+ * Kept pages go back to the head of the inactive list. Returns the number freed.
+ */
+function* shrink_page_list(vm: VmState, pages: number[], sc: scan_control): KGen<number> {
+  const k = vm.k;
+  const pa = vm.pa;
+  let nr_reclaimed = 0;
+  k.current.enter('shrink_page_list');
+  for (const pfn of pages) {
+    sc.nr_scanned++;
+    if (flag(vm, pfn, PG_locked)) {
+      putback(vm, pfn);
+      continue;
+    }
+    setFlag(vm, pfn, PG_locked);
+    if (flag(vm, pfn, PG_writeback)) {
+      clearFlag(vm, pfn, PG_locked);
+      putback(vm, pfn);
+      continue;
+    }
+    if (flag(vm, pfn, PG_dirty)) {
+      const may_enter_fs = (sc.gfp_mask & __GFP_FS) !== 0 || (flag(vm, pfn, PG_swapcache) && (sc.gfp_mask & __GFP_IO) !== 0);
+      if (!may_enter_fs || !sc.may_writepage) {
+        clearFlag(vm, pfn, PG_locked);
+        putback(vm, pfn);
+        continue;
+      }
+      const res = yield* pageout(vm, pfn);
+      if (res === PAGE_KEEP || res === PAGE_ACTIVATE) {
+        clearFlag(vm, pfn, PG_locked);
+        putback(vm, pfn);
+        continue;
+      }
+      if (res === PAGE_SUCCESS) {
+        // The writepage unlocked the page; re-take it and keep it while it is still dirty or
+        // under writeback.
+        if (flag(vm, pfn, PG_writeback) || flag(vm, pfn, PG_dirty) || flag(vm, pfn, PG_locked)) {
+          if (!flag(vm, pfn, PG_writeback)) clearFlag(vm, pfn, PG_locked);
+          putback(vm, pfn);
+          continue;
+        }
+        setFlag(vm, pfn, PG_locked);
+      }
+    }
+    // Clean: a swap-cache page can be freed; a clean tmpfs page cannot occur in this workload.
+    if (pa.page_use[pfn] === PAGE_USE_SWAPCACHE && !flag(vm, pfn, PG_writeback)) {
+      delete_from_swap_cache(vm, pfn);
+      clearFlag(vm, pfn, PG_locked);
+      pa.page_flags[pfn] = 0;
+      pa.__free_pages(pfn, 0);
+      nr_reclaimed++;
+      continue;
+    }
+    clearFlag(vm, pfn, PG_locked);
+    putback(vm, pfn);
+  }
+  vm.events.pgsteal += nr_reclaimed;
+  k.current.leave();
+  return nr_reclaimed;
+}
+
+function putback(vm: VmState, pfn: number): void {
+  lru_cache_add(vm.lru, vm.pa.page_zone(pfn).idx, pfn);
+}
+
+/**
+ * @kernel mm/vmscan.c shrink_inactive_list
+ * Isolate up to SWAP_CLUSTER_MAX pages from the tail at a time and run shrink_page_list on them
+ * (asynchronously: no waiting on writeback), until max_scan pages were looked at.
+ */
+function* shrink_inactive_list(vm: VmState, max_scan: number, zone: number, sc: scan_control): KGen<number> {
+  const k = vm.k;
+  let nr_scanned = 0;
+  let nr_reclaimed = 0;
+  k.current.enter('shrink_inactive_list');
+  do {
+    // Each batch is this task's own isolated list: it may sleep in pageout while holding it.
+    const pages: number[] = [];
+    const nr_taken = isolate_lru_pages(vm.lru, zone, sc.swap_cluster_max, pages);
+    nr_scanned += nr_taken;
+    if (sc.kswapd) vm.events.pgscan_kswapd += nr_taken;
+    else vm.events.pgscan_direct += nr_taken;
+    if (nr_taken === 0) break;
+    // Scanning costs CPU time; it also keeps a reclaim loop from spinning in zero time.
+    yield* run_for_ns(k, nr_taken * vm.scan_cost_ns);
+    const freed = yield* shrink_page_list(vm, pages, sc);
+    nr_reclaimed += freed;
+    if (sc.kswapd) vm.events.kswapd_steal += freed;
+  } while (nr_scanned < max_scan);
+  if (k.trace.on[TP.mm_vmscan_lru_shrink_inactive]) k.tp(TP.mm_vmscan_lru_shrink_inactive, 0, nr_scanned, nr_reclaimed, 0);
+  k.current.leave();
+  return nr_reclaimed;
+}
+
+/**
+ * @kernel mm/page-writeback.c throttle_vm_writeout
+ * While pages under writeback exceed 110% of the dirty threshold, wait in congestion_wait(HZ/10);
+ * callers without both __GFP_FS and __GFP_IO wait at most once.
+ */
+function* throttle_vm_writeout(vm: VmState, gfp_mask: number): KGen {
+  const k = vm.k;
+  for (;;) {
+    // get_dirty_limits: dirtyable memory is free + LRU pages.
+    const pa = vm.pa;
+    const dirtyable = pa.nr_free_pages + pa.vm_stat[NR_INACTIVE]! + pa.vm_stat[NR_ACTIVE]!;
+    let dirty_thresh = Math.floor((dirtyable * vm.vm_dirty_ratio) / 100);
+    dirty_thresh += Math.floor(dirty_thresh / 10);
+    if (pa.vm_stat[NR_WRITEBACK]! + pa.vm_stat[NR_UNSTABLE_NFS]! <= dirty_thresh) break;
+    k.current.enter('throttle_vm_writeout');
+    yield* congestion_wait(k, WRITE, Math.floor(k.HZ / 10));
+    k.current.leave();
+    if ((gfp_mask & (__GFP_FS | __GFP_IO)) !== (__GFP_FS | __GFP_IO)) break;
+  }
+}
+
+/**
+ * @kernel mm/vmscan.c shrink_zone
+ * Scan (NR_INACTIVE >> priority) + 1 pages, accumulated until at least swap_cluster_max, in chunks
+ * of swap_cluster_max; then throttle_vm_writeout.
+ */
+function* shrink_zone(vm: VmState, priority: number, zone: number, sc: scan_control): KGen<number> {
+  const acc = vm.nr_scan_inactive;
+  acc[zone]! += (vm.lru.nr_inactive(zone) >> priority) + 1;
+  let nr_inactive = acc[zone]!;
+  if (nr_inactive >= sc.swap_cluster_max) acc[zone] = 0;
+  else nr_inactive = 0;
+  let nr_reclaimed = 0;
+  vm.k.current.enter('shrink_zone');
+  while (nr_inactive > 0) {
+    const nr_to_scan = Math.min(nr_inactive, sc.swap_cluster_max);
+    nr_inactive -= nr_to_scan;
+    nr_reclaimed += yield* shrink_inactive_list(vm, nr_to_scan, zone, sc);
+  }
+  yield* throttle_vm_writeout(vm, sc.gfp_mask);
+  vm.k.current.leave();
+  return nr_reclaimed;
+}
+
+/**
+ * @kernel mm/vmscan.c do_try_to_free_pages (via try_to_free_pages)
+ * Priority 12 down to 0: shrink every zone of the zonelist; success at SWAP_CLUSTER_MAX pages
+ * freed; below priority 10 wait in congestion_wait(HZ/10) after each pass that scanned anything.
+ * Returns 1 unless nothing could be done (all zones unreclaimable is not modelled: always 1).
+ */
+export function* try_to_free_pages(vm: VmState, zonelist: readonly number[], order: number, gfp_mask: number): KGen<number> {
+  const k = vm.k;
+  k.current.enter('try_to_free_pages');
+  if (k.trace.on[TP.mm_vmscan_direct_reclaim_begin]) k.tp(TP.mm_vmscan_direct_reclaim_begin, order, gfp_mask);
+  const sc: scan_control = { nr_scanned: 0, gfp_mask, may_writepage: true, swap_cluster_max: SWAP_CLUSTER_MAX, order, kswapd: false };
+  vm.events.allocstall++;
+  let nr_reclaimed = 0;
+  let total_scanned = 0;
+  for (let priority = DEF_PRIORITY; priority >= 0; priority--) {
+    sc.nr_scanned = 0;
+    for (const z of zonelist) nr_reclaimed += yield* shrink_zone(vm, priority, z, sc);
+    total_scanned += sc.nr_scanned;
+    if (nr_reclaimed >= sc.swap_cluster_max) break;
+    if (sc.nr_scanned && priority < DEF_PRIORITY - 2) yield* congestion_wait(k, WRITE, Math.floor(k.HZ / 10));
+  }
+  void total_scanned;
+  if (k.trace.on[TP.mm_vmscan_direct_reclaim_end]) k.tp(TP.mm_vmscan_direct_reclaim_end, nr_reclaimed);
+  k.current.leave();
+  return 1;
+}
+
+/**
+ * @kernel mm/vmscan.c wakeup_kswapd
+ * Wake kswapd only if this zone is below pages_low and kswapd is asleep on its wait queue.
+ */
+export function wakeup_kswapd(vm: VmState, zone: number, order: number): void {
+  const pa = vm.pa;
+  const z = pa.zones[zone]!;
+  if (z.present_pages === 0) return;
+  if (pa.zone_watermark_ok(z, order, z.pages_low, 0, 0)) return;
+  if (vm.kswapd_max_order < order) vm.kswapd_max_order = order;
+  if (!waitqueue_active(vm.kswapd_wait)) return;
+  if (vm.k.trace.on[TP.mm_vmscan_wakeup_kswapd]) vm.k.tp(TP.mm_vmscan_wakeup_kswapd, 0, zone, order);
+  wake_up(vm.k, vm.kswapd_wait);
+}
+
+/**
+ * @kernel mm/vmscan.c balance_pgdat
+ * From priority 12 down: find the highest zone below pages_high; shrink every zone up to it that is
+ * below 8 * pages_high; stop a pass after SWAP_CLUSTER_MAX pages; below priority 10 wait in
+ * congestion_wait(HZ/10); loop until every zone is at pages_high.
+ */
+function* balance_pgdat(vm: VmState, order: number): KGen {
+  const k = vm.k;
+  const pa = vm.pa;
+  const nz = pa.zones.length;
+  k.current.enter('balance_pgdat');
+  for (;;) {
+    vm.events.pageoutrun++;
+    const sc: scan_control = { nr_scanned: 0, gfp_mask: GFP_KERNEL, may_writepage: true, swap_cluster_max: SWAP_CLUSTER_MAX, order, kswapd: true };
+    let all_zones_ok = true;
+    let total_scanned = 0;
+    let nr_reclaimed = 0;
+    for (let priority = DEF_PRIORITY; priority >= 0; priority--) {
+      all_zones_ok = true;
+      let end_zone = -1;
+      for (let i = nz - 1; i >= 0; i--) {
+        const z = pa.zones[i]!;
+        if (z.present_pages === 0) continue;
+        if (!pa.zone_watermark_ok(z, order, z.pages_high, 0, 0)) {
+          end_zone = i;
+          break;
+        }
+      }
+      if (end_zone < 0) break;
+      sc.nr_scanned = 0;
+      for (let i = 0; i <= end_zone; i++) {
+        const z = pa.zones[i]!;
+        if (z.present_pages === 0) continue;
+        if (!pa.zone_watermark_ok(z, order, z.pages_high, end_zone, 0)) all_zones_ok = false;
+        if (!pa.zone_watermark_ok(z, order, 8 * z.pages_high, end_zone, 0)) nr_reclaimed += yield* shrink_zone(vm, priority, i, sc);
+      }
+      total_scanned += sc.nr_scanned;
+      if (all_zones_ok) break;
+      if (total_scanned && priority < DEF_PRIORITY - 2) yield* congestion_wait(k, WRITE, Math.floor(k.HZ / 10));
+      if (nr_reclaimed >= SWAP_CLUSTER_MAX) break;
+    }
+    if (all_zones_ok) break;
+    // Not balanced yet: go again (the kernel's loop_again after cond_resched).
+    yield* run_for_ns(k, 1000);
+  }
+  k.current.leave();
+}
+
+/**
+ * @kernel mm/vmscan.c kswapd
+ * PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD; sleep on kswapd_wait until woken, then balance_pgdat.
+ */
+export function* kswapd(vm: VmState): KGen {
+  const k = vm.k;
+  const t = k.current;
+  t.flags |= PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD;
+  t.enter('kswapd');
+  for (;;) {
+    prepare_to_wait(k, vm.kswapd_wait, TASK_INTERRUPTIBLE);
+    if (k.trace.on[TP.mm_vmscan_kswapd_sleep]) k.tp(TP.mm_vmscan_kswapd_sleep, 0);
+    yield* schedule(k);
+    finish_wait(k, vm.kswapd_wait);
+    const order = vm.kswapd_max_order;
+    vm.kswapd_max_order = 0;
+    if (k.trace.on[TP.mm_vmscan_kswapd_wake]) k.tp(TP.mm_vmscan_kswapd_wake, 0, order);
+    yield* balance_pgdat(vm, order);
+  }
+}
+
+/** Used by reports: is a page a tmpfs page still in the page cache? */
+export function isTmpfsPage(vm: VmState, pfn: number): boolean {
+  return vm.pa.page_use[pfn] === PAGE_USE_PAGECACHE;
+}

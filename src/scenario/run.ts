@@ -1,0 +1,146 @@
+/**
+ * Runs one scenario to a verdict and returns a RunResult (never prints). The verdict comes from the
+ * progress watchdog (src/check/watchdog.ts); the reason names who waits where and how often they
+ * retried, built from read-only views of the model.
+ */
+import { Watchdog } from '../check/watchdog.js';
+import { TASK_DEAD } from '../kernel/task.js';
+import { formatSeconds } from '../sim/time.js';
+import { NR_WRITEBACK } from '../mm/page_alloc.js';
+import { bootMachine, type Machine } from './machine.js';
+import type { RunParams } from './params.js';
+import type { RunResult, TaskSummary, Verdict } from './result.js';
+
+export interface RunOptions {
+  /** Called with the machine after boot, before the run (for samplers and snapshots). */
+  onBoot?: (m: Machine) => void;
+}
+
+/** FNV-1a 32-bit over a string, continuing from `h`. */
+function fnv(str: string, h: number): number {
+  for (let i = 0; i < str.length; i++) {
+    h ^= str.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function runScenario(p: RunParams, opts: RunOptions = {}): { result: RunResult; machine: Machine } {
+  const m = bootMachine(p);
+  const k = m.k;
+  const wd = new Watchdog(k, {
+    progress: () => m.vm.events.swap_writes_completed + m.workload.pages_copied,
+    done: () => m.workload.done,
+    windowNs: p.watchdog_window_ns,
+    checkIntervalNs: 1_000_000_000,
+    ignorePids: [m.watchdogTask.pid],
+  });
+  opts.onBoot?.(m);
+  const stop = k.sim.run({ untilNs: p.time_limit_ns, maxEvents: p.event_limit });
+  let verdict: Verdict;
+  if (wd.verdict !== null) verdict = wd.verdict;
+  else if (stop === 'empty') {
+    wd.check(true);
+    verdict = wd.verdict ?? 'DEADLOCK';
+  } else verdict = 'LIMIT';
+  return { result: summarize(m, wd, verdict, stop), machine: m };
+}
+
+export function taskSummaries(m: Machine): TaskSummary[] {
+  return m.k.tasks
+    .filter((t) => t.state !== TASK_DEAD)
+    .map((t) => ({ pid: t.pid, comm: t.comm, state: t.stateLetter, chain: [...t.frames].reverse(), waitingOn: t.waitingOn, switches: t.nvcsw, timeouts: t.timeouts }));
+}
+
+function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
+  const k = m.k;
+  const parts: string[] = [];
+  const since = verdict === 'LIVELOCK' || verdict === 'DEADLOCK' ? ` since ${formatSeconds(wd.lastProgressNs)} s` : '';
+  if (verdict === 'COMPLETED') {
+    return `workload finished at ${formatSeconds(k.now)} s: ${m.workload.pages_copied} pages copied, ${m.vm.events.pswpout} pages written to swap`;
+  }
+  parts.push(`no forward progress${since}`);
+  const wb = m.pa.vm_stat[NR_WRITEBACK]!;
+  parts.push(`${wb} pages under writeback, ${m.q.in_flight} requests in flight, ${m.q.elevator.fifo.length + m.q.queue_head.length} queued`);
+  const kb = m.sdev.stat;
+  if (kb.defers > 0) {
+    const unused = m.shost.stat.free_list_uses === 0 && m.shost.free_list.length === 1 ? ' while the free-list command sat unused' : '';
+    const kbTasks = k.tasks.filter((t) => t.comm.startsWith('kblockd/'));
+    const runs = kbTasks.map((t) => `${t.comm} ran ${t.nvcsw} times`).join(', ');
+    parts.push(`prep deferred ${kb.defers} times (${kb.defers_plugged} with device_busy 0, retried by the unplug timer every ${m.q.unplug_delay} jiffies)${unused}; ${runs}`);
+  }
+  // Group sleeping tasks by where they wait.
+  const groups = new Map<string, { n: number; timeouts: number; comms: Set<string> }>();
+  for (const t of k.tasks) {
+    if (t.state === TASK_DEAD || t === m.watchdogTask || t.comm.startsWith('kblockd/')) continue;
+    const chain = [...t.frames].reverse();
+    const where = chain.length > 0 ? chain.slice(0, 4).join(' <- ') : 'running';
+    const g = groups.get(where) ?? { n: 0, timeouts: 0, comms: new Set<string>() };
+    g.n++;
+    g.timeouts += t.timeouts;
+    g.comms.add(t.comm);
+    groups.set(where, g);
+  }
+  for (const [where, g] of [...groups.entries()].sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1))) {
+    parts.push(`${g.n} task${g.n > 1 ? 's' : ''} (${[...g.comms].sort().join(', ')}) in ${where}, ${g.timeouts} timed-out sleeps`);
+  }
+  const bio = m.pools.bio;
+  parts.push(`fs_bio_set reserve ${bio.curr_nr}/${bio.min_nr}, ${bio.waits} waits, ${bio.timeouts} ended by the 5 s timeout`);
+  parts.push(`${m.pa.alloc_failure_reports} page allocation failure reports`);
+  parts.push(m.hung.reports.length === 0 ? 'no hung-task report: the waiters are scheduled every 5 s, so the 120 s detector stays silent' : `${m.hung.reports.length} hung-task reports`);
+  return parts.join('; ');
+}
+
+function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): RunResult {
+  const k = m.k;
+  const p = m.params;
+  let h = 0x811c9dc5;
+  for (const l of k.log.lines) h = fnv(`${l.timeNs} ${l.text}\n`, h);
+  h = fnv(`${k.sim.now} ${k.sim.events} ${m.workload.pages_copied} ${m.vm.events.pswpout} ${m.vm.events.swap_writes_completed}`, h);
+  const reason = verdict === 'LIMIT' ? `stopped by the ${stop === 'event-limit' ? 'event' : 'simulated-time'} limit; ${pendingReason(m, 'LIVELOCK', wd)}` : pendingReason(m, verdict, wd);
+  const kmalloc128 = m.caches.bio.s;
+  return {
+    verdict,
+    reason,
+    seed: p.seed,
+    profile: p.profile,
+    variants: [...p.variants],
+    scenario: p.name,
+    sim_time_ns: k.now,
+    events: k.sim.events,
+    writeback_pages_stuck: m.pa.vm_stat[NR_WRITEBACK]!,
+    alloc_failure_reports: m.pa.alloc_failure_reports,
+    free_list_uses: m.shost.stat.free_list_uses,
+    time_to_livelock_ns: verdict === 'LIVELOCK' || verdict === 'DEADLOCK' ? wd.lastProgressNs : null,
+    time_to_finish_ns: verdict === 'COMPLETED' ? wd.verdictNs : null,
+    bytes_per_command: m.bytes_per_command,
+    pswpout: m.vm.events.pswpout,
+    pages_copied: m.workload.pages_copied,
+    hung_task_reports: m.hung.reports.length,
+    figures: {
+      alloc_failures: m.pa.alloc_failures,
+      prep_defers: m.sdev.stat.defers,
+      prep_defers_plugged: m.sdev.stat.defers_plugged,
+      max_device_busy: m.sdev.stat.max_device_busy,
+      dispatched: m.sdev.stat.dispatched,
+      dispatched_from_free_list: m.sdev.stat.dispatched_one_at_a_time,
+      sense_failures: m.shost.stat.sense_failures,
+      swap_writes_completed: m.vm.events.swap_writes_completed,
+      bio_pool_waits: m.pools.bio.waits,
+      bio_pool_timeouts: m.pools.bio.timeouts,
+      bio_reserve_uses: m.pools.bio.reserve_uses,
+      requests: m.q.stat.requests,
+      back_merges: m.q.stat.merges_back,
+      unplug_timer: m.q.stat.unplug_timer,
+      unplug_thresh: m.q.stat.unplug_thresh,
+      kmalloc128_objects: kmalloc128.objects_in_use,
+      free_pages: m.pa.nr_free_pages,
+      allocstall: m.vm.events.allocstall,
+      pgscan_direct: m.vm.events.pgscan_direct,
+      pgscan_kswapd: m.vm.events.pgscan_kswapd,
+      disk_commands: m.disk.stat.commands,
+    },
+    tasks: taskSummaries(m),
+    trace_hash: h.toString(16).padStart(8, '0'),
+  };
+}

@@ -1,0 +1,570 @@
+/**
+ * The scenario schema: ONE declaration per field, and everything else derived from it.
+ *
+ * Each field below is declared once with its type, default, unit and a one-line description. From
+ * these declarations we derive:
+ *   - the zod schema that validates a parsed document and resolves it (`scenarioSchema`);
+ *   - the TypeScript type of a resolved scenario (`ResolvedScenario`);
+ *   - the JSON Schema for editors (`scenarioJsonSchema()`, `reclaimsim schema`);
+ *   - docs/scenario-format.md (schema-docs.ts);
+ *   - the `--set path=value` overrides and "did you mean" suggestions (load.ts walks `SCENARIO_FIELDS`).
+ *
+ * Naming convention: a file says `machine.ram: 1GiB`; the resolved object says
+ * `machine.ram_bytes: 1073741824`. Resolved values are integers and their field names carry the unit
+ * (`_bytes`, `_ns`, `_bytes_per_s`); fields without a suffix are counts, enums or flags. So model
+ * code never guesses a unit, and a scenario file stays readable.
+ *
+ * Defaults live here and nowhere else (scenarios/flagship.yaml mirrors them; a test checks that).
+ * Cross-field rules (a scenario that validates field by field but cannot work) are in
+ * `scenarioProblems` at the end of this file.
+ *
+ * Pure: no host access. Imports only zod, units and the tracepoint table.
+ */
+import { z } from 'zod';
+import { TRACEPOINTS, tracepointMatches } from '../kernel/trace.js';
+import {
+  DURATION_PATTERN,
+  formatDuration,
+  formatRate,
+  formatSize,
+  GiB,
+  KiB,
+  MiB,
+  NS_PER_MS,
+  NS_PER_S,
+  parseDuration,
+  parseRate,
+  parseSize,
+  RATE_PATTERN,
+  SIZE_PATTERN,
+  TiB,
+} from './units.js';
+
+// ---------------------------------------------------------------------------------------------
+// Field descriptors: what docs, overrides, suggestions and error messages need to know.
+
+export interface LeafDesc {
+  readonly kind: 'leaf';
+  /** One-line description. */
+  readonly doc: string;
+  /** Type as written in a file, for docs and errors: "size", "duration", "integer", ... */
+  readonly type: string;
+  /** Unit of the resolved value ("bytes", "ns", "bytes/s") or "" for counts, enums and flags. */
+  readonly unit: string;
+  /** Default as written in a file. */
+  readonly default: unknown;
+  /** What a valid value looks like, after "expected": `a size such as 2GiB`. */
+  readonly expect: string;
+  /** Appended to range errors at the low end: why the minimum exists. */
+  readonly minWhy: string;
+  /** Field name in the resolved object (`ram_bytes`). Set by the enclosing section. */
+  resolvedKey: string;
+  /** Resolved value back to the form a file would use (`1073741824` -> `"1GiB"`). */
+  readonly toInput: (v: unknown) => unknown;
+  /** For lists: the element descriptor. */
+  readonly element?: Desc;
+  /** Accepted range, for docs, when `expect` does not say it ("a size from 64MiB to 1TiB, a multiple of 4KiB"). */
+  readonly range?: string;
+  /** Why a refused value is wrong, when more can be said than `expect` (e.g. "a duration needs a unit"). */
+  readonly explain?: (found: unknown) => string;
+}
+
+export interface SectionDesc {
+  readonly kind: 'section';
+  readonly doc: string;
+  readonly fields: Readonly<Record<string, Desc>>;
+  resolvedKey: string;
+}
+
+export type Desc = LeafDesc | SectionDesc;
+
+/** A declared field: its zod schema (with default and description), its unit suffix and descriptor. */
+interface FieldDef<Z extends z.ZodType = z.ZodType, S extends string = string> {
+  readonly zod: Z;
+  readonly suffix: S;
+  readonly desc: Desc;
+}
+
+type Fields = Record<string, FieldDef>;
+
+/** The resolved form of a section: each key gets its unit suffix, each value its zod output. */
+export type Resolved<F extends Fields> = {
+  -readonly [K in keyof F & string as `${K}${F[K]['suffix']}`]: z.output<F[K]['zod']>;
+};
+
+// ---------------------------------------------------------------------------------------------
+// How a found value is shown in messages: short, quoted, one line.
+
+/** `"two"`, `-5`, `true`, `null`, `a list`, `a mapping`; long strings are cut. */
+export function describeFound(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') {
+    const s = v.length > 40 ? `${v.slice(0, 40)}...` : v;
+    return JSON.stringify(s);
+  }
+  if (typeof v === 'number') return Number.isNaN(v) ? '.nan' : String(v);
+  if (typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : `a list of ${v.length} item${v.length === 1 ? '' : 's'}`;
+  if (v instanceof Uint8Array) return 'binary data';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v;
+}
+
+function expected(what: string, v: unknown, why = ''): string {
+  return `expected ${what}, got ${describeFound(v)}${why ? ` (${why})` : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field helpers. Each returns a FieldDef; the zod schema carries the default (prefault: the default
+// is parsed like a value from a file) and the description (for the JSON Schema).
+
+interface Common<D> {
+  default: D;
+  doc: string;
+}
+
+interface Range {
+  min?: number;
+  max?: number;
+  /** Why the minimum exists, shown when a value is below it. */
+  minWhy?: string;
+}
+
+function leaf(
+  p: Omit<LeafDesc, 'kind' | 'resolvedKey' | 'minWhy' | 'explain' | 'range'> & { minWhy?: string | undefined; explain?: (found: unknown) => string; range?: string },
+): LeafDesc {
+  return { kind: 'leaf', resolvedKey: '', ...p, minWhy: p.minWhy ?? '' };
+}
+
+/** A unit-bearing integer (size, duration or rate) parsed by `parse` and range-checked exactly. */
+function unitField<S extends string>(
+  kind: 'size' | 'duration' | 'rate',
+  suffix: S,
+  opts: Common<string> & Range & { multipleOf?: number },
+): FieldDef<z.ZodType<number>, S> {
+  const { parse, format, pattern, example, unit } = UNIT_KINDS[kind];
+  const min = opts.min ?? 0;
+  const max = opts.max;
+  const base =
+    kind === 'rate'
+      ? z.string().regex(new RegExp(pattern))
+      : kind === 'size'
+        ? z.union([z.int().min(0), z.string().regex(new RegExp(pattern))])
+        : z.union([z.literal(0), z.string().regex(new RegExp(pattern))]);
+  const rangeText =
+    max === undefined ? (min > 0 ? `a ${kind} of at least ${format(min)}` : `a ${kind} such as ${example}`) : `a ${kind} from ${format(min)} to ${format(max)}`;
+  const schema = base
+    .transform((v, ctx) => {
+      const r = parse(v);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: expected(`a ${kind} such as ${example}`, v, r.why.startsWith('not a') ? '' : r.why) });
+        return z.NEVER;
+      }
+      if (r.value < min || (max !== undefined && r.value > max)) {
+        ctx.addIssue({ code: 'custom', message: expected(rangeText, v, r.value < min ? (opts.minWhy ?? '') : '') });
+        return z.NEVER;
+      }
+      if (opts.multipleOf !== undefined && r.value % opts.multipleOf !== 0) {
+        ctx.addIssue({ code: 'custom', message: expected(`a multiple of ${format(opts.multipleOf)}`, v) });
+        return z.NEVER;
+      }
+      return r.value;
+    })
+    .prefault(opts.default as never)
+    .meta({ description: `${opts.doc} (${kind}, e.g. ${example})` });
+  return {
+    zod: schema as unknown as z.ZodType<number>,
+    suffix,
+    desc: leaf({
+      doc: opts.doc,
+      type: kind,
+      unit,
+      default: opts.default,
+      expect: `a ${kind} such as ${example}`,
+      range: `${rangeText}${opts.multipleOf !== undefined ? `, a multiple of ${format(opts.multipleOf)}` : ''}`,
+      minWhy: opts.minWhy,
+      toInput: (v) => format(v as number),
+      explain: (found) => {
+        const r = parse(found);
+        if (!r.ok && !r.why.startsWith('not a')) return r.why;
+        if (kind === 'rate' && parseSize(found).ok) return 'a rate ends in /s, such as 60MiB/s';
+        return '';
+      },
+    }),
+  };
+}
+
+const UNIT_KINDS = {
+  size: { parse: parseSize, format: formatSize, pattern: SIZE_PATTERN, example: '2GiB', unit: 'bytes' },
+  duration: { parse: parseDuration, format: formatDuration, pattern: DURATION_PATTERN, example: '250ms', unit: 'ns' },
+  rate: { parse: parseRate, format: formatRate, pattern: RATE_PATTERN, example: '60MiB/s', unit: 'bytes/s' },
+} as const;
+
+function size(opts: Common<string> & Range & { multipleOf?: number }): FieldDef<z.ZodType<number>, '_bytes'> {
+  return unitField('size', '_bytes', opts);
+}
+function duration(opts: Common<string> & Range): FieldDef<z.ZodType<number>, '_ns'> {
+  return unitField('duration', '_ns', opts);
+}
+function rate(opts: Common<string> & Range): FieldDef<z.ZodType<number>, '_bytes_per_s'> {
+  return unitField('rate', '_bytes_per_s', opts);
+}
+
+/** An integer in [min, max]. */
+function int(opts: Common<number> & { min: number; max: number; minWhy?: string }): FieldDef<z.ZodType<number>, ''> {
+  const expect = opts.max === Number.MAX_SAFE_INTEGER ? `an integer of at least ${opts.min}` : `an integer from ${opts.min} to ${opts.max}`;
+  return {
+    zod: z.int().min(opts.min).max(opts.max).prefault(opts.default).meta({ description: opts.doc }) as unknown as z.ZodType<number>,
+    suffix: '',
+    desc: leaf({ doc: opts.doc, type: 'integer', unit: '', default: opts.default, expect, minWhy: opts.minWhy, toInput: (v) => v }),
+  };
+}
+
+function quoteList(values: readonly (string | number)[]): string {
+  return values.map((v) => (typeof v === 'string' ? `"${v}"` : String(v))).join(', ');
+}
+
+/** One of a fixed set of strings or numbers. `suffix` names the unit when the values carry one. */
+function oneOf<const V extends readonly [string, ...string[]] | readonly [number, ...number[]], S extends string = ''>(
+  values: V,
+  opts: Common<V[number]> & { suffix?: S; unit?: string },
+): FieldDef<z.ZodType<V[number]>, S> {
+  const zod = z
+    .literal(values as unknown as readonly [string, ...string[]])
+    .prefault(opts.default as never)
+    .meta({ description: opts.doc });
+  return {
+    zod: zod as unknown as z.ZodType<V[number]>,
+    suffix: (opts.suffix ?? '') as S,
+    desc: leaf({
+      doc: opts.doc,
+      type: `one of ${quoteList(values)}`,
+      unit: opts.unit ?? '',
+      default: opts.default,
+      expect: `one of ${quoteList(values)}`,
+      toInput: (v) => v,
+    }),
+  };
+}
+
+function bool(opts: Common<boolean>): FieldDef<z.ZodType<boolean>, ''> {
+  return {
+    zod: z.boolean().prefault(opts.default).meta({ description: opts.doc }) as unknown as z.ZodType<boolean>,
+    suffix: '',
+    desc: leaf({ doc: opts.doc, type: 'true or false', unit: '', default: opts.default, expect: 'true or false', toInput: (v) => v }),
+  };
+}
+
+/** A single-line string of at most `max` characters (optionally matching a pattern). */
+function text(opts: Common<string> & { max: number; min?: number; pattern?: RegExp; what?: string }): FieldDef<z.ZodType<string>, ''> {
+  let s = z.string().min(opts.min ?? 0).max(opts.max);
+  s = s.regex(opts.pattern ?? /^[^\r\n]*$/);
+  const expect = opts.what ?? `a single-line string of at most ${opts.max} characters`;
+  return {
+    zod: s.prefault(opts.default).meta({ description: opts.doc }) as unknown as z.ZodType<string>,
+    suffix: '',
+    desc: leaf({ doc: opts.doc, type: 'string', unit: '', default: opts.default, expect, toInput: (v) => v }),
+  };
+}
+
+/**
+ * A list of `element`s. The list takes the element's unit suffix (a list of durations resolves as
+ * `..._ns`). `unique` refuses repeated elements.
+ */
+function list<E extends FieldDef, S extends string = E['suffix']>(
+  element: E,
+  opts: Common<unknown[]> & { max: number; min?: number; unique?: boolean; suffix?: S },
+): FieldDef<z.ZodType<z.output<E['zod']>[]>, S> {
+  // The element's own default does not apply inside a list; strip it by using the inner schema.
+  const elemZod = element.zod;
+  let arr = z.array(elemZod).min(opts.min ?? 0).max(opts.max);
+  if (opts.unique) {
+    arr = arr.superRefine((items, ctx) => {
+      const seen = new Set<string>();
+      items.forEach((it, i) => {
+        const key = JSON.stringify(it);
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: `expected each value at most once, got ${describeFound(it)} again` });
+        seen.add(key);
+      });
+    }) as typeof arr;
+  }
+  const elemExpect = element.desc.kind === 'leaf' ? element.desc.expect : 'a mapping';
+  const count = opts.min ? `${opts.min} to ${opts.max}` : `at most ${opts.max}`;
+  return {
+    zod: arr.prefault(opts.default as never).meta({ description: opts.doc }) as unknown as z.ZodType<z.output<E['zod']>[]>,
+    suffix: (opts.suffix ?? element.suffix) as S,
+    desc: leaf({
+      doc: opts.doc,
+      type: `list of ${element.desc.kind === 'leaf' ? element.desc.type : 'mappings'}`,
+      unit: element.desc.kind === 'leaf' ? element.desc.unit : '',
+      default: opts.default,
+      expect: `a list of ${count} items, each ${elemExpect}`,
+      toInput: (v) => (v as unknown[]).map((x) => toInputOf(element.desc, x)),
+      element: element.desc,
+    }),
+  };
+}
+
+/**
+ * A mapping of named fields. Unknown keys are refused (strict); the resolved object renames each
+ * key with its unit suffix. `inList` sections (list elements) have no default of their own.
+ */
+function section<F extends Fields>(doc: string, fields: F, opts: { inList?: boolean } = {}): FieldDef<z.ZodType<Resolved<F>>, ''> {
+  const shape: Record<string, z.ZodType> = {};
+  const descs: Record<string, Desc> = {};
+  for (const [k, f] of Object.entries(fields)) {
+    shape[k] = f.zod;
+    f.desc.resolvedKey = `${k}${f.suffix}`;
+    descs[k] = f.desc;
+  }
+  const renamed = z.strictObject(shape).transform((o) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, f] of Object.entries(fields)) out[`${k}${f.suffix}`] = (o as Record<string, unknown>)[k];
+    return out as Resolved<F>;
+  });
+  const zod = opts.inList ? renamed.meta({ description: doc }) : renamed.prefault({}).meta({ description: doc });
+  return { zod: zod as unknown as z.ZodType<Resolved<F>>, suffix: '', desc: { kind: 'section', doc, fields: descs, resolvedKey: '' } };
+}
+
+/** Resolved value -> the form a file would use, following the descriptor. */
+export function toInputOf(desc: Desc, v: unknown): unknown {
+  if (desc.kind === 'leaf') return desc.toInput(v);
+  const out: Record<string, unknown> = {};
+  for (const [k, d] of Object.entries(desc.fields)) out[k] = toInputOf(d, (v as Record<string, unknown>)[d.resolvedKey]);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The declarations.
+
+export const PROFILES = ['2.6.24', '2.6.25-rc8', '2.6.25'] as const;
+export const VARIANTS = ['noop-ctor', 'single-cache', 'slub_nomerge', 'slab'] as const;
+
+/** The smallest RAM we accept. Below this a 2.6.25 x86_64 kernel with our workload will not boot usefully. */
+export const MIN_RAM_BYTES = 64 * MiB;
+const PAGE_SIZE = 4 * KiB;
+
+const TRACE_FILTER = /^[a-z0-9_*]{1,64}(:[a-z0-9_*]{1,64})?$/;
+
+/** A tracepoint filter: "kmem:*", "block:block_rq_issue", "*:*" or "kmem" (whole system); must match a tracepoint. */
+function traceFilter(): FieldDef<z.ZodType<string>, ''> {
+  const what = 'a tracepoint filter such as kmem:* or block:block_rq_issue';
+  const zod = z
+    .string()
+    .regex(TRACE_FILTER)
+    .superRefine((f, ctx) => {
+      if (!TRACEPOINTS.some((tp) => tracepointMatches(f, tp))) {
+        const names = [...new Set(TRACEPOINTS.flatMap((tp) => [`${tp.system}:*`, `${tp.system}:${tp.name}`]))];
+        const near = closest(f, names);
+        ctx.addIssue({ code: 'custom', message: expected(what, f, near ? `matches no tracepoint; did you mean ${near}?` : 'matches no tracepoint') });
+      }
+    });
+  return {
+    zod: zod as unknown as z.ZodType<string>,
+    suffix: '',
+    desc: leaf({ doc: 'tracepoint filter', type: 'tracepoint filter', unit: '', default: undefined, expect: what, toInput: (v) => v }),
+  };
+}
+
+const fileSizeEntry = section(
+  'one class of file sizes in the copied tree',
+  {
+    size: size({ default: '4KiB', doc: 'size of each file in this class', min: 1, max: 1 * GiB }),
+    weight: int({ default: 1, doc: 'relative share of files of this size', min: 1, max: 1_000_000 }),
+  },
+  { inList: true },
+);
+
+const scenarioDef = section('a reclaimsim scenario', {
+  name: text({ default: 'custom', doc: 'scenario name, printed in results and reports', min: 1, max: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9._+-]*$/, what: 'a name of letters, digits and ._+- (at most 64 characters)' }),
+  description: text({ default: '', doc: 'one-line description shown by `reclaimsim scenarios`', max: 200 }),
+  profile: oneOf(PROFILES, { default: '2.6.25-rc8', doc: 'kernel profile: 2.6.25-rc8 has the livelock, 2.6.25 the fix, 2.6.24 embeds the sense buffer' }),
+  variants: list(oneOf(VARIANTS, { default: 'noop-ctor', doc: 'variant' }), {
+    default: [],
+    doc: 'model variants applied on top of the profile (no repeats)',
+    max: VARIANTS.length,
+    unique: true,
+  }),
+  seed: int({ default: 1, doc: 'PRNG seed; a run is a pure function of scenario and seed', min: 0, max: Number.MAX_SAFE_INTEGER }),
+  machine: section('the simulated machine (x86_64, one NUMA node, 4 KiB pages)', {
+    ram: size({
+      default: '1GiB',
+      doc: 'installed RAM',
+      min: MIN_RAM_BYTES,
+      max: 1 * TiB,
+      minWhy: "RAM below the kernel's minimum for this model: zone watermarks and reserves would not fit",
+      multipleOf: PAGE_SIZE,
+    }),
+    cpus: int({ default: 2, doc: 'CPUs, each with its own run queue and BLOCK_SOFTIRQ', min: 1, max: 64, minWhy: 'a machine needs at least one CPU' }),
+    hz: oneOf([100, 250, 300, 1000], { default: 1000, doc: 'timer frequency CONFIG_HZ; jiffies, congestion_wait and mempool waits derive from it' }),
+    cache_line: oneOf([64, 128], { default: 64, doc: 'cache_line_size(): SLAB_HWCACHE_ALIGN alignment (128 on Netburst)', suffix: '_bytes', unit: 'bytes' }),
+    timer_stats: bool({ default: false, doc: 'CONFIG_TIMER_STATS: sizeof(struct scsi_cmnd) is 320 instead of 288' }),
+  }),
+  device: section('the SCSI host, the disk behind it and its request queue', {
+    can_queue: int({ default: 31, doc: 'shost->can_queue: commands the host accepts at once (ahci NCQ: 31; libata without NCQ: 1)', min: 1, max: 4096, minWhy: 'hosts.c rejects can_queue 0' }),
+    queue_depth: int({ default: 31, doc: 'sdev->queue_depth: commands per device (may exceed can_queue)', min: 1, max: 4096, minWhy: 'a device with queue_depth 0 never dispatches' }),
+    sg_tablesize: int({ default: 128, doc: 'shost->sg_tablesize: scatter-gather segments per command', min: 1, max: 2048 }),
+    max_sectors: int({ default: 1024, doc: 'shost->max_sectors: 512-byte sectors per request', min: 8, max: 65535, minWhy: 'a request must hold at least one 4 KiB page (8 sectors)' }),
+    elevator: oneOf(['noop', 'deadline'], { default: 'noop', doc: 'I/O scheduler of the request queue' }),
+    service: section('how long the simulated disk takes per command', {
+      seek: duration({ default: '4ms', doc: 'mean positioning time per command', max: 10 * NS_PER_S }),
+      seek_jitter: duration({ default: '2ms', doc: 'seek time varies uniformly by up to this much either way', max: 10 * NS_PER_S }),
+      transfer_rate: rate({ default: '60MiB/s', doc: 'media transfer rate', min: 1 * KiB, max: 100 * GiB }),
+      per_command_overhead: duration({ default: '100us', doc: 'fixed controller and completion cost per command', max: 1 * NS_PER_S }),
+    }),
+    unchecked_isa_dma: bool({ default: false, doc: 'shost->unchecked_isa_dma: commands and sense buffers come from the DMA caches (GFP_DMA)' }),
+  }),
+  swap: section('the swap device (on the disk above)', {
+    size: size({ default: '2GiB', doc: 'swap space', min: 0, max: 16 * TiB, multipleOf: PAGE_SIZE }),
+    priority: int({ default: -1, doc: 'swapon priority (-1: kernel-assigned)', min: -1, max: 32767 }),
+  }),
+  workload: section('the memory pressure: copies of kernel source trees into tmpfs (cp -a)', {
+    copies: int({ default: 4, doc: 'concurrent copy tasks, one tree each', min: 1, max: 256 }),
+    tree_size: size({ default: '600MiB', doc: 'data per copied tree', min: 4 * KiB, max: 1 * TiB }),
+    file_size_mix: list(fileSizeEntry, {
+      default: [
+        { size: '1KiB', weight: 20 },
+        { size: '4KiB', weight: 30 },
+        { size: '8KiB', weight: 20 },
+        { size: '16KiB', weight: 15 },
+        { size: '32KiB', weight: 8 },
+        { size: '64KiB', weight: 5 },
+        { size: '256KiB', weight: 2 },
+      ],
+      doc: 'file sizes in a tree and their relative weights (a kernel tree by default)',
+      min: 1,
+      max: 64,
+    }),
+    copy_bandwidth: rate({ default: '200MiB/s', doc: 'copy speed of one task when memory is free', min: 1 * KiB, max: 100 * GiB }),
+    start_stagger: duration({ default: '10ms', doc: 'delay between the starts of successive copy tasks', max: 60 * NS_PER_S }),
+  }),
+  checks: section('checkers and limits', {
+    watchdog_window: duration({ default: '30s', doc: 'no forward progress for this long is a livelock or deadlock verdict', min: 1 * NS_PER_MS, max: 3600 * NS_PER_S }),
+    time_limit: duration({ default: '600s', doc: 'simulated time after which the run stops with verdict LIMIT', min: 1 * NS_PER_MS, max: 7 * 24 * 3600 * NS_PER_S }),
+    event_limit: int({ default: 200_000_000, doc: 'events after which the run stops with verdict LIMIT', min: 1, max: Number.MAX_SAFE_INTEGER }),
+    hung_task_timeout: duration({ default: '120s', doc: 'khungtaskd: report tasks in D state this long (0 disables)', max: 3600 * NS_PER_S }),
+    invariants: oneOf(['off', 'cheap', 'full'], { default: 'cheap', doc: 'invariant checking: off, cheap (O(1) per event) or full (whole-state scans)' }),
+  }),
+  outputs: section('what the run records besides its result', {
+    trace_events: list(traceFilter(), { default: [], doc: 'tracepoints to record, e.g. kmem:* or block:block_rq_issue', max: 64 }),
+    trace_buffer_kb: int({ default: 4096, doc: 'trace ring size in KiB (ftrace buffer_size_kb)', min: 1, max: 4 * 1024 * 1024 }),
+    metrics_interval: duration({ default: '100ms', doc: 'sampling period of the metrics time series (0 disables)', max: 3600 * NS_PER_S }),
+    proc_snapshots: list(duration({ default: '0', doc: 'snapshot time' }), {
+      default: [],
+      doc: 'simulated instants at which to snapshot /proc/meminfo, /proc/slabinfo and /proc/vmstat',
+      max: 1000,
+    }),
+  }),
+});
+
+/** Validates a parsed scenario document and resolves it (defaults filled, units converted). */
+export const scenarioSchema = scenarioDef.zod;
+
+/** The fully resolved scenario: every field present, integers in the unit named by the field. */
+export type ResolvedScenario = z.output<typeof scenarioSchema>;
+
+/** The field tree behind the schema (for docs, --set and suggestions). */
+export const SCENARIO_FIELDS: SectionDesc = scenarioDef.desc as SectionDesc;
+
+/** The JSON Schema of a scenario file (what a file may say, not the resolved form), for editors. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Record<string, unknown>;
+  return {
+    $schema: schema['$schema'],
+    title: 'reclaimsim scenario',
+    ...schema,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suggestions.
+
+/** Levenshtein distance (small strings only). */
+export function editDistance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Math.max(a.length, b.length);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The candidate closest to `word` if it is close enough to be a likely typo, else undefined. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(w, c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  return best !== undefined && bestD <= limit ? best : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios that validate field by field but cannot work.
+
+export interface ScenarioProblem {
+  /** Input path of the field to blame first (as written in a file). */
+  path: (string | number)[];
+  /** Other fields involved: the error points at the first of path/also that the user wrote. */
+  also: (string | number)[][];
+  /** The message after the path: "2GiB is too small for ...". */
+  message: string;
+}
+
+/** The cross-field rules below, in words (for docs/scenario-format.md). Keep in step with scenarioProblems. */
+export const SCENARIO_RULES: readonly string[] = [
+  '`workload.copies` x `workload.tree_size` must fit in `machine.ram` + `swap.size` (tmpfs pages live in RAM or swap).',
+  '`variants` may not combine `slab` with `slub_nomerge` (the slab variant replaces SLUB).',
+  'Each `workload.file_size_mix[].size` must be at most `workload.tree_size`.',
+  'Each `outputs.proc_snapshots` instant must be at most `checks.time_limit`.',
+];
+
+/** Cross-field rules. Returns every problem, in a fixed order; the loader reports the first. */
+export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
+  const out: ScenarioProblem[] = [];
+  const { machine, swap, workload, checks, outputs } = s;
+  const need = workload.copies * workload.tree_size_bytes;
+  const have = machine.ram_bytes + swap.size_bytes;
+  if (need > have) {
+    const min = need - machine.ram_bytes;
+    const minRounded = Math.ceil(min / MiB) * MiB;
+    out.push({
+      path: ['swap', 'size'],
+      also: [['workload', 'copies'], ['workload', 'tree_size'], ['machine', 'ram']],
+      message: `${formatSize(swap.size_bytes)} is too small for ${workload.copies} copies of ${formatSize(workload.tree_size_bytes)} on ${formatSize(machine.ram_bytes)} RAM; need at least ${formatSize(minRounded)} (the tmpfs data must fit in RAM plus swap)`,
+    });
+  }
+  if (s.variants.includes('slab') && s.variants.includes('slub_nomerge')) {
+    out.push({ path: ['variants'], also: [], message: 'slub_nomerge applies to SLUB only, and the slab variant replaces SLUB; choose one' });
+  }
+  workload.file_size_mix.forEach((e, i) => {
+    if (e.size_bytes > workload.tree_size_bytes) {
+      out.push({
+        path: ['workload', 'file_size_mix', i, 'size'],
+        also: [['workload', 'tree_size']],
+        message: `a ${formatSize(e.size_bytes)} file does not fit in a tree of ${formatSize(workload.tree_size_bytes)}`,
+      });
+    }
+  });
+  outputs.proc_snapshots_ns.forEach((t, i) => {
+    if (t > checks.time_limit_ns) {
+      out.push({
+        path: ['outputs', 'proc_snapshots', i],
+        also: [['checks', 'time_limit']],
+        message: `snapshot at ${formatDuration(t)} is after checks.time_limit (${formatDuration(checks.time_limit_ns)})`,
+      });
+    }
+  });
+  return out;
+}

@@ -1,0 +1,239 @@
+/**
+ * SCSI hosts, devices and the command pool with its one-command free list.
+ *
+ * Mirrors: drivers/scsi/scsi.c (struct scsi_host_cmd_pool, __scsi_get_command, scsi_get_command,
+ * __scsi_put_command, scsi_put_command, scsi_setup_command_freelist) and include/scsi/scsi_cmnd.h,
+ * v2.6.25-rc8 (the bug), v2.6.25 (Hugh Dickins' fix, commit 164fc5dcd6a1) and v2.6.24 (sense
+ * buffer inside scsi_cmnd).
+ *
+ * The free list holds at most one command, set up with a sense buffer at host allocation and
+ * refilled by whichever command is put while it is empty. The one behavioural difference between
+ * the profiles is a single branch in __scsi_get_command: on rc8 a failed sense allocation returns
+ * NULL without looking at the free list; the fix falls back to the free list on any failure.
+ *
+ * Layouts (`cmdLayout`): 'split' (2.6.25: cmd cache + sense cache, which SLUB merges into
+ * kmalloc-128 unless it has a ctor), 'embedded' (2.6.24: a 96-byte array inside the command),
+ * 'single-cache' (the alternative the patch discusses: the sense buffer at a cache-line-aligned
+ * offset after scsi_cmnd in one cache). Called under the queue lock or at host allocation; never
+ * sleeps (GFP_ATOMIC on the I/O path).
+ */
+import { assert } from '../sim/assert.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { __GFP_DMA } from '../include/gfp.js';
+import { kmem_cache_alloc, kmem_cache_free, type kmem_cache } from '../mm/slub.js';
+import type { request, request_queue } from '../block/blk-core.js';
+
+/** SCSI_SENSE_BUFFERSIZE. */
+export const SCSI_SENSE_BUFFERSIZE = 96;
+/** sizeof(struct scsi_cmnd) on x86_64 with a sense pointer (2.6.25): 288, or 320 with CONFIG_TIMER_STATS. */
+export function sizeof_scsi_cmnd_2_6_25(timer_stats: boolean): number {
+  return timer_stats ? 320 : 288;
+}
+/** sizeof(struct scsi_cmnd) in 2.6.24 with the embedded 96-byte sense array: 368, or 400 with TIMER_STATS. */
+export function sizeof_scsi_cmnd_2_6_24(timer_stats: boolean): number {
+  return timer_stats ? 400 : 368;
+}
+
+export type CmdLayout = 'split' | 'embedded' | 'single-cache';
+/** Which __scsi_get_command: rc1..rc8 (buggy) or the fixed one (2.6.25 final, and 2.6.24's simpler form). */
+export type GetCommandVersion = 'rc8' | 'fixed';
+
+export class scsi_cmnd {
+  /** Slab object of the command. */
+  obj = 0;
+  /** Slab object of the sense buffer (split layout), or 0 when the buffer is inside the command. */
+  sense_buffer = 0;
+  request: request | null = null;
+  device: scsi_device | null = null;
+  /** The scatterlist's mempool element and its sgpool index. */
+  sg_obj = 0;
+  sg_pool = -1;
+  tag = -1;
+  /** Did this command come from the host's free list? (statistics) */
+  fromFreeList = false;
+  dispatched_ns = 0;
+  /** Is this command currently handed out (between get and put)? */
+  inUse = false;
+}
+
+export class scsi_host_cmd_pool {
+  users = 0;
+  cmd_slab: kmem_cache | null = null;
+  sense_slab: kmem_cache | null = null;
+  constructor(
+    readonly cmd_name: string,
+    readonly sense_name: string,
+    readonly slab_flags: number,
+    readonly gfp_mask: number,
+  ) {}
+}
+
+export class Scsi_Host {
+  readonly free_list: scsi_cmnd[] = [];
+  host_busy = 0;
+  host_blocked = 0;
+  max_host_blocked = 7;
+  readonly starved_list: scsi_device[] = [];
+  /** Statistics (not kernel fields). */
+  readonly stat = { free_list_uses: 0, get_failures: 0, sense_failures: 0, cmd_failures: 0, commands: 0 };
+  constructor(
+    readonly k: Kernel,
+    readonly host_no: number,
+    public can_queue: number,
+    public cmd_per_lun: number,
+    public sg_tablesize: number,
+    public max_sectors: number,
+    readonly cmd_pool: scsi_host_cmd_pool,
+    readonly version: GetCommandVersion,
+    readonly layout: CmdLayout,
+  ) {
+    assert(can_queue > 0, 'can_queue == 0 is rejected by scsi_host_alloc');
+  }
+}
+
+export class scsi_device {
+  device_busy = 0;
+  device_blocked = 0;
+  max_device_blocked = 3;
+  queue_depth: number;
+  request_queue: request_queue | null = null;
+  /** Commands handed out and not yet put (sdev->cmd_list). */
+  readonly cmd_list = new Set<scsi_cmnd>();
+  /** Statistics: DEFERs from prep, and how many of them plugged (device_busy == 0). */
+  readonly stat = { defers: 0, defers_plugged: 0, max_device_busy: 0, dispatched: 0, dispatched_one_at_a_time: 0 };
+  constructor(
+    readonly host: Scsi_Host,
+    queue_depth: number,
+  ) {
+    this.queue_depth = queue_depth;
+  }
+}
+
+function attach_sense(shost: Scsi_Host, cmd: scsi_cmnd, gfp: number): boolean {
+  const pool = shost.cmd_pool;
+  if (pool.sense_slab === null) return true; // sense buffer is part of the command object
+  const buf = kmem_cache_alloc(pool.sense_slab, gfp | pool.gfp_mask);
+  if (!buf) return false;
+  cmd.sense_buffer = buf;
+  return true;
+}
+
+function take_free_list(shost: Scsi_Host): scsi_cmnd | null {
+  const cmd = shost.free_list.shift() ?? null;
+  if (cmd !== null) {
+    // The reserved command always owns its sense buffer; only the rest of it is reset.
+    cmd.fromFreeList = true;
+    shost.stat.free_list_uses++;
+    shost.k.mark('free_list_used');
+  }
+  return cmd;
+}
+
+/**
+ * @kernel drivers/scsi/scsi.c __scsi_get_command (v2.6.25-rc8 and v2.6.25)
+ * A command from the pool's cmd cache, then (split layout) its sense buffer from the sense cache.
+ * rc8: only a failed command allocation falls back to the free list; a failed sense allocation
+ * frees the command and returns NULL. Fixed: any failure falls back to the free list, which is
+ * sure to hold a command with a sense buffer whenever no command of this host is outstanding.
+ */
+export function __scsi_get_command(shost: Scsi_Host, gfp_mask: number): scsi_cmnd | null {
+  const pool = shost.cmd_pool;
+  const obj = kmem_cache_alloc(pool.cmd_slab!, gfp_mask | pool.gfp_mask);
+  let cmd: scsi_cmnd | null = null;
+  if (!obj) shost.stat.cmd_failures++;
+  if (shost.version === 'fixed') {
+    if (obj) {
+      cmd = new scsi_cmnd();
+      cmd.obj = obj;
+      if (!attach_sense(shost, cmd, gfp_mask)) {
+        shost.stat.sense_failures++;
+        kmem_cache_free(pool.cmd_slab!, obj);
+        cmd = null;
+      }
+    }
+    if (cmd === null) cmd = take_free_list(shost);
+  } else {
+    if (!obj) {
+      cmd = take_free_list(shost);
+    } else {
+      cmd = new scsi_cmnd();
+      cmd.obj = obj;
+      if (!attach_sense(shost, cmd, gfp_mask)) {
+        // The rc8 bug: the free list is not consulted on this path.
+        shost.stat.sense_failures++;
+        kmem_cache_free(pool.cmd_slab!, obj);
+        cmd = null;
+        shost.k.mark('rc8_sense_fail_no_fallback');
+      }
+    }
+  }
+  if (cmd === null) shost.stat.get_failures++;
+  else {
+    cmd.inUse = true;
+    shost.stat.commands++;
+  }
+  return cmd;
+}
+
+/** @kernel drivers/scsi/scsi.c scsi_get_command — __scsi_get_command plus linking onto sdev->cmd_list. */
+export function scsi_get_command(sdev: scsi_device, gfp_mask: number): scsi_cmnd | null {
+  const cmd = __scsi_get_command(sdev.host, gfp_mask);
+  if (cmd !== null) {
+    cmd.device = sdev;
+    sdev.cmd_list.add(cmd);
+  }
+  return cmd;
+}
+
+/**
+ * @kernel drivers/scsi/scsi.c __scsi_put_command
+ * If the free list is empty the command refills it (whatever its origin); otherwise its sense
+ * buffer and the command go back to their caches.
+ */
+export function __scsi_put_command(shost: Scsi_Host, cmd: scsi_cmnd): void {
+  assert(cmd.inUse, 'scsi_put_command of a command not in use');
+  cmd.inUse = false;
+  cmd.request = null;
+  cmd.device = null;
+  cmd.fromFreeList = false;
+  if (shost.free_list.length === 0) {
+    shost.free_list.push(cmd);
+    return;
+  }
+  const pool = shost.cmd_pool;
+  if (pool.sense_slab !== null) kmem_cache_free(pool.sense_slab, cmd.sense_buffer);
+  kmem_cache_free(pool.cmd_slab!, cmd.obj);
+  cmd.obj = cmd.sense_buffer = 0;
+}
+
+/** @kernel drivers/scsi/scsi.c scsi_put_command — unlink from sdev->cmd_list, then __scsi_put_command. */
+export function scsi_put_command(cmd: scsi_cmnd): void {
+  const sdev = cmd.device;
+  assert(sdev !== null && sdev.cmd_list.delete(cmd), 'scsi_put_command: command not on a cmd_list');
+  __scsi_put_command(sdev.host, cmd);
+}
+
+/**
+ * @kernel drivers/scsi/scsi.c scsi_setup_command_freelist
+ * Allocates exactly one backup command (with its sense buffer) with GFP_KERNEL and puts it on the
+ * host's free list. The caches themselves are created by the caller (see scsi_host_cmd_pool users).
+ */
+export function scsi_setup_command_freelist(shost: Scsi_Host, gfp_kernel: number): void {
+  const pool = shost.cmd_pool;
+  pool.users++;
+  const cmd = new scsi_cmnd();
+  cmd.obj = kmem_cache_alloc(pool.cmd_slab!, gfp_kernel | pool.gfp_mask);
+  assert(cmd.obj, 'scsi_setup_command_freelist: no memory for the backup command at boot');
+  if (pool.sense_slab !== null) {
+    cmd.sense_buffer = kmem_cache_alloc(pool.sense_slab, gfp_kernel | pool.gfp_mask);
+    assert(cmd.sense_buffer, 'scsi_setup_command_freelist: no memory for the backup sense buffer at boot');
+  }
+  shost.free_list.push(cmd);
+}
+
+/** The pool a host uses: the DMA pool if unchecked_isa_dma. */
+export function scsi_pool_for(unchecked_isa_dma: boolean, HWCACHE: number, CACHE_DMA: number): scsi_host_cmd_pool {
+  return unchecked_isa_dma
+    ? new scsi_host_cmd_pool('scsi_cmd_cache(DMA)', 'scsi_sense_cache(DMA)', HWCACHE | CACHE_DMA, __GFP_DMA)
+    : new scsi_host_cmd_pool('scsi_cmd_cache', 'scsi_sense_cache', HWCACHE, 0);
+}

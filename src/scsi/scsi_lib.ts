@@ -1,0 +1,278 @@
+/**
+ * The SCSI request path: prep (with BLKPREP_DEFER), scsi_request_fn with the device and host busy
+ * limits, dispatch to the low-level driver, and the completion path back through the block layer.
+ *
+ * Mirrors: drivers/scsi/scsi_lib.c (scsi_get_cmd_from_req, scsi_setup_fs_cmnd, scsi_init_io,
+ * scsi_alloc_sgtable, scsi_free_sgtable, scsi_release_buffers, scsi_unprep_request,
+ * scsi_prep_return, scsi_dev_queue_ready, scsi_host_queue_ready, scsi_request_fn,
+ * scsi_softirq_done, scsi_io_completion, scsi_end_request, scsi_next_command, scsi_run_queue,
+ * scsi_device_unbusy, scsi_init_queue), drivers/scsi/sd.c (sd_prep_fn, sd_done) and
+ * drivers/scsi/scsi.c (scsi_dispatch_cmd, scsi_done, scsi_finish_command), v2.6.25.
+ *
+ * Every allocation on this path is GFP_ATOMIC: prep runs under the queue lock with interrupts off.
+ * A failed command or sg-table allocation defers the request, and a DEFER with nothing in flight
+ * (device_busy == 0) plugs the queue so that the unplug timer (kblockd) retries it.
+ *
+ * Not modelled: error handling and retries, tagged queueing, single-LUN targets, device states
+ * other than running, BLOCK_PC requests. Contexts: process (kblockd, unplug at threshold) or
+ * softirq (completion); never sleeps.
+ */
+import { assert } from '../sim/assert.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { run_nosleep } from '../kernel/sched.js';
+import { TP } from '../kernel/trace.js';
+import { GFP_ATOMIC } from '../include/gfp.js';
+import { mempool_alloc, mempool_free, type mempool_t } from '../mm/mempool.js';
+import {
+  blk_end_request,
+  blk_plug_device,
+  blk_run_queue,
+  blk_complete_request,
+  blkdev_dequeue_request,
+  REQ_DONTPREP,
+  type blk_done_lists,
+  type request,
+  type request_queue,
+} from '../block/blk-core.js';
+import { BLKPREP_DEFER, BLKPREP_OK, elv_next_request, elv_requeue_request } from '../block/elevator.js';
+import { scsi_get_command, scsi_put_command, type scsi_cmnd, type scsi_device, type Scsi_Host } from './scsi.js';
+
+/** sgpool sizes: sgpool-8 ... sgpool-128 (SCSI_MAX_SG_SEGMENTS 128 on x86). */
+export const SG_POOL_SIZES = [8, 16, 32, 64, 128] as const;
+/** SG_MEMPOOL_SIZE. */
+export const SG_MEMPOOL_SIZE = 2;
+/** sizeof(struct scatterlist) on x86_64. */
+export const SIZEOF_SCATTERLIST = 32;
+
+/** The low-level driver: queuecommand returns 0 when accepted, non-zero when busy. */
+export interface scsi_host_template {
+  queuecommand(cmd: scsi_cmnd, done: (cmd: scsi_cmnd) => void): number;
+}
+
+/** Per-host context for the request path: sg pools, completion lists, the LLD. */
+export class scsi_lib_ctx {
+  constructor(
+    readonly k: Kernel,
+    readonly sg_pools: mempool_t[],
+    readonly done: blk_done_lists,
+    readonly lld: scsi_host_template,
+  ) {}
+}
+
+/** Index of the sgpool for a segment count. */
+export function sg_pool_index(nents: number): number {
+  for (let i = 0; i < SG_POOL_SIZES.length; i++) if (nents <= SG_POOL_SIZES[i]!) return i;
+  assert(false, `scsi_alloc_sgtable: ${nents} segments exceed SCSI_MAX_SG_SEGMENTS`);
+}
+
+/** @kernel drivers/scsi/scsi_lib.c scsi_alloc_sgtable — from the sgpool mempool (reserve 2), GFP_ATOMIC. */
+function scsi_alloc_sgtable(ctx: scsi_lib_ctx, cmd: scsi_cmnd, nents: number, gfp_mask: number): boolean {
+  const idx = sg_pool_index(nents);
+  const sg = run_nosleep(mempool_alloc(ctx.sg_pools[idx]!, gfp_mask));
+  if (!sg) return false;
+  cmd.sg_obj = sg;
+  cmd.sg_pool = idx;
+  return true;
+}
+
+/** @kernel drivers/scsi/scsi_lib.c scsi_free_sgtable / scsi_release_buffers */
+function scsi_release_buffers(ctx: scsi_lib_ctx, cmd: scsi_cmnd): void {
+  if (cmd.sg_pool >= 0) {
+    mempool_free(cmd.sg_obj, ctx.sg_pools[cmd.sg_pool]!);
+    cmd.sg_obj = 0;
+    cmd.sg_pool = -1;
+  }
+}
+
+/** @kernel drivers/scsi/scsi_lib.c scsi_unprep_request — forget the command and put it back. */
+function scsi_unprep_request(req: request): void {
+  const cmd = req.special as scsi_cmnd;
+  req.cmd_flags &= ~REQ_DONTPREP;
+  req.special = null;
+  scsi_put_command(cmd);
+}
+
+/** @kernel drivers/scsi/scsi_lib.c scsi_get_cmd_from_req — a command for the request, GFP_ATOMIC. */
+function scsi_get_cmd_from_req(sdev: scsi_device, req: request): scsi_cmnd | null {
+  let cmd = req.special as scsi_cmnd | null;
+  if (cmd === null) {
+    cmd = scsi_get_command(sdev, GFP_ATOMIC);
+    if (cmd === null) return null;
+    req.special = cmd;
+  }
+  cmd.tag = req.id;
+  cmd.request = req;
+  return cmd;
+}
+
+/** @kernel drivers/scsi/scsi_lib.c scsi_init_io — build the scatterlist; failure unpreps and defers. */
+function scsi_init_io(ctx: scsi_lib_ctx, cmd: scsi_cmnd, gfp_mask: number): number {
+  const req = cmd.request!;
+  if (!scsi_alloc_sgtable(ctx, cmd, req.nr_phys_segments, gfp_mask)) {
+    scsi_release_buffers(ctx, cmd);
+    scsi_unprep_request(req);
+    ctx.k.mark('sgtable_defer');
+    return BLKPREP_DEFER;
+  }
+  return BLKPREP_OK;
+}
+
+/** @kernel drivers/scsi/scsi_lib.c scsi_setup_fs_cmnd — command, then sg table; NULL command means DEFER. */
+function scsi_setup_fs_cmnd(ctx: scsi_lib_ctx, sdev: scsi_device, req: request): number {
+  const cmd = scsi_get_cmd_from_req(sdev, req);
+  if (cmd === null) return BLKPREP_DEFER;
+  return scsi_init_io(ctx, cmd, GFP_ATOMIC);
+}
+
+/**
+ * @kernel drivers/scsi/scsi_lib.c scsi_prep_return
+ * DEFER with nothing in flight plugs the queue: no completion will come to run it again, so the
+ * unplug timer must. OK marks the request prepared (REQ_DONTPREP).
+ */
+function scsi_prep_return(q: request_queue, req: request, ret: number): number {
+  const sdev = q.queuedata as scsi_device;
+  if (ret === BLKPREP_DEFER) {
+    sdev.stat.defers++;
+    const plug = sdev.device_busy === 0;
+    if (plug) {
+      sdev.stat.defers_plugged++;
+      q.k.mark('defer_device_busy_0');
+      blk_plug_device(q);
+    }
+    if (q.k.trace.on[TP.scsi_prep_defer]) q.k.tp(TP.scsi_prep_defer, sdev.host.host_no, sdev.device_busy, plug ? 1 : 0, req.special === null ? 'no command' : 'no sg table');
+  } else if (ret === BLKPREP_OK) {
+    req.cmd_flags |= REQ_DONTPREP;
+  }
+  return ret;
+}
+
+/** @kernel drivers/scsi/sd.c sd_prep_fn — for a swap write: scsi_setup_fs_cmnd, build the CDB, scsi_prep_return. */
+export function sd_prep_fn(ctx: scsi_lib_ctx, q: request_queue, rq: request): number {
+  const sdev = q.queuedata as scsi_device;
+  const ret = scsi_setup_fs_cmnd(ctx, sdev, rq);
+  return scsi_prep_return(q, rq, ret);
+}
+
+/** @kernel drivers/scsi/scsi_lib.c scsi_dev_queue_ready */
+function scsi_dev_queue_ready(q: request_queue, sdev: scsi_device): boolean {
+  if (sdev.device_busy === 0 && sdev.device_blocked) {
+    if (--sdev.device_blocked === 0) {
+      // unblocked
+    } else {
+      blk_plug_device(q);
+      return false;
+    }
+  }
+  if (sdev.device_busy >= sdev.queue_depth || sdev.device_blocked) return false;
+  return true;
+}
+
+/** @kernel drivers/scsi/scsi_lib.c scsi_host_queue_ready — at can_queue the device joins the starved list. */
+function scsi_host_queue_ready(q: request_queue, shost: Scsi_Host, sdev: scsi_device): boolean {
+  if (shost.host_busy === 0 && shost.host_blocked) {
+    if (--shost.host_blocked !== 0) {
+      blk_plug_device(q);
+      return false;
+    }
+  }
+  if ((shost.can_queue > 0 && shost.host_busy >= shost.can_queue) || shost.host_blocked) {
+    if (!shost.starved_list.includes(sdev)) shost.starved_list.push(sdev);
+    return false;
+  }
+  const i = shost.starved_list.indexOf(sdev);
+  if (i >= 0) shost.starved_list.splice(i, 1);
+  return true;
+}
+
+/**
+ * @kernel drivers/scsi/scsi_lib.c scsi_request_fn
+ * While the queue is not plugged: take the next prepared request (prep may DEFER: stop), check the
+ * device and host limits, dequeue it, count it busy and dispatch it to the driver.
+ */
+export function scsi_request_fn(ctx: scsi_lib_ctx, q: request_queue): void {
+  const sdev = q.queuedata as scsi_device;
+  const shost = sdev.host;
+  const k = ctx.k;
+  while (!q.plugged) {
+    const req = elv_next_request(q);
+    if (req === null || !scsi_dev_queue_ready(q, sdev)) break;
+    blkdev_dequeue_request(q, req);
+    sdev.device_busy++;
+    if (!scsi_host_queue_ready(q, shost, sdev)) {
+      // not_ready: requeue, undo the busy count, plug if idle.
+      elv_requeue_request(q, req);
+      sdev.device_busy--;
+      if (sdev.device_busy === 0) blk_plug_device(q);
+      break;
+    }
+    shost.host_busy++;
+    const cmd = req.special as scsi_cmnd;
+    if (sdev.device_busy > sdev.stat.max_device_busy) sdev.stat.max_device_busy = sdev.device_busy;
+    sdev.stat.dispatched++;
+    if (cmd.fromFreeList) sdev.stat.dispatched_one_at_a_time++;
+    cmd.dispatched_ns = k.now;
+    if (k.trace.on[TP.block_rq_issue]) k.tp(TP.block_rq_issue, 'sda', req.sector, req.nr_sectors, 'W', k.current.comm, req.id);
+    if (k.trace.on[TP.scsi_dispatch_cmd_start]) k.tp(TP.scsi_dispatch_cmd_start, shost.host_no, 0, 0, 0, req.nr_phys_segments, 'WRITE_10', cmd.tag, cmd.fromFreeList ? 1 : 0);
+    const rtn = scsi_dispatch_cmd(ctx, cmd);
+    if (rtn) {
+      if (sdev.device_busy === 0) blk_plug_device(q);
+      break;
+    }
+  }
+}
+
+/** @kernel drivers/scsi/scsi.c scsi_dispatch_cmd — hand the command to the LLD's queuecommand. */
+function scsi_dispatch_cmd(ctx: scsi_lib_ctx, cmd: scsi_cmnd): number {
+  return ctx.lld.queuecommand(cmd, (c) => scsi_done(ctx, c));
+}
+
+/** @kernel drivers/scsi/scsi.c scsi_done (__scsi_done) — complete through the block softirq. */
+export function scsi_done(ctx: scsi_lib_ctx, cmd: scsi_cmnd): void {
+  blk_complete_request(ctx.k, ctx.done, cmd.request!);
+}
+
+/** @kernel drivers/scsi/scsi_lib.c scsi_device_unbusy */
+function scsi_device_unbusy(sdev: scsi_device): void {
+  sdev.host.host_busy--;
+  sdev.device_busy--;
+}
+
+/**
+ * @kernel drivers/scsi/scsi_lib.c scsi_run_queue
+ * Give starved devices of this host a turn while the host has room, then run this queue.
+ */
+function scsi_run_queue(q: request_queue): void {
+  const sdev = q.queuedata as scsi_device;
+  const shost = sdev.host;
+  while (shost.starved_list.length > 0 && !shost.host_blocked && !(shost.can_queue > 0 && shost.host_busy >= shost.can_queue)) {
+    const s = shost.starved_list.shift()!;
+    if (s !== sdev && s.request_queue !== null) blk_run_queue(s.request_queue);
+  }
+  blk_run_queue(q);
+}
+
+/** @kernel drivers/scsi/scsi_lib.c scsi_next_command — put the command back (free-list refill), then run the queue. */
+function scsi_next_command(cmd: scsi_cmnd): void {
+  const q = cmd.device!.request_queue!;
+  scsi_put_command(cmd);
+  scsi_run_queue(q);
+}
+
+/**
+ * @kernel drivers/scsi/scsi_lib.c scsi_softirq_done (scsi_finish_command, scsi_io_completion, scsi_end_request)
+ * In BLOCK_SOFTIRQ: unbusy the device and host, clear their blocked counts, release the sg table,
+ * complete the request's bios and free the request, then scsi_next_command.
+ */
+export function scsi_softirq_done(ctx: scsi_lib_ctx, rq: request): void {
+  const cmd = rq.special as scsi_cmnd;
+  const sdev = cmd.device!;
+  const k = ctx.k;
+  if (k.trace.on[TP.scsi_dispatch_cmd_done]) k.tp(TP.scsi_dispatch_cmd_done, sdev.host.host_no, 0, 0, 0, 0, cmd.tag);
+  scsi_device_unbusy(sdev);
+  sdev.device_blocked = 0;
+  sdev.host.host_blocked = 0;
+  scsi_release_buffers(ctx, cmd);
+  rq.special = null;
+  blk_end_request(rq.q, rq, 0);
+  scsi_next_command(cmd);
+}

@@ -1,0 +1,82 @@
+/**
+ * The patch's load: "copying kernel trees to tmpfs". Each copy task (`cp`) writes a tree of files
+ * into tmpfs: for every file, a size drawn from the kernel-tree mix, one newly allocated page per
+ * 4 KiB (GFP_HIGHUSER_MOVABLE, which may enter direct reclaim), then the copy time at the task's
+ * bandwidth. When the trees together exceed RAM, tmpfs pages must go to swap.
+ *
+ * Simplified: the source files are not read from a disk (the copy is CPU time only), file
+ * metadata (inodes, dentries, radix-tree nodes) takes no memory, and nothing is ever read back.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import type { KGen, Task } from '../kernel/task.js';
+import { run_for_ns } from '../kernel/sched.js';
+import type { Prng } from '../sim/prng.js';
+import { GFP_HIGHUSER_MOVABLE } from '../include/gfp.js';
+import { shmem_add_written_page } from '../mm/shmem.js';
+import type { VmState } from '../mm/vm_state.js';
+
+const PAGE_SIZE = 4096;
+
+export interface CopyParams {
+  copies: number;
+  tree_bytes: number;
+  file_size_mix: { size_bytes: number; weight: number }[];
+  copy_bytes_per_s: number;
+  start_stagger_ns: number;
+}
+
+export class CopyWorkload {
+  pages_copied = 0;
+  files_copied = 0;
+  finished = 0;
+  readonly tasks: Task[] = [];
+  private readonly weights: number[];
+
+  constructor(
+    private readonly k: Kernel,
+    private readonly vm: VmState,
+    private readonly p: CopyParams,
+    private readonly rng: Prng,
+  ) {
+    this.weights = p.file_size_mix.map((m) => m.weight);
+    for (let i = 0; i < p.copies; i++) {
+      this.tasks.push(k.kthread_run('cp', i % k.nr_cpu_ids, 0, () => this.cp(i), false));
+    }
+  }
+
+  get done(): boolean {
+    return this.finished === this.p.copies;
+  }
+
+  /** One `cp -a` of a tree into tmpfs. */
+  private *cp(i: number): KGen {
+    const k = this.k;
+    const t = k.current;
+    t.enter('sys_write');
+    yield* run_for_ns(k, i * this.p.start_stagger_ns);
+    let remaining = Math.ceil(this.p.tree_bytes / PAGE_SIZE);
+    while (remaining > 0) {
+      const size = this.p.file_size_mix[this.rng.weighted(this.weights)]!.size_bytes;
+      const pages = Math.min(remaining, Math.max(1, Math.ceil(size / PAGE_SIZE)));
+      t.enter('shmem_getpage');
+      for (let n = 0; n < pages; n++) {
+        const pfn = yield* this.vm.pa.__alloc_pages(GFP_HIGHUSER_MOVABLE, 0);
+        if (pfn < 0) {
+          // __alloc_pages gave up (OOM path); try again after a tick, as a retrying writer would.
+          k.mark('workload_alloc_failed');
+          n--;
+          yield* run_for_ns(k, 1_000_000);
+          continue;
+        }
+        shmem_add_written_page(this.vm, pfn);
+        this.pages_copied++;
+      }
+      t.leave();
+      remaining -= pages;
+      this.files_copied++;
+      yield* run_for_ns(k, Math.ceil((size * 1e9) / this.p.copy_bytes_per_s));
+    }
+    t.leave();
+    this.finished++;
+  }
+}

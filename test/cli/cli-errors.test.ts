@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+// dist/test/cli/cli-errors.test.js -> repo root.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/reclaimsim.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, RECLAIMSIM_DEBUG: '' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const bad: [string, string[], RegExp][] = [
+  ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+  ['unknown flag', ['demo', '--frobnicate'], /unknown option '--frobnicate'/],
+  ['unknown top-level flag', ['--frobnicate'], /unknown option '--frobnicate'/],
+  ['bad number', ['demo', '--seed', 'abc'], /--seed: expected an integer, got "abc"/],
+  ['number out of range', ['demo', '--customers', '0'], /--customers: expected an integer from 1 to/],
+  ['non-integer number', ['demo', '--customers', '1e3'], /--customers: expected an integer/],
+  ['missing flag value', ['demo', '--seed'], /--seed/],
+];
+
+for (const [what, args, re] of bad) {
+  test(`cli: ${what} prints one line naming it and exits 1 (${args.join(' ')})`, () => {
+    const r = cli(...args);
+    assert.equal(r.status, 1, `exit status; stderr: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.split('\n');
+    assert.equal(lines.at(-1), '', 'stderr ends with a newline');
+    assert.equal(lines.length, 2, `exactly one line on stderr: ${JSON.stringify(r.stderr)}`);
+    assert.match(lines[0]!, /^reclaimsim: /);
+    assert.match(lines[0]!, re);
+    assert.doesNotMatch(r.stderr, /\n\s+at |Error:/, 'no stack trace');
+  });
+}
+
+test('cli: --help exits 0 and lists the commands', () => {
+  const r = cli('--help');
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /Usage: reclaimsim/);
+  assert.match(r.stdout, /demo/);
+  assert.equal(r.stderr, '');
+  const sub = cli('demo', '--help');
+  assert.equal(sub.status, 0);
+  assert.match(sub.stdout, /--seed <n>/);
+});
