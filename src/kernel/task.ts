@@ -5,6 +5,8 @@
  * Mirrors: include/linux/sched.h (TASK_* states, PF_* flags). Task bodies are generator
  * functions; a sleeping kernel path yields once its state is set (see sched.ts).
  */
+import type { WaitEntry } from './wait.js';
+
 export const TASK_RUNNING = 0;
 export const TASK_INTERRUPTIBLE = 1;
 export const TASK_UNINTERRUPTIBLE = 2;
@@ -45,7 +47,7 @@ export class Task {
   /** Call chain, outermost first (for show_state and hung-task reports). */
   readonly frames: string[] = [];
   /** Per-task reusable wait-queue entry (DEFINE_WAIT on the kernel stack). */
-  readonly wait: { task: Task; flags: number; queued: boolean };
+  readonly wait: WaitEntry;
   /** Per-task timer for schedule_timeout; created lazily by sched.ts. */
   sleepTimer: unknown = null;
   /** Where the task is waiting (a wait queue's name), for reports. */
@@ -61,7 +63,7 @@ export class Task {
     public flags: number,
     fn: TaskFn | null,
   ) {
-    this.wait = { task: this, flags: 0, queued: false };
+    this.wait = { task: this, flags: 0, queued: false, head: null, prev: null, next: null };
     if (fn !== null) this.gen = fn(this);
   }
 

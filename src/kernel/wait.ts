@@ -5,29 +5,82 @@
  * DEFINE_WAIT kind, woken by autoremove_wake_function: a successful wake removes the entry.
  * Non-exclusive waiters are added at the head, exclusive ones at the tail, so a wake_up wakes
  * every non-exclusive waiter and then at most nr_exclusive exclusive ones.
+ *
+ * The queue is an intrusive doubly linked list through the entries, as list_head is in the
+ * kernel: adding at either end and removing are O(1) and allocate nothing (an array with
+ * unshift/splice made prepare_to_wait the hottest function of a wait-queue ping-pong).
  */
 import type { Kernel } from './kernel.js';
-import { TASK_NORMAL, TASK_RUNNING } from './task.js';
+import { TASK_NORMAL, TASK_RUNNING, type Task } from './task.js';
 
 export const WQ_FLAG_EXCLUSIVE = 0x01;
 
-type WaitEntry = { task: import('./task.js').Task; flags: number; queued: boolean };
+/** A wait-queue entry (wait_queue_t); each task owns one, reused like DEFINE_WAIT on its stack. */
+export interface WaitEntry {
+  task: Task;
+  flags: number;
+  queued: boolean;
+  /** The queue this entry is on, or null. */
+  head: wait_queue_head_t | null;
+  prev: WaitEntry | null;
+  next: WaitEntry | null;
+}
 
 export class wait_queue_head_t {
-  readonly list: WaitEntry[] = [];
+  /** First and last entries (task_list), null when empty. */
+  first: WaitEntry | null = null;
+  last: WaitEntry | null = null;
+  private count = 0;
   /** Total wake_up calls and tasks woken, for reports. */
   wakeups = 0;
   constructor(readonly name: string) {}
 
   get waiters(): number {
-    return this.list.length;
+    return this.count;
   }
-}
 
-function remove(q: wait_queue_head_t, w: WaitEntry): void {
-  const i = q.list.indexOf(w);
-  if (i >= 0) q.list.splice(i, 1);
-  w.queued = false;
+  /** The entries in queue order (a snapshot, for reports and tests). */
+  get list(): WaitEntry[] {
+    const out: WaitEntry[] = [];
+    for (let w = this.first; w !== null; w = w.next) out.push(w);
+    return out;
+  }
+
+  /** __add_wait_queue: at the head. */
+  addHead(w: WaitEntry): void {
+    w.head = this;
+    w.queued = true;
+    w.prev = null;
+    w.next = this.first;
+    if (this.first !== null) this.first.prev = w;
+    else this.last = w;
+    this.first = w;
+    this.count++;
+  }
+
+  /** __add_wait_queue_tail. */
+  addTail(w: WaitEntry): void {
+    w.head = this;
+    w.queued = true;
+    w.next = null;
+    w.prev = this.last;
+    if (this.last !== null) this.last.next = w;
+    else this.first = w;
+    this.last = w;
+    this.count++;
+  }
+
+  /** list_del_init on an entry of this queue. */
+  remove(w: WaitEntry): void {
+    if (w.prev !== null) w.prev.next = w.next;
+    else this.first = w.next;
+    if (w.next !== null) w.next.prev = w.prev;
+    else this.last = w.prev;
+    w.prev = w.next = null;
+    w.head = null;
+    w.queued = false;
+    this.count--;
+  }
 }
 
 /** prepare_to_wait: queue current (non-exclusive) if not queued, then set its state. */
@@ -35,10 +88,7 @@ export function prepare_to_wait(k: Kernel, q: wait_queue_head_t, state: number):
   const t = k.current;
   const w = t.wait;
   w.flags &= ~WQ_FLAG_EXCLUSIVE;
-  if (!w.queued) {
-    q.list.unshift(w);
-    w.queued = true;
-  }
+  if (!w.queued) q.addHead(w);
   t.state = state;
   t.waitingOn = q.name;
 }
@@ -48,20 +98,19 @@ export function prepare_to_wait_exclusive(k: Kernel, q: wait_queue_head_t, state
   const t = k.current;
   const w = t.wait;
   w.flags |= WQ_FLAG_EXCLUSIVE;
-  if (!w.queued) {
-    q.list.push(w);
-    w.queued = true;
-  }
+  if (!w.queued) q.addTail(w);
   t.state = state;
   t.waitingOn = q.name;
 }
 
 /** finish_wait: back to TASK_RUNNING and off the queue if still on it. */
-export function finish_wait(k: Kernel, q: wait_queue_head_t): void {
+export function finish_wait(k: Kernel, _q: wait_queue_head_t): void {
   const t = k.current;
   t.state = TASK_RUNNING;
   t.waitingOn = '';
-  if (t.wait.queued) remove(q, t.wait);
+  // list_del_init needs no queue: the entry knows its neighbours (and here its head).
+  const w = t.wait;
+  if (w.head !== null) w.head.remove(w);
 }
 
 /**
@@ -71,18 +120,15 @@ export function finish_wait(k: Kernel, q: wait_queue_head_t): void {
 export function __wake_up(k: Kernel, q: wait_queue_head_t, mode: number, nr_exclusive: number): number {
   q.wakeups++;
   let woken = 0;
-  let i = 0;
-  while (i < q.list.length) {
-    const w = q.list[i]!;
+  // list_for_each_entry_safe: the next entry is read before the current one may be removed.
+  for (let w = q.first, next: WaitEntry | null; w !== null; w = next) {
+    next = w.next;
     const exclusive = (w.flags & WQ_FLAG_EXCLUSIVE) !== 0;
     if (k.wake_up_process(w.task, mode)) {
       // autoremove_wake_function: a successful wake removes the entry.
-      q.list.splice(i, 1);
-      w.queued = false;
+      q.remove(w);
       woken++;
       if (exclusive && --nr_exclusive === 0) break;
-    } else {
-      i++;
     }
   }
   return woken;
@@ -100,5 +146,5 @@ export function wake_up_all(k: Kernel, q: wait_queue_head_t): number {
 
 /** waitqueue_active(q). */
 export function waitqueue_active(q: wait_queue_head_t): boolean {
-  return q.list.length > 0;
+  return q.first !== null;
 }

@@ -60,7 +60,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let s = '';
   for (const seg of path) {
     if (typeof seg === 'number') s += `[${seg}]`;
-    else s += s === '' ? String(seg) : `.${String(seg)}`;
+    // Odd keys (from unknown fields) are quoted so the path stays readable: machine["#*"].
+    else if (typeof seg !== 'string' || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) s += `[${JSON.stringify(String(seg).slice(0, 40))}]`;
+    else s += s === '' ? seg : `.${seg}`;
   }
   return s;
 }
@@ -191,7 +193,8 @@ const YAML_OPTIONS = {
   strict: true,
   uniqueKeys: true,
   stringKeys: true,
-  logLevel: 'silent',
+  // 'error' keeps warnings off the console (we report them) but still reports a second document.
+  logLevel: 'error',
   version: '1.2',
   schema: 'core',
   merge: false,

@@ -95,7 +95,7 @@ export function parseSize(v: unknown): Parsed {
 /** Parses a duration: a string with a unit, or 0. */
 export function parseDuration(v: unknown): Parsed {
   if (v === 0) return { ok: true, value: 0 };
-  if (typeof v === 'number') return { ok: false, why: 'a duration needs a unit' };
+  if (typeof v === 'number') return v > 0 && Number.isFinite(v) ? { ok: false, why: 'a duration needs a unit' } : { ok: false, why: 'not a duration' };
   if (typeof v !== 'string') return { ok: false, why: 'not a duration' };
   const m = NUMBER_WITH_UNIT.exec(v);
   if (!m) return { ok: false, why: 'not a duration' };

@@ -90,7 +90,7 @@ export class Sim {
       for (;;) {
         if (this.stopRequested !== null) return 'stopped';
         if (q.size === 0) return 'empty';
-        if (q.peekTime() > until) {
+        if (until !== Infinity && q.peekTime() > until) {
           this.now = until;
           return 'time-limit';
         }

@@ -182,3 +182,62 @@ test('time: formatSeconds prints seconds with microseconds', () => {
   assert.equal(formatSeconds(12_345_678_999), '12.345678');
   assert.equal(formatSeconds(NSEC_PER_SEC * 3600), '3600.000000');
 });
+
+test('queue: (time, seq) order over wide time ranges, above 2^32 ns and near 2^53 (radix buckets)', () => {
+  const rng = Prng.seeded(23);
+  const q = new EventQueue(1);
+  const ref: [number, number][] = [];
+  let now = 2 ** 32 - 5000; // cross the 32-bit word boundary early on
+  const spans = [1, 16, 1000, 2 ** 20, 2 ** 33, 2 ** 45];
+  let pops = 0;
+  for (let step = 0; step < 30_000; step++) {
+    if (ref.length === 0 || rng.chance(11, 20)) {
+      const span = spans[rng.below(spans.length)]!;
+      const t = Math.min(now + rng.below(span), Number.MAX_SAFE_INTEGER - 1);
+      ref.push([t, q.push(t, 1, step)]);
+      // Ties: sometimes push another event at the very same time.
+      if (rng.chance(1, 5)) ref.push([t, q.push(t, 1, step)]);
+    } else {
+      let best = 0;
+      for (let i = 1; i < ref.length; i++) {
+        const [t, s] = ref[i]!, [bt, bs] = ref[best]!;
+        if (t < bt || (t === bt && s < bs)) best = i;
+      }
+      assert.equal(q.peekTime(), ref[best]![0]);
+      const [t, s] = ref.splice(best, 1)[0]!;
+      q.pop();
+      pops++;
+      assert.deepEqual([q.topTime, q.topSeq], [t, s], `pop ${pops}`);
+      now = t;
+    }
+  }
+  while (ref.length > 0) {
+    ref.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const [t, s] = ref.shift()!;
+    q.pop();
+    assert.deepEqual([q.topTime, q.topSeq], [t, s]);
+    now = t;
+  }
+  assert.equal(q.size, 0);
+  assert.ok(now > 2 ** 40, 'time went far above 2^32');
+  q.push(Number.MAX_SAFE_INTEGER, 0, 0);
+  q.pop();
+  assert.equal(q.topTime, Number.MAX_SAFE_INTEGER);
+});
+
+test('queue: peekTime does not stop pushes before the peeked minimum; pushes before the last pop fail', () => {
+  const q = new EventQueue();
+  q.push(100, 0, 0);
+  q.push(500, 0, 1);
+  q.pop();
+  assert.equal(q.topTime, 100);
+  assert.equal(q.peekTime(), 500);
+  // An engine that stopped at a time limit (say 200) may schedule between the two.
+  q.push(200, 0, 2);
+  q.push(100, 0, 3);
+  assert.equal(q.peekTime(), 100);
+  assert.throws(() => q.push(99, 0, 4), SimulatorError);
+  const out: number[] = [];
+  while (q.pop()) out.push(q.topArg);
+  assert.deepEqual(out, [3, 2, 1]);
+});

@@ -9,5 +9,6 @@ import { register as validate } from './validate.js';
 import { register as show } from './show.js';
 import { register as scenarios } from './scenarios.js';
 import { register as audit } from './audit.js';
+import { register as run } from './run.js';
 
-export const commands: ((program: Command) => void)[] = [demo, slabinfo, audit, schema, validate, show, scenarios];
+export const commands: ((program: Command) => void)[] = [run, demo, slabinfo, audit, schema, validate, show, scenarios];
