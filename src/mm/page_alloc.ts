@@ -22,8 +22,10 @@
  * checking the reference's whole-RAM arithmetic).
  *
  * Simplified, and why it does not matter for reclaim:
- *  - No per-CPU page lists (pcp): order-0 pages come straight from the buddy lists. The pcp
- *    lists only hide up to 6*batch pages per CPU from NR_FREE_PAGES.
+ *  - Per-CPU page lists keep only the hot list (no separate cold list). They matter for reclaim:
+ *    the watermark check is for one page but rmqueue_bulk moves a whole batch, and pages on the
+ *    lists are not in NR_FREE_PAGES, so refills can take NR_FREE_PAGES below the mark a caller
+ *    passed (`pcp: false` turns the lists off). drain_all_pages is not modelled.
  *  - One free list per order (no migrate types / MIGRATE_RESERVE); the watermark arithmetic only
  *    looks at per-order counts.
  *  - No cpusets, no NUMA (one node, zone_reclaim_mode 0), no rt tasks (ALLOC_HARDER for rt tasks
@@ -154,6 +156,35 @@ export const vmstat_text: readonly string[] = [
   'pageoutrun', 'allocstall', 'pgrotated',
 ];
 
+/**
+ * One CPU's order-0 page list for a zone (struct per_cpu_pages; the hot list only: the model does
+ * not keep a separate cold list). `list[0..count)` holds pfns, oldest first.
+ */
+export class per_cpu_pages {
+  count = 0;
+  readonly list: Int32Array;
+  constructor(
+    readonly batch: number,
+    readonly high: number,
+  ) {
+    this.list = new Int32Array(high + batch + 1);
+  }
+}
+
+/**
+ * @kernel mm/page_alloc.c zone_batchsize
+ * About a quarter of a 1/1024 share of the zone, capped at 512 KiB worth of pages, at least 1,
+ * then rounded down to 2^n - 1 (so that batches do not alias cache colours).
+ */
+export function zone_batchsize(present_pages: number): number {
+  let batch = Math.floor(present_pages / 1024);
+  if (batch * PAGE_SIZE > 512 * 1024) batch = (512 * 1024) / PAGE_SIZE;
+  batch = Math.floor(batch / 4);
+  if (batch < 1) batch = 1;
+  const x = batch + Math.floor(batch / 2);
+  return (1 << (31 - Math.clz32(x))) - 1;
+}
+
 /** One struct zone. */
 export class zone {
   zone_start_pfn = 0;
@@ -173,6 +204,8 @@ export class zone {
   readonly nr_free = new Float64Array(MAX_ORDER);
   readonly free_head = new Int32Array(MAX_ORDER).fill(-1);
   readonly vm_stat = new Float64Array(NR_VM_ZONE_STAT_ITEMS);
+  /** Per-CPU pagesets (struct per_cpu_pages): order-0 pages held per CPU, not counted in NR_FREE_PAGES. */
+  pcp: per_cpu_pages[] = [];
   /** For vmscan (later): pages scanned since the last free, and the all_unreclaimable flag. */
   pages_scanned = 0;
   all_unreclaimable = false;
@@ -195,6 +228,8 @@ export interface MachineOptions {
   dma_reserve_pages?: number;
   /** Where the PCI hole below 4 GiB starts, bytes (default 3.5 GiB). */
   pci_hole_start_bytes?: number;
+  /** Per-CPU page lists (default true); false takes every order-0 page straight from the buddy lists. */
+  pcp?: boolean;
   /** Override min_free_kbytes (the vm.min_free_kbytes sysctl); computed when absent. */
   min_free_kbytes?: number;
 }
@@ -298,6 +333,8 @@ export class PageAllocator {
   /** Zonelists by gfp_zone() result: zone indices, highest first, populated zones only. */
   readonly zonelists: (readonly number[])[];
   hooks: PageAllocHooks = NO_HOOKS;
+  /** Are the per-CPU page lists in use? */
+  pcp_enabled = true;
 
   /** All failures that reached nopage, reported or not; `failures` keeps the first max_failure_records. */
   alloc_failures = 0;
@@ -421,6 +458,12 @@ export class PageAllocator {
     this.min_free_kbytes = opts.min_free_kbytes ?? calc_min_free_kbytes(this.nr_free_buffer_pages() * (PAGE_SIZE >> 10));
     this.setup_per_zone_pages_min();
     this.setup_per_zone_lowmem_reserve();
+    // setup_pageset: every CPU gets a list per zone with high = 6 * batch.
+    this.pcp_enabled = opts.pcp ?? true;
+    for (const z of this.zones) {
+      const batch = zone_batchsize(z.present_pages);
+      z.pcp = Array.from({ length: k.nr_cpu_ids }, () => new per_cpu_pages(batch, 6 * batch));
+    }
   }
 
   // ---- boot ----
@@ -611,14 +654,58 @@ export class PageAllocator {
   }
 
   /**
+   * @kernel mm/page_alloc.c rmqueue_bulk
+   * Moves up to `batch` order-0 pages from the buddy lists to a per-CPU list. The caller's watermark
+   * check was for one page only, so a refill can take NR_FREE_PAGES below the mark it passed.
+   */
+  private rmqueue_bulk(z: zone, pcp: per_cpu_pages): number {
+    let i = 0;
+    for (; i < pcp.batch; i++) {
+      const pfn = this.__rmqueue(z, 0);
+      if (pfn < 0) break;
+      pcp.list[pcp.count++] = pfn;
+    }
+    this.mod_zone_page_state(z, NR_FREE_PAGES, -i);
+    return i;
+  }
+
+  /**
+   * @kernel mm/page_alloc.c free_pages_bulk (via free_hot_cold_page)
+   * Returns the oldest `nr` pages of a per-CPU list to the buddy lists.
+   */
+  private free_pages_bulk(z: zone, pcp: per_cpu_pages, nr: number): void {
+    nr = Math.min(nr, pcp.count);
+    for (let i = 0; i < nr; i++) this.__free_one_page(z, pcp.list[i]!, 0);
+    pcp.list.copyWithin(0, nr, pcp.count);
+    pcp.count -= nr;
+    this.mod_zone_page_state(z, NR_FREE_PAGES, nr);
+  }
+
+  /** Pages held on per-CPU lists (not in NR_FREE_PAGES), for reports and conservation. */
+  pcp_pages(z?: zone): number {
+    let n = 0;
+    for (const zz of z === undefined ? this.zones : [z]) for (const p of zz.pcp) n += p.count;
+    return n;
+  }
+
+  /**
    * @kernel mm/page_alloc.c buffered_rmqueue, prep_new_page
-   * Simplified: no per-CPU lists; every order comes from the buddy lists.
+   * Order 0 comes from this CPU's per-CPU list, refilled from the buddy lists a batch at a time
+   * (rmqueue_bulk); higher orders come from the buddy lists directly.
    */
   private buffered_rmqueue(z: zone, order: number, gfp: number): number {
-    const pfn = this.__rmqueue(z, order);
-    if (pfn < 0) return -1;
+    let pfn: number;
+    if (order === 0 && this.pcp_enabled) {
+      const pcp = z.pcp[this.k.smp_processor_id()]!;
+      if (pcp.count === 0) this.rmqueue_bulk(z, pcp);
+      if (pcp.count === 0) return -1;
+      pfn = pcp.list[--pcp.count]!;
+    } else {
+      pfn = this.__rmqueue(z, order);
+      if (pfn < 0) return -1;
+      this.mod_zone_page_state(z, NR_FREE_PAGES, -(1 << order));
+    }
     const nr = 1 << order;
-    this.mod_zone_page_state(z, NR_FREE_PAGES, -nr);
     this.count_zone_vm_events(PGALLOC, z, nr);
     const comp = order > 0 && (gfp & __GFP_COMP) !== 0 ? 1 << PG_compound : 0;
     for (let i = 0; i < nr; i++) {
@@ -960,8 +1047,15 @@ export class PageAllocator {
     this.nr_pages_by_use[use] -= nr;
     this.nr_pages_by_use[PAGE_USE_FREE] += nr;
     const z = this.page_zone(pfn);
-    this.__free_one_page(z, pfn, order);
-    this.mod_zone_page_state(z, NR_FREE_PAGES, nr);
+    if (order === 0 && this.pcp_enabled) {
+      // free_hot_cold_page: onto this CPU's list; past `high`, a batch goes back to the buddy lists.
+      const pcp = z.pcp[this.k.smp_processor_id()]!;
+      pcp.list[pcp.count++] = pfn;
+      if (pcp.count >= pcp.high) this.free_pages_bulk(z, pcp, pcp.batch);
+    } else {
+      this.__free_one_page(z, pfn, order);
+      this.mod_zone_page_state(z, NR_FREE_PAGES, nr);
+    }
     this.count_vm_events(PGFREE, nr);
     if (this.k.trace.on[TP.mm_page_free]) this.k.tp(TP.mm_page_free, pfn, order);
   }
@@ -979,7 +1073,7 @@ export class PageAllocator {
       for (let o = 0; o < MAX_ORDER; o++) buddy += z.nr_free[o]! * (1 << o);
       nrFree += z.vm_stat[NR_FREE_PAGES]!;
     }
-    assert(buddy === nrFree && nrFree === this.nr_pages_by_use[PAGE_USE_FREE], `page conservation: buddy ${buddy}, NR_FREE_PAGES ${nrFree}, free use ${this.nr_pages_by_use[PAGE_USE_FREE]}`);
+    assert(buddy === nrFree && nrFree + this.pcp_pages() === this.nr_pages_by_use[PAGE_USE_FREE], `page conservation: buddy ${buddy}, NR_FREE_PAGES ${nrFree}, free use ${this.nr_pages_by_use[PAGE_USE_FREE]}`);
     assert(this.totalram_pages === this.max_pfn - this.nr_pages_by_use[PAGE_USE_RESERVED]!, 'page conservation: reserved pages changed');
   }
 

@@ -38,6 +38,7 @@ import { MAX_ALIAS_COUNT, MAX_NESTING, MAX_SCENARIO_BYTES, MAX_SETS } from './sc
 import { formatSize } from './units.js';
 
 export type { ResolvedScenario } from './schema.js';
+export { estimateHostBytes } from './schema-limits.js';
 
 export interface ScenarioInput {
   /** Scenario text: the file's bytes (preferred: size and UTF-8 are checked here) or a string. Omit for defaults only. */
@@ -329,8 +330,9 @@ interface SetOverride {
 /** Parses "machine.ram=2GiB" into a checked path and a YAML-parsed value. */
 export function parseSet(arg: string): SetOverride {
   const eq = arg.indexOf('=');
-  if (eq <= 0) throw new ScenarioError(`--set ${arg}: expected path=value, such as machine.ram=2GiB`);
-  const pathText = arg.slice(0, eq).trim();
+  const clip = (t: string): string => (t.length > 80 ? `${t.slice(0, 80)}...` : t);
+  if (eq <= 0) throw new ScenarioError(`--set ${clip(arg)}: expected path=value, such as machine.ram=2GiB`);
+  const pathText = clip(arg.slice(0, eq).trim());
   const valueText = arg.slice(eq + 1);
   const path = pathText.split('.');
   for (let i = 0; i < path.length; i++) {

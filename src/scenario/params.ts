@@ -2,6 +2,8 @@
  * The parameters of one run, in model units (bytes, ns), independent of how they were written
  * (scenario file, CLI flags, sweep cell). `fromScenario` maps a resolved scenario onto them.
  */
+import { resolveScenario, type ResolvedScenario } from './load.js';
+
 export type Profile = '2.6.24' | '2.6.25-rc8' | '2.6.25';
 export type Variant = 'noop-ctor' | 'single-cache' | 'slub_nomerge' | 'slab';
 
@@ -40,53 +42,46 @@ export interface RunParams {
   metrics_interval_ns: number;
 }
 
-const MiB = 1024 * 1024;
-
 /**
- * The flagship defaults: the patch's load ("copying kernel trees to tmpfs, paging out to swap")
- * on a machine small enough that a run takes well under a second of host time. 512 MiB of RAM and
- * four 256 MiB trees put twice RAM through tmpfs, so about half of it must go to swap; HZ 1000 as
- * on the distribution kernels of the time; a SATA disk behind an NCQ host (can_queue 31).
+ * Maps a resolved scenario (src/scenario/schema.ts: every field present, in bytes and ns) onto run
+ * parameters. The scenario schema holds the one set of defaults; the flagship is its default.
  */
-export const DEFAULT_PARAMS: RunParams = {
-  name: 'flagship',
-  profile: '2.6.25-rc8',
-  variants: [],
-  seed: 1,
-  ram_bytes: 512 * MiB,
-  cpus: 2,
-  hz: 1000,
-  cache_line_bytes: 64,
-  timer_stats: false,
-  can_queue: 31,
-  queue_depth: 31,
-  sg_tablesize: 128,
-  max_sectors: 1024,
-  seek_ns: 4_000_000,
-  seek_jitter_ns: 2_000_000,
-  transfer_bytes_per_s: 60 * MiB,
-  per_command_overhead_ns: 100_000,
-  unchecked_isa_dma: false,
-  swap_bytes: 2048 * MiB,
-  copies: 4,
-  tree_bytes: 256 * MiB,
-  file_size_mix: [
-    { size_bytes: 1024, weight: 20 },
-    { size_bytes: 4096, weight: 30 },
-    { size_bytes: 8192, weight: 20 },
-    { size_bytes: 16384, weight: 15 },
-    { size_bytes: 32768, weight: 8 },
-    { size_bytes: 65536, weight: 5 },
-    { size_bytes: 262144, weight: 2 },
-  ],
-  copy_bytes_per_s: 200 * MiB,
-  start_stagger_ns: 10_000_000,
-  watchdog_window_ns: 30_000_000_000,
-  time_limit_ns: 600_000_000_000,
-  event_limit: 200_000_000,
-  hung_task_timeout_ns: 120_000_000_000,
-  invariants: 'cheap',
-  trace_events: [],
-  trace_buffer_kb: 4096,
-  metrics_interval_ns: 100_000_000,
-};
+export function paramsFromScenario(s: ResolvedScenario): RunParams {
+  return {
+    name: s.name,
+    profile: s.profile as Profile,
+    variants: [...s.variants] as Variant[],
+    seed: s.seed,
+    ram_bytes: s.machine.ram_bytes,
+    cpus: s.machine.cpus,
+    hz: s.machine.hz,
+    cache_line_bytes: s.machine.cache_line_bytes,
+    timer_stats: s.machine.timer_stats,
+    can_queue: s.device.can_queue,
+    queue_depth: s.device.queue_depth,
+    sg_tablesize: s.device.sg_tablesize,
+    max_sectors: s.device.max_sectors,
+    seek_ns: s.device.service.seek_ns,
+    seek_jitter_ns: s.device.service.seek_jitter_ns,
+    transfer_bytes_per_s: s.device.service.transfer_rate_bytes_per_s,
+    per_command_overhead_ns: s.device.service.per_command_overhead_ns,
+    unchecked_isa_dma: s.device.unchecked_isa_dma,
+    swap_bytes: s.swap.size_bytes,
+    copies: s.workload.copies,
+    tree_bytes: s.workload.tree_size_bytes,
+    file_size_mix: s.workload.file_size_mix.map((m) => ({ size_bytes: m.size_bytes, weight: m.weight })),
+    copy_bytes_per_s: s.workload.copy_bandwidth_bytes_per_s,
+    start_stagger_ns: s.workload.start_stagger_ns,
+    watchdog_window_ns: s.checks.watchdog_window_ns,
+    time_limit_ns: s.checks.time_limit_ns,
+    event_limit: s.checks.event_limit,
+    hung_task_timeout_ns: s.checks.hung_task_timeout_ns,
+    invariants: s.checks.invariants,
+    trace_events: [...s.outputs.trace_events],
+    trace_buffer_kb: s.outputs.trace_buffer_kb,
+    metrics_interval_ns: s.outputs.metrics_interval_ns,
+  };
+}
+
+/** The flagship: the schema's defaults (see docs/scenario-format.md and scenarios/flagship.yaml). */
+export const DEFAULT_PARAMS: RunParams = paramsFromScenario(resolveScenario({ name: 'flagship', sets: ['name=flagship'] }));

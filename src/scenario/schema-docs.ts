@@ -4,7 +4,7 @@
  * scenario.schema.json; a test fails when either committed file is out of date.
  */
 import { SCENARIO_FIELDS, SCENARIO_RULES, scenarioJsonSchema, type Desc, type LeafDesc, type SectionDesc } from './schema.js';
-import { MAX_ALIAS_COUNT, MAX_NESTING, MAX_SCENARIO_BYTES, MAX_SETS } from './schema-limits.js';
+import { HOST_BASE_BYTES, HOST_BYTES_PER_PAGE, HOST_BYTES_PER_SWAP_SLOT, MAX_ALIAS_COUNT, MAX_NESTING, MAX_SCENARIO_BYTES, MAX_SETS } from './schema-limits.js';
 import { formatSize } from './units.js';
 
 function inlineYaml(v: unknown): string {
@@ -121,13 +121,17 @@ export function renderScenarioDocs(): string {
     `- Files larger than ${formatSize(MAX_SCENARIO_BYTES)} are refused before they are read.`,
     '- Files must be UTF-8; the line of the first invalid byte is reported.',
     `- Nesting deeper than ${MAX_NESTING} flow levels (\`[\`, \`{\`) or absurd block indentation is refused before parsing.`,
-    `- Aliases (\`*anchor\`) may be used at most ${MAX_ALIAS_COUNT} times in all, so an alias bomb is refused at once.`,
+    `- Alias expansion is bounded (yaml's \`maxAliasCount\` = ${MAX_ALIAS_COUNT}), so an alias bomb is refused at once; a few \`*anchor\` uses are fine.`,
     '- Duplicate keys, unknown fields (with a suggestion), several documents in one file, explicit tags',
     '  such as `!!binary`, and non-string keys are errors. An empty file is an error; `{}` means all defaults.',
     '',
     'Scenarios that pass field by field but cannot work are refused with the reason:',
     '',
     ...SCENARIO_RULES.map((r) => `- ${r}`),
+    '',
+    'Commands that run a scenario first estimate the host memory it needs',
+    `(${HOST_BYTES_PER_PAGE} bytes per 4 KiB page of \`machine.ram\`, ${HOST_BYTES_PER_SWAP_SLOT} per swap slot, ${formatSize(HOST_BASE_BYTES)} fixed, plus the trace ring)`,
+    'and refuse when that exceeds free memory, unless given `--force`.',
     '',
     '## Fields',
     '',

@@ -3,7 +3,8 @@
  * seeds: the main job behind `npm start`).
  */
 import type { Command } from 'commander';
-import { DEFAULT_PARAMS, type Profile, type RunParams, type Variant } from '../../scenario/params.js';
+import { paramsFromScenario, type Profile, type RunParams, type Variant } from '../../scenario/params.js';
+import { addSetOption, loadScenarioArg } from '../scenario-source.js';
 import { runScenario } from '../../scenario/run.js';
 import type { RunResult } from '../../scenario/result.js';
 import { parseIntFlag } from '../args.js';
@@ -29,32 +30,38 @@ function ns(s: number | null): string {
 }
 
 export function register(program: Command): void {
-  program
-    .command('run')
-    .description('run the flagship scenario once and print its verdict')
-    .option('--kernel <profile>', 'kernel profile: 2.6.24, 2.6.25-rc8 or 2.6.25', parseProfile, DEFAULT_PARAMS.profile)
-    .option('--variant <list>', 'variants: noop-ctor, single-cache, slub_nomerge, slab (comma-separated, repeatable)', parseVariants, [] as Variant[])
-    .option('--seed <n>', 'PRNG seed', parseIntFlag('--seed', 0, Number.MAX_SAFE_INTEGER), 1)
-    .option('--json', 'print the result as JSON')
-    .action((o: { kernel: Profile; variant: Variant[]; seed: number; json?: boolean }) => {
-      const p: RunParams = { ...DEFAULT_PARAMS, profile: o.kernel, variants: o.variant, seed: o.seed };
+  addSetOption(
+    program
+      .command('run')
+      .description('run a scenario once (default: the bundled flagship) and print its verdict')
+      .argument('[scenario]', 'scenario file (path) or bundled scenario name', 'flagship')
+      .option('--kernel <profile>', 'kernel profile: 2.6.24, 2.6.25-rc8 or 2.6.25 (overrides the scenario)', parseProfile)
+      .option('--variant <list>', 'variants: noop-ctor, single-cache, slub_nomerge, slab (comma-separated, repeatable; overrides the scenario)', parseVariants)
+      .option('--seed <n>', 'PRNG seed (overrides the scenario)', parseIntFlag('--seed', 0, Number.MAX_SAFE_INTEGER))
+      .option('--json', 'print the result as JSON'),
+  ).action((arg: string, o: { set: string[]; kernel?: Profile; variant?: Variant[]; seed?: number; json?: boolean }) => {
+      const base = paramsFromScenario(loadScenarioArg(arg, o.set));
+      const p: RunParams = { ...base, profile: o.kernel ?? base.profile, variants: o.variant ?? base.variants, seed: o.seed ?? base.seed };
       if (!o.json) out(`reclaimsim run: scenario ${p.name}, kernel ${p.profile}${p.variants.length ? ` + ${p.variants.join(',')}` : ''}, seed ${p.seed}, RAM ${p.ram_bytes >> 20} MiB, ${p.cpus} CPUs, HZ ${p.hz}, ${p.copies} copies of ${p.tree_bytes >> 20} MiB`);
       const { result: r } = runScenario(p);
       if (o.json) out(JSON.stringify(r, null, 2));
       else {
         out(`verdict: ${r.verdict} after ${ns(r.sim_time_ns)} simulated (${r.events} events)`);
         out(`reason: ${r.reason}`);
-        if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') out(`replay: reclaimsim run --kernel ${p.profile}${p.variants.length ? ` --variant ${p.variants.join(',')}` : ''} --seed ${p.seed}`);
+        if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') out(`replay: reclaimsim run ${arg}${o.set.map((x) => ` --set ${x}`).join('')} --kernel ${p.profile}${p.variants.length ? ` --variant ${p.variants.join(',')}` : ''} --seed ${p.seed}`);
       }
       if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') throw new ExitRequest(EXIT_LIVENESS);
     });
 
-  program
-    .command('reproduce')
-    .description('the main job: the flagship over every profile and variant and several seeds, as one table')
-    .option('--seeds <n>', 'seeds per row (1..n)', parseIntFlag('--seeds', 1, 10_000), 3)
-    .option('--json', 'print the table as JSON')
-    .action((o: { seeds: number; json?: boolean }) => {
+  addSetOption(
+    program
+      .command('reproduce')
+      .description('the main job: a scenario (default: the flagship) over every profile and variant and several seeds, as one table')
+      .argument('[scenario]', 'scenario file (path) or bundled scenario name', 'flagship')
+      .option('--seeds <n>', 'seeds per row (1..n)', parseIntFlag('--seeds', 1, 10_000), 3)
+      .option('--json', 'print the table as JSON'),
+  ).action((arg: string, o: { set: string[]; seeds: number; json?: boolean }) => {
+      const DEFAULT_PARAMS = paramsFromScenario(loadScenarioArg(arg, o.set));
       const rows: { profile: Profile; variants: Variant[] }[] = [
         { profile: '2.6.25-rc8', variants: [] },
         { profile: '2.6.25', variants: [] },
@@ -109,5 +116,5 @@ export function register(program: Command): void {
         out('the GFP_ATOMIC floor because no PF_MEMALLOC (ALLOC_NO_WATERMARKS) consumers are modelled yet.');
         out('See the open work in CHANGELOG.md and the issue notes.');
       }
-    });
+  });
 }
