@@ -22,7 +22,8 @@
  * checking the reference's whole-RAM arithmetic).
  *
  * Simplified, and why it does not matter for reclaim:
- *  - Per-CPU page lists keep only the hot list (no separate cold list). They matter for reclaim:
+ *  - Per-CPU page lists are modelled (2.6.25 has one list per zone and CPU; cold pages go to its
+ *    tail, which the model does not distinguish). They matter for reclaim:
  *    the watermark check is for one page but rmqueue_bulk moves a whole batch, and pages on the
  *    lists are not in NR_FREE_PAGES, so refills can take NR_FREE_PAGES below the mark a caller
  *    passed (`pcp: false` turns the lists off). drain_all_pages is not modelled.
@@ -157,8 +158,8 @@ export const vmstat_text: readonly string[] = [
 ];
 
 /**
- * One CPU's order-0 page list for a zone (struct per_cpu_pages; the hot list only: the model does
- * not keep a separate cold list). `list[0..count)` holds pfns, oldest first.
+ * One CPU's order-0 page list for a zone (struct per_cpu_pages; 2.6.25 has a single list per zone
+ * and CPU). `list[0..count)` holds pfns, oldest first; __GFP_COLD placement is not modelled.
  */
 export class per_cpu_pages {
   count = 0;
@@ -462,7 +463,8 @@ export class PageAllocator {
     this.pcp_enabled = opts.pcp ?? true;
     for (const z of this.zones) {
       const batch = zone_batchsize(z.present_pages);
-      z.pcp = Array.from({ length: k.nr_cpu_ids }, () => new per_cpu_pages(batch, 6 * batch));
+      // setup_pageset: high = 6 * batch, batch at least 1 (a tiny zone rounds to batch 0).
+      z.pcp = Array.from({ length: k.nr_cpu_ids }, () => new per_cpu_pages(Math.max(1, batch), 6 * batch));
     }
   }
 

@@ -10,14 +10,14 @@ import {
   ALLOC_HARDER, ALLOC_HIGH, ALLOC_WMARK_MIN, GFP_ATOMIC, GFP_KERNEL, GFP_NOIO, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_COMP, __GFP_DMA,
 } from '../../src/include/gfp.js';
 import { NR_PAGE_USES, PAGE_USE_FREE, PAGE_USE_OTHER } from '../../src/include/page-flags.js';
-import { PageAllocator, calc_min_free_kbytes, int_sqrt, NR_FREE_PAGES, vmstat_text, NR_VM_EVENT_ITEMS, NR_VM_ZONE_STAT_ITEMS, PGALLOC, PGFREE, ZONE_DMA32 } from '../../src/mm/page_alloc.js';
+import { PageAllocator, zone_batchsize, calc_min_free_kbytes, int_sqrt, NR_FREE_PAGES, vmstat_text, NR_VM_EVENT_ITEMS, NR_VM_ZONE_STAT_ITEMS, PGALLOC, PGFREE, ZONE_DMA32 } from '../../src/mm/page_alloc.js';
 import { drain } from './helpers.js';
 
 const GiB = 1024 * 1024 * 1024;
 
-function pa(ram: number, layout: 'flat' | 'realistic' = 'realistic', cpus = 1): { k: Kernel; pa: PageAllocator } {
+function pa(ram: number, layout: 'flat' | 'realistic' = 'realistic', cpus = 1, pcp = true): { k: Kernel; pa: PageAllocator } {
   const k = new Kernel({ hz: 250, cpus, seed: 1 });
-  return { k, pa: new PageAllocator(k, { ram_bytes: ram, layout }) };
+  return { k, pa: new PageAllocator(k, { ram_bytes: ram, layout, pcp }) };
 }
 
 test('min_free_kbytes: reference arithmetic on whole RAM (512 MiB, 1, 2, 4, 16 GiB)', () => {
@@ -105,8 +105,8 @@ test('zone_watermark_ok: the higher-order loop discounts lower-order free pages 
   assert.equal(p.zone_watermark_ok(z, 2, 100, ZONE_DMA32, 0), true);
 });
 
-test('buddy: split and merge restore the free lists (order 0..3 allocations)', () => {
-  const { pa: p } = pa(128 * 1024 * 1024, 'flat');
+test('buddy: split and merge restore the free lists (order 0..3 allocations, no pcp lists)', () => {
+  const { pa: p } = pa(128 * 1024 * 1024, 'flat', 1, false);
   const before = Array.from(p.zones[ZONE_DMA32]!.nr_free);
   const pfns: [number, number][] = [];
   for (const o of [0, 3, 1, 0, 2]) {
@@ -187,8 +187,8 @@ test('__alloc_pages: failure reports: burst of 10, then at most one per 5 s; non
 });
 
 
-test('__alloc_pages: PF_MEMALLOC without NOMEMALLOC uses NO_WATERMARKS; with it fails silently (mempool mask)', () => {
-  const { k, pa: p } = pa(GiB, 'flat');
+test('__alloc_pages: PF_MEMALLOC without NOMEMALLOC uses NO_WATERMARKS; with it fails silently (mempool mask, no pcp lists)', () => {
+  const { k, pa: p } = pa(GiB, 'flat', 1, false);
   drain(p, 500);
   let got = -2;
   let got2 = -2;
@@ -269,4 +269,56 @@ test('property: random page alloc/free keeps page conservation (fast-check)', ()
 
 test('run_nosleep: an atomic mempool-style path completes without sleeping', () => {
   assert.equal(run_nosleep((function* () { return 5; })()), 5);
+});
+
+test('pcp: zone_batchsize and setup_pageset as 2.6.25 computes them (1 GiB DMA32: batch 31, high 186; small DMA: high 0, batch 1)', () => {
+  assert.equal(zone_batchsize(258_000), 31);
+  // A small zone rounds to batch 0: setup_pageset then uses high 0 and batch 1.
+  assert.equal(zone_batchsize(2_000), 0);
+  const { pa: p } = pa(GiB, 'flat');
+  const z = p.zones[ZONE_DMA32]!;
+  assert.equal(z.pcp[0]!.batch, 31);
+  assert.equal(z.pcp[0]!.high, 186);
+  const dma = p.zones[0]!.pcp[0]!;
+  assert.equal(dma.high, 0);
+  assert.equal(dma.batch, 1);
+});
+
+test('pcp: a refill moves a whole batch although the watermark was checked for one page (GFP_ATOMIC overshoot)', () => {
+  const { pa: p } = pa(GiB, 'flat');
+  const z = p.zones[ZONE_DMA32]!;
+  const line = p.effective_min(z, z.pages_min, ALLOC_WMARK_MIN | ALLOC_HIGH | ALLOC_HARDER);
+  // Take pages until the pcp list is empty with fewer than a batch of pages above the line.
+  const held: number[] = [];
+  for (let i = 0; i < 1_000_000; i++) {
+    const room = z.vm_stat[NR_FREE_PAGES]! - line;
+    if (z.pcp[0]!.count === 0 && room > 0 && room < 31) break;
+    const pfn = p.alloc_pages_nosleep(GFP_ATOMIC, 0);
+    assert.ok(pfn >= 0, 'allocations above the line succeed');
+    held.push(pfn);
+  }
+  const before = z.vm_stat[NR_FREE_PAGES]!;
+  assert.ok(before > line, 'the check still passes');
+  held.push(p.alloc_pages_nosleep(GFP_ATOMIC, 0));
+  assert.equal(z.vm_stat[NR_FREE_PAGES], before - 31, 'rmqueue_bulk took a batch');
+  assert.ok(z.vm_stat[NR_FREE_PAGES]! < line, 'NR_FREE_PAGES is now below the GFP_ATOMIC line');
+  assert.equal(z.pcp[0]!.count, 30);
+  p.check_conservation();
+});
+
+test('pcp: frees go to the CPU list; past high a batch returns to the buddy lists', () => {
+  const { pa: p } = pa(GiB, 'flat');
+  const z = p.zones[ZONE_DMA32]!;
+  const pcp = z.pcp[0]!;
+  const pages: number[] = [];
+  for (let i = 0; i < 400; i++) pages.push(p.alloc_pages_nosleep(GFP_KERNEL, 0));
+  const free0 = z.vm_stat[NR_FREE_PAGES]!;
+  const c0 = pcp.count;
+  for (let i = 0; i < pcp.high - c0 - 1; i++) p.__free_pages(pages.pop()!, 0);
+  assert.equal(pcp.count, pcp.high - 1);
+  assert.equal(z.vm_stat[NR_FREE_PAGES], free0, 'pages on the pcp list are not in NR_FREE_PAGES');
+  p.__free_pages(pages.pop()!, 0);
+  assert.equal(pcp.count, pcp.high - pcp.batch);
+  assert.equal(z.vm_stat[NR_FREE_PAGES], free0 + pcp.batch);
+  p.check_conservation();
 });

@@ -8,7 +8,10 @@ import { Kernel } from '../../kernel/kernel.js';
 import { PageAllocator } from '../../mm/page_alloc.js';
 import { SlubAllocator, type kmem_cache_s } from '../../mm/slub.js';
 import { bootCaches, bootReservations, KERNEL_VERSIONS, type KernelVersion } from '../../mm/boot_caches.js';
+import { formatProcSlabinfo } from '../../report/slabinfo.js';
 import { parseChoiceFlag } from '../args.js';
+
+export { formatProcSlabinfo };
 import { out } from '../io.js';
 
 export interface SlabinfoOptions {
@@ -28,22 +31,6 @@ export function bootForSlabinfo(o: SlabinfoOptions): SlubAllocator {
   const caches = bootCaches(slub, { kernel: o.kernel, sense_ctor: o.senseCtor, timer_stats: o.timerStats });
   bootReservations(k, slub, caches);
   return slub;
-}
-
-/** /proc/slabinfo 2.1 as SLUB prints it: newest cache first, tunables and shared fields zero. */
-export function formatProcSlabinfo(slub: SlubAllocator): string {
-  const lines = [
-    'slabinfo - version: 2.1',
-    '# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>',
-  ];
-  const n = (v: number, w: number): string => String(v).padStart(w);
-  for (const s of slub.slab_caches_list()) {
-    const r = slub.s_show(s);
-    lines.push(
-      `${s.name.padEnd(17)} ${n(r.active_objs, 6)} ${n(r.num_objs, 6)} ${n(s.size, 6)} ${n(s.objects, 4)} ${n(1 << s.order, 4)} : tunables ${n(0, 4)} ${n(0, 4)} ${n(0, 4)} : slabdata ${n(r.active_slabs, 6)} ${n(r.num_slabs, 6)} ${n(0, 6)}`,
-    );
-  }
-  return lines.join('\n') + '\n';
 }
 
 /**
