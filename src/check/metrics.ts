@@ -71,9 +71,10 @@ export interface MetricsSeries {
   decimations: number;
   /** Populated zone names, in zone order. */
   zones: string[];
-  /** Name of the cache the bio handle allocates from (kmalloc-128 when merged) and whether the sense cache shares it. */
+  /** Name of the cache the bio handle allocates from (kmalloc-128 when merged). */
   bio_cache: string;
-  sense_shares_bio_cache: boolean;
+  /** Where SCSI sense buffers live: in the bio's cache (merged), their own cache, or inside scsi_cmnd (2.6.24). */
+  sense_cache: 'shared with bio' | 'own cache' | 'embedded in scsi_cmnd';
 }
 
 export interface SamplerOptions {
@@ -114,7 +115,7 @@ export class MetricsSampler {
       decimations: 0,
       zones: zones.map((z) => z.name),
       bio_cache: m.caches.bio.s.name,
-      sense_shares_bio_cache: m.caches.sense !== null && m.caches.sense.s === m.caches.bio.s,
+      sense_cache: m.caches.sense === null ? 'embedded in scsi_cmnd' : m.caches.sense.s === m.caches.bio.s ? 'shared with bio' : 'own cache',
     };
     this.maxRows = Math.max(16, opts.maxRows ?? 20_000);
     this.snaps = [...new Set(opts.snapshotsNs ?? [])].filter((t) => t >= m.k.now).sort((a, b) => a - b);

@@ -9,8 +9,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { SimulatorError } from '../sim/assert.js';
+import { InvariantViolation } from '../check/invariants.js';
 import { ScenarioError } from '../scenario/errors.js';
-import { EXIT_ASSERTION, EXIT_UNEXPECTED, EXIT_USAGE, ExitRequest, UsageError } from './exit.js';
+import { EXIT_ASSERTION, EXIT_SAFETY, EXIT_UNEXPECTED, EXIT_USAGE, ExitRequest, UsageError } from './exit.js';
 import { err } from './io.js';
 import { commands } from './commands/index.js';
 
@@ -59,6 +60,10 @@ export function handleError(e: unknown): number {
   if (e instanceof UsageError || e instanceof ScenarioError) {
     err(`reclaimsim: ${oneLine(e.message)}`);
     return EXIT_USAGE;
+  }
+  if (e instanceof InvariantViolation) {
+    err(`reclaimsim: ${oneLine(e.message)}`);
+    return EXIT_SAFETY;
   }
   if (e instanceof SimulatorError) {
     err(`reclaimsim: ${oneLine(e.toString())}`);

@@ -73,7 +73,7 @@ export function chromeTrace(inp: PerfettoInput): ChromeTrace {
     const groups: { name: string; args: [string, number][] }[] = [
       ...s.zones.map((z) => ({ name: `${z} free pages`, args: [['free', c(`free_${z}`)], ['min', c(`min_${z}`)], ['low', c(`low_${z}`)], ['high', c(`high_${z}`)]] as [string, number][] })),
       { name: 'nr_writeback', args: [['pages', c('nr_writeback')]] },
-      { name: `${s.bio_cache} objects by owner`, args: [['bio', c('bio_objs')], [s.sense_shares_bio_cache ? 'scsi_sense_cache' : 'scsi_sense_cache (own cache)', c('sense_objs')], ['other', c('bio_cache_other_objs')], ['slots', c('bio_cache_slots')]] },
+      { name: `${s.bio_cache} objects by owner`, args: [['bio', c('bio_objs')], [`scsi_sense_cache (${s.sense_cache})`, c('sense_objs')], ['other', c('bio_cache_other_objs')], ['slots', c('bio_cache_slots')]] },
       { name: 'fs_bio_set.bio_pool', args: [['curr_nr', c('bio_pool_curr_nr')], ['waiters', c('bio_pool_waiters')]] },
       { name: 'sda', args: [['requests', c('rq_count')], ['in_flight', c('rq_in_flight')], ['device_busy', c('device_busy')], ['free_list_cmd_in_use', c('free_list_cmd_in_use')]] },
       { name: 'prep defers (total)', args: [['defers', c('prep_defers')]] },

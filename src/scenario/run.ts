@@ -4,6 +4,7 @@
  * retried, built from read-only views of the model.
  */
 import { Watchdog } from '../check/watchdog.js';
+import { InvariantChecker, type CheckLevel } from '../check/invariants.js';
 import { TASK_DEAD } from '../kernel/task.js';
 import { formatSeconds } from '../sim/time.js';
 import { NR_WRITEBACK } from '../mm/page_alloc.js';
@@ -14,6 +15,13 @@ import type { RunResult, TaskSummary, Verdict } from './result.js';
 export interface RunOptions {
   /** Called with the machine after boot, before the run (for samplers and snapshots). */
   onBoot?: (m: Machine) => void;
+  /** Invariant checking level; defaults to the scenario's checks.invariants. */
+  check?: CheckLevel;
+  /**
+   * Polled every 4096 events; returning a reason string stops the run with verdict LIMIT (the CLI
+   * uses it for the wall-clock budget and Ctrl-C: model code never reads the clock itself).
+   */
+  interrupt?: () => string | null;
 }
 
 /** FNV-1a 32-bit over a string, continuing from `h`. */
@@ -36,14 +44,33 @@ export function runScenario(p: RunParams, opts: RunOptions = {}): { result: RunR
     ignorePids: [m.watchdogTask.pid],
   });
   opts.onBoot?.(m);
+  const checker = new InvariantChecker(m, opts.check ?? p.invariants);
+  let interrupted: string | null = null;
+  const interrupt = opts.interrupt;
+  if (checker.level !== 'off' || interrupt !== undefined) {
+    const sim = k.sim;
+    const prev = sim.observer;
+    sim.observer = (kind, arg) => {
+      prev?.(kind, arg);
+      checker.check();
+      if (interrupt !== undefined && (sim.events & 4095) === 0) {
+        const why = interrupt();
+        if (why !== null) {
+          interrupted = why;
+          sim.stop('interrupted');
+        }
+      }
+    };
+  }
   const stop = k.sim.run({ untilNs: p.time_limit_ns, maxEvents: p.event_limit });
   let verdict: Verdict;
-  if (wd.verdict !== null) verdict = wd.verdict;
+  if (interrupted !== null) verdict = 'LIMIT';
+  else if (wd.verdict !== null) verdict = wd.verdict;
   else if (stop === 'empty') {
     wd.check(true);
     verdict = wd.verdict ?? 'DEADLOCK';
   } else verdict = 'LIMIT';
-  return { result: summarize(m, wd, verdict, stop), machine: m };
+  return { result: summarize(m, wd, verdict, interrupted ?? stop), machine: m };
 }
 
 export function taskSummaries(m: Machine): TaskSummary[] {
@@ -97,7 +124,8 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
   let h = 0x811c9dc5;
   for (const l of k.log.lines) h = fnv(`${l.timeNs} ${l.text}\n`, h);
   h = fnv(`${k.sim.now} ${k.sim.events} ${m.workload.pages_copied} ${m.vm.events.pswpout} ${m.vm.events.swap_writes_completed}`, h);
-  const reason = verdict === 'LIMIT' ? `stopped by the ${stop === 'event-limit' ? 'event' : 'simulated-time'} limit; ${pendingReason(m, 'LIVELOCK', wd)}` : pendingReason(m, verdict, wd);
+  const limit = stop === 'event-limit' ? 'the event limit' : stop === 'time-limit' ? 'the simulated-time limit' : stop;
+  const reason = verdict === 'LIMIT' ? `stopped by ${limit}; ${pendingReason(m, 'LIVELOCK', wd)}` : pendingReason(m, verdict, wd);
   const kmalloc128 = m.caches.bio.s;
   return {
     verdict,

@@ -1,15 +1,27 @@
 /**
  * `reclaimsim run` (one run) and `reclaimsim reproduce` (the flagship over profiles, variants and
- * seeds: the main job behind `npm start`).
+ * seeds: the main job behind `npm start`), with the run's outputs (docs/outputs.md): --report
+ * (HTML), --dmesg, --trace (ftrace text), --perfetto (Chrome JSON), --metrics (CSV/JSON) and
+ * --proc-dir (/proc snapshots). Every output is checked before the run and written atomically after it.
  */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { paramsFromScenario, type Profile, type RunParams, type Variant } from '../../scenario/params.js';
 import { addSetOption, loadScenarioArg } from '../scenario-source.js';
 import { runScenario } from '../../scenario/run.js';
+import type { Machine } from '../../scenario/machine.js';
 import type { RunResult } from '../../scenario/result.js';
+import { MetricsSampler } from '../../check/metrics.js';
+import { TRACEPOINTS, tracepointMatches } from '../../kernel/trace.js';
+import { reportRun, runChromeTrace, runDmesg, runFtrace, runTitle } from '../../report/collect.js';
+import { renderHtml, type HtmlAssets, type ReportRun } from '../../report/html.js';
+import { metricsCsv, metricsJson } from '../../report/metrics.js';
+import { PROC_FILES, procSnapshot, snapshotDirName, type ProcFile } from '../../report/proc.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_LIVENESS, ExitRequest, UsageError } from '../exit.js';
-import { out } from '../io.js';
+import { err, out, writeFileAtomic } from '../io.js';
 
 const PROFILES: Profile[] = ['2.6.24', '2.6.25-rc8', '2.6.25'];
 const VARIANTS: Variant[] = ['noop-ctor', 'single-cache', 'slub_nomerge', 'slab'];
@@ -25,8 +37,108 @@ function parseVariants(v: string, prev: Variant[] = []): Variant[] {
   return [...new Set([...prev, ...(list as Variant[])])];
 }
 
+function describe(p: RunParams): string {
+  const mib = (b: number): number => Math.floor(b / 2 ** 20);
+  return `scenario ${p.name}: ${p.copies} copies of ${mib(p.tree_bytes)} MiB into tmpfs, RAM ${mib(p.ram_bytes)} MiB, ${p.cpus} CPUs, HZ ${p.hz}, swap ${mib(p.swap_bytes)} MiB, metrics every ${p.metrics_interval_ns / 1e6} ms`;
+}
+
 function ns(s: number | null): string {
   return s === null ? '-' : `${(s / 1e9).toFixed(1)}s`;
+}
+
+/** Tracepoints recorded for --trace/--perfetto when neither --events nor the scenario names any. */
+export const DEFAULT_TRACE_EVENTS = ['block:*', 'scsi:*', 'vmscan:*', 'writeback:*', 'sched:*', 'kmem:mm_page_alloc_fail'];
+
+function parseEvents(v: string, prev: string[] = []): string[] {
+  const list = v.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+  if (list.length === 0) throw new UsageError(`--events: expected a comma-separated list of tracepoint filters such as kmem:*,block:block_rq_issue, got "${v}"`);
+  for (const f of list) {
+    if (!/^[A-Za-z0-9_*]+(:[A-Za-z0-9_*]+)?$/.test(f) || !TRACEPOINTS.some((tp) => tracepointMatches(f, tp))) {
+      const systems = [...new Set(TRACEPOINTS.map((t) => t.system))].join(', ');
+      throw new UsageError(`--events: "${f}" matches no tracepoint (systems: ${systems}; e.g. kmem:*, block:block_rq_issue)`);
+    }
+  }
+  return [...new Set([...prev, ...list])];
+}
+
+function parseOutFile(flag: string, exts?: string[]): (v: string) => string {
+  return (v: string) => {
+    if (v.trim() === '') throw new UsageError(`${flag}: expected a file name, got an empty string`);
+    if (exts !== undefined && !exts.includes(extname(v).toLowerCase())) throw new UsageError(`${flag}: expected a file ending in ${exts.join(' or ')}, got "${v}"`);
+    return v;
+  };
+}
+
+function parseOutDir(flag: string): (v: string) => string {
+  return (v: string) => {
+    if (v.trim() === '') throw new UsageError(`${flag}: expected a directory name, got an empty string`);
+    return v;
+  };
+}
+
+/** Refuses, before anything runs, an output path that cannot become a file (a directory, or under a file). */
+function checkOutFile(flag: string, path: string | undefined): void {
+  if (path === undefined) return;
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag}: "${path}" is a directory`);
+  let d = dirname(path);
+  for (;;) {
+    if (existsSync(d)) {
+      if (!statSync(d).isDirectory()) throw new UsageError(`${flag}: "${d}" is not a directory`);
+      break;
+    }
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+}
+
+function checkOutDir(flag: string, path: string | undefined): void {
+  if (path === undefined) return;
+  if (existsSync(path) && !statSync(path).isDirectory()) throw new UsageError(`${flag}: "${path}" exists and is not a directory`);
+  checkOutFile(flag, join(path, 'x'));
+}
+
+/** uPlot's browser build and stylesheet, read from node_modules for the HTML report. */
+export function uplotAssets(): HtmlAssets {
+  const req = createRequire(import.meta.url);
+  const dir = dirname(req.resolve('uplot/package.json'));
+  return { uplotJs: readFileSync(join(dir, 'dist', 'uPlot.iife.min.js'), 'utf8'), uplotCss: readFileSync(join(dir, 'dist', 'uPlot.min.css'), 'utf8') };
+}
+
+interface OutputOptions {
+  report?: string;
+  dmesg?: string;
+  trace?: string;
+  perfetto?: string;
+  metrics?: string;
+  procDir?: string;
+  events?: string[];
+  traceBufferKb?: number;
+}
+
+/** Runs `p` with the samplers the requested outputs need. */
+export function runObserved(p: RunParams, opts: { sample: boolean; snapshotsNs?: readonly number[] }): {
+  result: RunResult;
+  machine: Machine;
+  sampler: MetricsSampler | null;
+  snapshots: Map<string, Record<ProcFile, string>>;
+} {
+  let sampler: MetricsSampler | null = null;
+  const snapshots = new Map<string, Record<ProcFile, string>>();
+  const snaps = opts.snapshotsNs ?? [];
+  const { result, machine } = runScenario(p, {
+    onBoot: (m) => {
+      if (!opts.sample && snaps.length === 0) return;
+      sampler = new MetricsSampler(m, {
+        intervalNs: opts.sample ? p.metrics_interval_ns : 0,
+        snapshotsNs: snaps,
+        onSnapshot: (t) => snapshots.set(snapshotDirName(t), procSnapshot(m)),
+      });
+    },
+  });
+  const s = sampler as MetricsSampler | null;
+  if (s !== null && opts.sample) s.sampleNow();
+  return { result, machine, sampler: s, snapshots };
 }
 
 export function register(program: Command): void {
@@ -38,17 +150,76 @@ export function register(program: Command): void {
       .option('--kernel <profile>', 'kernel profile: 2.6.24, 2.6.25-rc8 or 2.6.25 (overrides the scenario)', parseProfile)
       .option('--variant <list>', 'variants: noop-ctor, single-cache, slub_nomerge, slab (comma-separated, repeatable; overrides the scenario)', parseVariants)
       .option('--seed <n>', 'PRNG seed (overrides the scenario)', parseIntFlag('--seed', 0, Number.MAX_SAFE_INTEGER))
-      .option('--json', 'print the result as JSON'),
-  ).action((arg: string, o: { set: string[]; kernel?: Profile; variant?: Variant[]; seed?: number; json?: boolean }) => {
-      const base = paramsFromScenario(loadScenarioArg(arg, o.set));
-      const p: RunParams = { ...base, profile: o.kernel ?? base.profile, variants: o.variant ?? base.variants, seed: o.seed ?? base.seed };
+      .option('--json', 'print the result as JSON')
+      .option('--report <file>', 'write an HTML report (self-contained, charts and task table)', parseOutFile('--report'))
+      .option('--dmesg <file>', 'write the kernel log as dmesg text, with a SysRq show_state dump at the verdict', parseOutFile('--dmesg'))
+      .option('--trace <file>', 'write the trace ring as ftrace text (trace-cmd report layout)', parseOutFile('--trace'))
+      .option('--perfetto <file>', 'write Chrome trace-event JSON for ui.perfetto.dev', parseOutFile('--perfetto'))
+      .option('--metrics <file>', 'write the metrics time series (.csv or .json)', parseOutFile('--metrics', ['.csv', '.json']))
+      .option('--proc-dir <dir>', 'write /proc snapshots (outputs.proc_snapshots and the verdict) as DIR/<t>s/{meminfo,vmstat,zoneinfo,slabinfo}', parseOutDir('--proc-dir'))
+      .option('--events <list>', `tracepoint filters, comma-separated (default for --trace/--perfetto: the scenario's, else ${DEFAULT_TRACE_EVENTS.join(',')})`, parseEvents)
+      .option('--trace-buffer-kb <n>', 'trace ring size in KiB (overrides outputs.trace_buffer_kb)', parseIntFlag('--trace-buffer-kb', 1, 4 * 1024 * 1024)),
+  ).action((arg: string, o: { set: string[]; kernel?: Profile; variant?: Variant[]; seed?: number; json?: boolean } & OutputOptions) => {
+      const scenario = loadScenarioArg(arg, o.set);
+      const base = paramsFromScenario(scenario);
+      checkOutFile('--report', o.report);
+      checkOutFile('--dmesg', o.dmesg);
+      checkOutFile('--trace', o.trace);
+      checkOutFile('--perfetto', o.perfetto);
+      checkOutFile('--metrics', o.metrics);
+      checkOutDir('--proc-dir', o.procDir);
+      const wantsTrace = o.trace !== undefined || o.perfetto !== undefined;
+      const events = o.events ?? (base.trace_events.length > 0 || !wantsTrace ? base.trace_events : DEFAULT_TRACE_EVENTS);
+      const p: RunParams = {
+        ...base,
+        profile: o.kernel ?? base.profile,
+        variants: o.variant ?? base.variants,
+        seed: o.seed ?? base.seed,
+        trace_events: events,
+        trace_buffer_kb: o.traceBufferKb ?? base.trace_buffer_kb,
+      };
       if (!o.json) out(`reclaimsim run: scenario ${p.name}, kernel ${p.profile}${p.variants.length ? ` + ${p.variants.join(',')}` : ''}, seed ${p.seed}, RAM ${p.ram_bytes >> 20} MiB, ${p.cpus} CPUs, HZ ${p.hz}, ${p.copies} copies of ${p.tree_bytes >> 20} MiB`);
-      const { result: r } = runScenario(p);
+      const sample = o.report !== undefined || o.metrics !== undefined || o.perfetto !== undefined;
+      const snapshotsNs = o.procDir !== undefined ? scenario.outputs.proc_snapshots_ns : [];
+      const { result: r, machine: m, sampler, snapshots } = runObserved(p, { sample, snapshotsNs });
       if (o.json) out(JSON.stringify(r, null, 2));
       else {
         out(`verdict: ${r.verdict} after ${ns(r.sim_time_ns)} simulated (${r.events} events)`);
         out(`reason: ${r.reason}`);
         if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') out(`replay: reclaimsim run ${arg}${o.set.map((x) => ` --set ${x}`).join('')} --kernel ${p.profile}${p.variants.length ? ` --variant ${p.variants.join(',')}` : ''} --seed ${p.seed}`);
+      }
+      // Outputs, each written atomically; their names go to the summary (stderr with --json, so stdout stays JSON).
+      const wrote = (what: string, path: string): void => (o.json ? err : out)(`wrote ${what}: ${path}`);
+      const series = sampler?.series ?? null;
+      if (o.dmesg !== undefined) {
+        writeFileAtomic(o.dmesg, runDmesg(m, r));
+        wrote('dmesg', o.dmesg);
+      }
+      if (o.trace !== undefined) {
+        writeFileAtomic(o.trace, runFtrace(m, r));
+        wrote('trace', o.trace);
+      }
+      if (o.perfetto !== undefined) {
+        writeFileAtomic(o.perfetto, JSON.stringify(runChromeTrace(m, r, series)));
+        wrote('perfetto trace', o.perfetto);
+      }
+      if (o.metrics !== undefined && series !== null) {
+        const run = { scenario: r.scenario, profile: r.profile, variants: r.variants, seed: r.seed, verdict: r.verdict };
+        writeFileAtomic(o.metrics, extname(o.metrics).toLowerCase() === '.json' ? metricsJson(series, run) : metricsCsv(series));
+        wrote('metrics', o.metrics);
+      }
+      if (o.procDir !== undefined) {
+        snapshots.set(snapshotDirName(r.sim_time_ns), procSnapshot(m));
+        for (const [dir, files] of snapshots) for (const f of PROC_FILES) writeFileAtomic(join(o.procDir, dir, f), files[f]);
+        wrote('proc snapshots', `${o.procDir} (${[...snapshots.keys()].join(', ')})`);
+      }
+      if (o.report !== undefined && series !== null) {
+        const html = renderHtml(
+          { title: `reclaimsim run: ${p.name}, ${runTitle(r)}, seed ${p.seed}`, subtitle: describe(p), runs: [reportRun(m, r, series)] },
+          uplotAssets(),
+        );
+        writeFileAtomic(o.report, html);
+        wrote('report', o.report);
       }
       if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') throw new ExitRequest(EXIT_LIVENESS);
     });
@@ -59,9 +230,11 @@ export function register(program: Command): void {
       .description('the main job: a scenario (default: the flagship) over every profile and variant and several seeds, as one table')
       .argument('[scenario]', 'scenario file (path) or bundled scenario name', 'flagship')
       .option('--seeds <n>', 'seeds per row (1..n)', parseIntFlag('--seeds', 1, 10_000), 3)
-      .option('--json', 'print the table as JSON'),
-  ).action((arg: string, o: { set: string[]; seeds: number; json?: boolean }) => {
+      .option('--json', 'print the table as JSON')
+      .option('--report <file>', 'also write an HTML report: each row\'s first seed run again with samplers, side by side', parseOutFile('--report')),
+  ).action((arg: string, o: { set: string[]; seeds: number; json?: boolean; report?: string }) => {
       const DEFAULT_PARAMS = paramsFromScenario(loadScenarioArg(arg, o.set));
+      checkOutFile('--report', o.report);
       const rows: { profile: Profile; variants: Variant[] }[] = [
         { profile: '2.6.25-rc8', variants: [] },
         { profile: '2.6.25', variants: [] },
@@ -95,8 +268,20 @@ export function register(program: Command): void {
           bytes_per_command: results[0]!.bytes_per_command,
         };
       });
+      const writeReport = (): void => {
+        if (o.report === undefined) return;
+        // Runs are deterministic: seed 1 of each row again, with the sampler attached.
+        const runs: ReportRun[] = rows.map((row) => {
+          const { result, machine, sampler } = runObserved({ ...DEFAULT_PARAMS, profile: row.profile, variants: row.variants, seed: 1 }, { sample: true });
+          return reportRun(machine, result, sampler!.series, `${runTitle(result)} (seed 1)`);
+        });
+        const html = renderHtml({ title: `reclaimsim reproduce: ${DEFAULT_PARAMS.name}`, subtitle: `${describe(DEFAULT_PARAMS)}; each row's seed 1, side by side`, runs }, uplotAssets());
+        writeFileAtomic(o.report, html);
+        (o.json ? err : out)(`wrote report: ${o.report}`);
+      };
       if (o.json) {
         out(JSON.stringify({ seeds: o.seeds, rows: table }, null, 2));
+        writeReport();
         return;
       }
       const head = ['profile+variants', 'runs', 'livelock', 'deadlock', 'completed', 'med. livelock at', 'writeback at end', 'alloc-fail reports', 'free-list uses', 'med. finish', 'bytes/cmd'];
@@ -116,5 +301,7 @@ export function register(program: Command): void {
         out('the GFP_ATOMIC floor because no PF_MEMALLOC (ALLOC_NO_WATERMARKS) consumers are modelled yet.');
         out('See the open work in CHANGELOG.md and the issue notes.');
       }
+      if (o.report !== undefined) out('');
+      writeReport();
   });
 }

@@ -1,0 +1,113 @@
+/**
+ * Conservation invariants of the model, checked after events (an observer: reads, never writes).
+ *
+ * Each invariant restates a guarantee the kernel relies on, in our words:
+ * - pages: every page frame is in exactly one use (free, slab, page cache, swap cache, ...);
+ *   free pages are the buddy lists plus the per-CPU lists; NR_FREE_PAGES counts the buddy lists.
+ * - slab: objects in use equal allocations minus frees, per cache and per alias; partial lists
+ *   hold no frozen slab.
+ * - mempool: 0 <= curr_nr <= min_nr and every reserved element is a live slab object (mempool_free
+ *   only refills a pool that is below min_nr, so a reserve never overflows).
+ *   (The element check is in 'full'; the bio and request pools are slab-backed.)
+ * - requests: every allocated request is in the elevator, on the dispatch list, in flight, or held
+ *   by a task that is still allocating it; requests in flight equal device_busy equal host_busy.
+ * - commands: the host's free list holds at most one command; commands in use are those on the
+ *   device's cmd_list, which includes every dispatched one.
+ * - bios: bios freed never exceed bios allocated; pages under writeback equal swap bios submitted
+ *   minus swap bios completed (each swap bio carries one page and completes exactly once).
+ *
+ * Levels: 'cheap' runs the O(1) counter checks after every event; 'full' also walks the slab
+ * caches, the page-use counts and the LRU lists after every event (slow: for tests and debugging).
+ */
+import type { Kernel } from '../kernel/kernel.js';
+
+/** A broken invariant: a safety violation of the model (exit code 4), not a simulator assertion. */
+export class InvariantViolation extends Error {
+  constructor(
+    readonly invariant: string,
+    readonly detail: string,
+    readonly timeNs: number,
+    readonly event: number,
+  ) {
+    super(`invariant ${invariant} violated at event ${event} (t=${timeNs}ns): ${detail}`);
+    this.name = 'InvariantViolation';
+  }
+}
+
+export type CheckLevel = 'off' | 'cheap' | 'full';
+
+/** The read-only views of a machine the invariants need (structurally satisfied by scenario/machine.ts). */
+export interface InvariantView {
+  k: Kernel;
+  pa: { vm_stat: Float64Array; check_conservation(): void; max_pfn: number };
+  slub: { caches: readonly { name: string }[]; check_cache(s: never): void; is_allocated(id: number): boolean };
+  q: { rq: { count: number[] }; in_flight: number; queue_head: readonly unknown[]; elevator: { fifo: readonly unknown[] } };
+  shost: { free_list: readonly unknown[]; host_busy: number };
+  sdev: { device_busy: number; cmd_list: { size: number } };
+  fs_bio_set: { allocated: number; freed: number; ended: number };
+  vm: { events: { pswpout: number; swap_writes_completed: number } };
+  pools: { bio: PoolView; bvec: readonly PoolView[]; request: PoolView; sg: readonly PoolView[] };
+}
+
+interface PoolView {
+  name: string;
+  curr_nr: number;
+  min_nr: number;
+  elements: readonly number[];
+}
+
+const NR_WRITEBACK = 7;
+
+export class InvariantChecker {
+  checks = 0;
+  constructor(
+    private readonly m: InvariantView,
+    readonly level: CheckLevel,
+  ) {}
+
+  private fail(name: string, detail: string): never {
+    throw new InvariantViolation(name, detail, this.m.k.now, this.m.k.sim.events);
+  }
+
+  /** Runs the checks of this level. */
+  check(): void {
+    if (this.level === 'off') return;
+    this.checks++;
+    const m = this.m;
+    const wb = m.pa.vm_stat[NR_WRITEBACK]!;
+    const inflightSwap = m.vm.events.pswpout - m.vm.events.swap_writes_completed;
+    if (wb !== inflightSwap) this.fail('writeback-pages', `NR_WRITEBACK ${wb} but ${inflightSwap} swap bios submitted and not completed`);
+    const bs = m.fs_bio_set;
+    if (bs.freed > bs.allocated || bs.ended > bs.allocated) this.fail('bio-lifetime', `bios allocated ${bs.allocated}, freed ${bs.freed}, completed ${bs.ended}`);
+    const q = m.q;
+    const placed = q.elevator.fifo.length + q.queue_head.length + q.in_flight;
+    const allocated = q.rq.count[0]! + q.rq.count[1]!;
+    if (placed > allocated) this.fail('request-accounting', `${placed} requests queued or in flight but only ${allocated} allocated`);
+    if (q.in_flight !== m.sdev.device_busy || m.sdev.device_busy !== m.shost.host_busy) this.fail('busy-accounting', `in_flight ${q.in_flight}, device_busy ${m.sdev.device_busy}, host_busy ${m.shost.host_busy}`);
+    if (m.shost.free_list.length > 1) this.fail('free-list', `free list holds ${m.shost.free_list.length} commands`);
+    if (m.sdev.cmd_list.size < m.sdev.device_busy) this.fail('command-accounting', `${m.sdev.device_busy} commands dispatched but ${m.sdev.cmd_list.size} in use`);
+    for (const p of [m.pools.bio, m.pools.request, ...m.pools.bvec, ...m.pools.sg]) {
+      if (p.curr_nr < 0 || p.curr_nr > p.min_nr) this.fail('mempool-reserve', `${p.name}: curr_nr ${p.curr_nr}, min_nr ${p.min_nr}`);
+    }
+    if (this.level !== 'full') return;
+    for (const p of [m.pools.bio, m.pools.request, ...m.pools.bvec, ...m.pools.sg]) {
+      // elements[0..curr_nr) is the reserve; the slots above it are empty (0).
+      for (let i = 0; i < p.min_nr; i++) {
+        const e = p.elements[i]!;
+        if (i < p.curr_nr ? e === 0 || !m.slub.is_allocated(e) : e !== 0) this.fail('mempool-elements', `${p.name}: slot ${i} holds ${e} with curr_nr ${p.curr_nr}`);
+      }
+    }
+    try {
+      m.pa.check_conservation();
+    } catch (e) {
+      this.fail('page-conservation', e instanceof Error ? e.message : String(e));
+    }
+    for (const s of m.slub.caches) {
+      try {
+        m.slub.check_cache(s as never);
+      } catch (e) {
+        this.fail('slab-objects', e instanceof Error ? e.message : String(e));
+      }
+    }
+  }
+}

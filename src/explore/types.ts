@@ -1,0 +1,77 @@
+/** Plain-data types shared by the sweep driver, the worker pool, the store and the commands. */
+import type { RunParams } from '../scenario/params.js';
+import type { RunResult, Verdict } from '../scenario/result.js';
+
+/**
+ * Run parameters as explore passes them: RunParams plus an optional scheduling salt. A non-zero
+ * `sched_salt` derives the scheduler's same-instant decision stream as `sched/<salt>` instead of
+ * `sched` (see docs/exploring.md); 0 or absent leaves the run exactly as `reclaimsim run` does it.
+ */
+export type ExploreParams = RunParams & { sched_salt?: number };
+
+/** One run to do: its parameters and where it sits in the sweep. Plain data (goes to workers). */
+export interface Job {
+  /** Position in the sweep's job list (seed-major, then cell). */
+  index: number;
+  /** Cell number (grid mode: index in the cartesian product; swarm mode: -1). */
+  cell: number;
+  /** "machine.ram=256MiB profile=2.6.25" (grid values or swarm draws), "" for the base scenario. */
+  cell_label: string;
+  /** The scenario argument as given (bundled name or path). */
+  source: string;
+  /** Every --set applied to the source: the base --sets, then the cell's. */
+  sets: string[];
+  seed: number;
+  params: ExploreParams;
+  scenario_hash: string;
+  /** The resolved scenario (JSON of ResolvedScenario), for shrinking. */
+  scenario_json: string;
+  /** Run twice and compare (determinism self-check). */
+  check: boolean;
+}
+
+/** What a worker sends back. */
+export interface WorkerOutput {
+  result: RunResult;
+  /** JSON.stringify(result): what replay compares byte for byte. */
+  json: string;
+  /** Set when the run was done twice: whether both runs agreed (trace hash and full JSON). */
+  deterministic?: boolean;
+  second_trace_hash?: string;
+  /** Host time of the (first) run, ns. */
+  host_ns: number;
+}
+
+/** A stored run (one row of the `runs` table). */
+export interface RunRecord {
+  id: number;
+  model_version: string;
+  scenario_hash: string;
+  seed: number;
+  sched_salt: number | null;
+  source: string;
+  sets: string[];
+  cell: number;
+  cell_label: string;
+  scenario: string;
+  profile: string;
+  variants: string[];
+  verdict: Verdict;
+  reason: string;
+  sim_time_ns: number;
+  events: number;
+  time_to_livelock_ns: number | null;
+  time_to_finish_ns: number | null;
+  writeback_pages_stuck: number;
+  alloc_failure_reports: number;
+  free_list_uses: number;
+  pswpout: number;
+  pages_copied: number;
+  hung_task_reports: number;
+  trace_hash: string;
+  /** 'once', 'twice' (checked, agreed) or 'mismatch'. */
+  determinism: 'once' | 'twice' | 'mismatch';
+  params_json: string;
+  scenario_json: string;
+  result_json: string;
+}

@@ -1,0 +1,309 @@
+/**
+ * The HTML report: one self-contained page (no network requests) with, for each run side by side,
+ * the verdict and reason, charts of the metrics series (uPlot, inlined by the caller), the
+ * allocation-failure reports as marks on the time axis, and the task table at the verdict.
+ *
+ * Pure: the caller passes uPlot's JS and CSS as strings (the CLI reads them from node_modules).
+ * Text parts are plain HTML (readable without JavaScript and printable); every name that comes
+ * from a scenario or the model is escaped, and the data is embedded as JSON with "<" escaped.
+ */
+import type { MetricsSeries } from '../check/metrics.js';
+import type { RunResult } from '../scenario/result.js';
+import { formatSeconds } from '../sim/time.js';
+import { gfpName } from './ftrace.js';
+
+export interface HtmlAssets {
+  uplotJs: string;
+  uplotCss: string;
+}
+
+export interface ReportFailure {
+  timeNs: number;
+  pid: number;
+  comm: string;
+  order: number;
+  gfp: number;
+  reported: boolean;
+}
+
+export interface ReportRun {
+  /** Column heading, e.g. "2.6.25-rc8" or "2.6.25-rc8 + noop-ctor". */
+  title: string;
+  result: RunResult;
+  series: MetricsSeries;
+  failures: readonly ReportFailure[];
+  /** Last lines of the kernel log (dmesg text), for a collapsed excerpt. */
+  logTail: readonly string[];
+}
+
+export interface ReportDoc {
+  title: string;
+  /** One line under the title: the scenario and what was run. */
+  subtitle: string;
+  runs: readonly ReportRun[];
+}
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ESC[c]!);
+}
+
+/** JSON safe inside <script type="application/json">: no "<" (so no "</script>" or "<!--"), and no U+2028/9. */
+export function jsonForScript(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function sec(ns: number | null): string {
+  return ns === null ? '-' : `${formatSeconds(ns)} s`;
+}
+
+/** The charts of one run: title, then series as [label, column name, colour, dashed]. */
+function chartSpecs(s: MetricsSeries): { id: string; title: string; yLabel: string; yMax?: number; series: [string, string, string, boolean][] }[] {
+  // Free pages start near total RAM; clip at 4 x the highest pages_high so the watermarks stay visible.
+  let high = 0;
+  for (const z of s.zones) {
+    const i = s.columns.indexOf(`high_${z}`);
+    for (const r of s.rows) high = Math.max(high, r[i]!);
+  }
+  const zc = ['#1f77b4', '#2ca02c', '#9467bd', '#8c564b'];
+  const zoneSeries: [string, string, string, boolean][] = [];
+  s.zones.forEach((z, i) => {
+    const c = zc[i % zc.length]!;
+    zoneSeries.push([`${z} free`, `free_${z}`, c, false], [`${z} min`, `min_${z}`, '#d62728', true], [`${z} low`, `low_${z}`, '#ff7f0e', true], [`${z} high`, `high_${z}`, '#bcbd22', true]);
+  });
+  return [
+    { id: 'free', title: `Free pages per zone against min/low/high (y clipped at ${4 * high} pages)`, yLabel: 'pages', yMax: 4 * high, series: zoneSeries },
+    { id: 'writeback', title: 'Pages under writeback (NR_WRITEBACK)', yLabel: 'pages', series: [['nr_writeback', 'nr_writeback', '#d62728', false]] },
+    {
+      id: 'slab',
+      title: `${s.bio_cache} objects by owner (sense buffers: ${s.sense_cache})`,
+      yLabel: 'objects',
+      series: [
+        ['bio', 'bio_objs', '#1f77b4', false],
+        [s.sense_cache === 'shared with bio' ? 'scsi_sense_cache' : `scsi_sense_cache (${s.sense_cache})`, 'sense_objs', '#d62728', false],
+        ['other', 'bio_cache_other_objs', '#7f7f7f', false],
+        ['slots in slabs', 'bio_cache_slots', '#2ca02c', true],
+      ],
+    },
+    {
+      id: 'mempool',
+      title: 'fs_bio_set bio mempool: reserve and waiters',
+      yLabel: 'elements / tasks',
+      series: [
+        ['curr_nr', 'bio_pool_curr_nr', '#1f77b4', false],
+        ['min_nr', 'bio_pool_min_nr', '#2ca02c', true],
+        ['waiters', 'bio_pool_waiters', '#d62728', false],
+      ],
+    },
+    {
+      id: 'device',
+      title: 'sda: device_busy, free-list command in use, requests',
+      yLabel: 'count',
+      series: [
+        ['device_busy', 'device_busy', '#1f77b4', false],
+        ['free-list cmd in use', 'free_list_cmd_in_use', '#d62728', false],
+        ['requests allocated', 'rq_count', '#2ca02c', false],
+        ['in flight', 'rq_in_flight', '#9467bd', true],
+      ],
+    },
+  ];
+}
+
+const CSS = `
+:root { --fg:#1b1b1b; --muted:#5a5a5a; --line:#d8d8d8; --bg:#fff; --card:#fafafa; }
+* { box-sizing: border-box; }
+body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); margin: 0; padding: 16px 20px; }
+h1 { font-size: 20px; margin: 0 0 4px; }
+h2 { font-size: 16px; margin: 0 0 6px; }
+h3 { font-size: 13px; margin: 12px 0 4px; color: var(--muted); font-weight: 600; }
+p.sub { margin: 0 0 12px; color: var(--muted); }
+table { border-collapse: collapse; font-size: 12px; }
+th, td { border-bottom: 1px solid var(--line); padding: 2px 6px; text-align: left; vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.summary { margin-bottom: 14px; }
+.runs { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(420px, 1fr); gap: 14px; overflow-x: auto; padding-bottom: 8px; }
+.run { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; min-width: 0; }
+.verdict { display: inline-block; font-weight: 700; padding: 1px 8px; border-radius: 4px; color: #fff; }
+.v-LIVELOCK, .v-DEADLOCK { background: #b3261e; }
+.v-COMPLETED { background: #2e7d32; }
+.v-LIMIT { background: #a66a00; }
+.reason { font-size: 12px; margin: 6px 0 8px; overflow-wrap: anywhere; }
+.chart { min-height: 60px; margin: 4px 0 10px; }
+.chart .u-title { font-size: 12px; font-weight: 600; text-align: left; }
+.chart .u-legend { font-size: 11px; }
+.chain { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 11px; overflow-wrap: break-word; color: #333; }
+.tasks tr.task td { border-bottom: none; padding-top: 4px; }
+table.tasks { width: 100%; }
+.tasks td { font-size: 11px; }
+pre.log { font-size: 10.5px; max-height: 260px; overflow: auto; background: #fff; border: 1px solid var(--line); padding: 6px; }
+.note { color: var(--muted); font-size: 12px; }
+@media print {
+  body { padding: 0; font-size: 11px; }
+  .runs { display: block; overflow: visible; }
+  .run { break-inside: avoid-page; page-break-after: always; border: none; background: none; }
+  details { display: block; }
+  pre.log { max-height: none; overflow: visible; }
+  .chart canvas { max-width: 100%; }
+}
+`;
+
+const SCRIPT = `
+(function () {
+  var doc = JSON.parse(document.getElementById('report-data').textContent);
+  var xmax = doc.xmax;
+  function marks(fail) {
+    return function (u) {
+      if (fail.length === 0) return;
+      var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
+      ctx.save();
+      ctx.strokeStyle = 'rgba(214,39,40,0.55)';
+      ctx.lineWidth = Math.max(1, devicePixelRatio || 1);
+      ctx.beginPath();
+      for (var i = 0; i < fail.length; i++) {
+        var x = Math.round(u.valToPos(fail[i], 'x', true));
+        if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+        ctx.moveTo(x + 0.5, top);
+        ctx.lineTo(x + 0.5, top + h);
+      }
+      ctx.stroke();
+      ctx.restore();
+    };
+  }
+  doc.runs.forEach(function (run, ri) {
+    run.charts.forEach(function (c) {
+      var el = document.getElementById('chart-' + ri + '-' + c.id);
+      if (!el) return;
+      var width = Math.max(300, el.clientWidth || 400);
+      var series = [{ label: 't (s)' }];
+      var data = [run.t];
+      c.series.forEach(function (s) {
+        series.push({ label: s[0], stroke: s[2], width: 1.5, dash: s[3] ? [5, 4] : undefined, points: { show: false } });
+        data.push(run.cols[s[1]]);
+      });
+      new uPlot({
+        title: c.title,
+        width: width,
+        height: 170,
+        scales: c.yMax ? { x: { time: false, range: [0, xmax] }, y: { range: [0, c.yMax] } } : { x: { time: false, range: [0, xmax] } },
+        legend: { live: false },
+        axes: [{ label: 'simulated time (s)', size: 36 }, { label: c.yLabel, size: 56 }],
+        series: series,
+        cursor: { drag: { x: true, y: false } },
+        hooks: { draw: [marks(run.failures)] },
+      }, data, el);
+    });
+  });
+  document.documentElement.setAttribute('data-charts-drawn', String(document.querySelectorAll('.uplot canvas').length));
+})();
+`;
+
+function runCard(run: ReportRun, ri: number): string {
+  const r = run.result;
+  const f = r.figures;
+  const reported = run.failures.filter((x) => x.reported);
+  const fig: [string, string][] = [
+    ['simulated time', sec(r.sim_time_ns)],
+    ['events', String(r.events)],
+    ['pages copied', String(r.pages_copied)],
+    ['pages written to swap (pswpout)', String(r.pswpout)],
+    ['pages under writeback at the end', String(r.writeback_pages_stuck)],
+    ['page allocation failures (reported)', `${r.figures['alloc_failures'] ?? run.failures.length} (${r.alloc_failure_reports})`],
+    ['prep DEFERs (with device_busy 0)', `${f['prep_defers'] ?? 0} (${f['prep_defers_plugged'] ?? 0})`],
+    ['free-list command uses', String(r.free_list_uses)],
+    ['bio mempool waits (ended by timeout)', `${f['bio_pool_waits'] ?? 0} (${f['bio_pool_timeouts'] ?? 0})`],
+    ['hung-task reports', String(r.hung_task_reports)],
+    ['bytes per SCSI command', String(r.bytes_per_command)],
+  ];
+  const s = run.series;
+  const charts = chartSpecs(s)
+    .map((c) => `<div class="chart" id="chart-${ri}-${c.id}" role="img" aria-label="${escapeHtml(c.title)}"><noscript><p class="note">${escapeHtml(c.title)}: chart needs JavaScript; the numbers are in the tables and in --metrics output.</p></noscript></div>`)
+    .join('\n');
+  const tasks = r.tasks
+    .map(
+      (t) =>
+        `<tr class="task"><td class="num">${t.pid}</td><td>${escapeHtml(t.comm)}</td><td>${escapeHtml(t.state)}</td><td class="num">${t.switches}</td><td class="num">${t.timeouts}</td><td>${escapeHtml(t.waitingOn || '-')}</td></tr>\n<tr class="chainrow"><td></td><td colspan="5" class="chain">${escapeHtml(t.chain.join(' <- ') || '(running)')}</td></tr>`,
+    )
+    .join('\n');
+  const failRows = reported
+    .slice(0, 25)
+    .map((x) => `<tr><td class="num">${formatSeconds(x.timeNs)}</td><td>${escapeHtml(x.comm)}</td><td class="num">${x.order}</td><td>0x${(x.gfp >>> 0).toString(16)} ${escapeHtml(gfpName(x.gfp))}</td></tr>`)
+    .join('\n');
+  return `<section class="run" aria-labelledby="run-${ri}-title">
+<h2 id="run-${ri}-title">${escapeHtml(run.title)}</h2>
+<div><span class="verdict v-${escapeHtml(r.verdict)}">${escapeHtml(r.verdict)}</span> after ${escapeHtml(sec(r.sim_time_ns))} simulated, seed ${r.seed}</div>
+<p class="reason">${escapeHtml(r.reason)}</p>
+<table class="figures"><tbody>
+${fig.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="num">${escapeHtml(v)}</td></tr>`).join('\n')}
+</tbody></table>
+<h3>Charts (red vertical marks: page allocation failure reports, ${reported.length})</h3>
+${s.rows.length === 0 ? '<p class="note">no samples (metrics interval 0)</p>' : charts}
+${s.decimations > 0 ? `<p class="note">series decimated ${s.decimations} times: one row every ${(s.interval_ns * s.stride) / 1e6} ms</p>` : ''}
+<h3>Tasks at the verdict (call chain innermost first)</h3>
+<table class="tasks"><thead><tr><th class="num">pid</th><th>comm</th><th>state</th><th class="num">switches</th><th class="num">timeouts</th><th>waiting on</th></tr><tr><th></th><th colspan="5">call chain, innermost first</th></tr></thead><tbody>
+${tasks}
+</tbody></table>
+<h3>Page allocation failure reports${reported.length > 25 ? ` (first 25 of ${reported.length})` : ''}</h3>
+${reported.length === 0 ? '<p class="note">none</p>' : `<table class="failures"><thead><tr><th class="num">time (s)</th><th>comm</th><th class="num">order</th><th>mode</th></tr></thead><tbody>\n${failRows}\n</tbody></table>`}
+<details><summary>Kernel log, last ${run.logTail.length} lines</summary><pre class="log">${escapeHtml(run.logTail.join('\n'))}</pre></details>
+</section>`;
+}
+
+/** The page. */
+export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
+  let xmax = 0;
+  for (const run of doc.runs) {
+    const last = run.series.rows[run.series.rows.length - 1];
+    xmax = Math.max(xmax, run.result.sim_time_ns / 1e9, last === undefined ? 0 : last[0]! / 1e9);
+  }
+  if (xmax <= 0) xmax = 1;
+  const data = {
+    xmax,
+    runs: doc.runs.map((run) => {
+      const s = run.series;
+      const cols: Record<string, number[]> = {};
+      s.columns.forEach((c, i) => {
+        cols[c] = s.rows.map((r) => r[i]!);
+      });
+      return {
+        t: s.rows.map((r) => r[0]! / 1e9),
+        cols,
+        charts: chartSpecs(s),
+        failures: run.failures.filter((x) => x.reported).map((x) => x.timeNs / 1e9),
+      };
+    }),
+  };
+  const summary = doc.runs
+    .map(
+      (run) =>
+        `<tr><td>${escapeHtml(run.title)}</td><td><span class="verdict v-${escapeHtml(run.result.verdict)}">${escapeHtml(run.result.verdict)}</span></td><td class="num">${escapeHtml(sec(run.result.sim_time_ns))}</td><td class="num">${run.result.writeback_pages_stuck}</td><td class="num">${run.result.alloc_failure_reports}</td><td class="num">${run.result.free_list_uses}</td></tr>`,
+    )
+    .join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(doc.title)}</title>
+<style>${assets.uplotCss.replace(/<\/style/gi, '<\\/style')}</style>
+<style>${CSS}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(doc.title)}</h1>
+<p class="sub">${escapeHtml(doc.subtitle)}</p>
+</header>
+<table class="summary"><thead><tr><th>run</th><th>verdict</th><th class="num">at</th><th class="num">writeback at end</th><th class="num">alloc-fail reports</th><th class="num">free-list uses</th></tr></thead><tbody>
+${summary}
+</tbody></table>
+<p class="note">A simulated Linux 2.6.25 swap-out path (reclaimsim), not measurements of a kernel. Drag on a chart to zoom, double-click to reset.</p>
+<main class="runs">
+${doc.runs.map((r, i) => runCard(r, i)).join('\n')}
+</main>
+<script type="application/json" id="report-data">${jsonForScript(data)}</script>
+<script>${assets.uplotJs.replace(/<\/script/gi, '<\\/script')}</script>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}
