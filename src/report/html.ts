@@ -134,7 +134,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .chain { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 11px; overflow-wrap: break-word; color: #333; }
 .tasks tr.task td { border-bottom: none; padding-top: 4px; }
 table.tasks { width: 100%; }
-.tasks td { font-size: 11px; }
+.tasks td { font-size: 11px; overflow-wrap: anywhere; }
 pre.log { font-size: 10.5px; max-height: 260px; overflow: auto; background: #fff; border: 1px solid var(--line); padding: 6px; }
 .note { color: var(--muted); font-size: 12px; }
 @media print {

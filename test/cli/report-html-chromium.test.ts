@@ -1,0 +1,124 @@
+/**
+ * Opens the HTML report in real headless Chromium (playwright-core driving /usr/bin/chromium; CI
+ * installs it in .ci/run, locally `apt-get install -y chromium`): no console errors, no network
+ * requests, every chart drawn, a screenshot, the rc8 and fix columns present, scenario names escaped.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { cli } from './scenario-cli-helpers.js';
+import { uplotAssets } from '../../src/cli/commands/run.js';
+import { renderHtml } from '../../src/report/html.js';
+import { reportRun } from '../../src/report/collect.js';
+import { observe, smallParams } from '../report/helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SMALL = ['--set', 'machine.ram=128MiB', '--set', 'workload.copies=2', '--set', 'workload.tree_size=64MiB', '--set', 'checks.time_limit=5s'];
+
+interface PageCheck {
+  errors: string[];
+  requests: string[];
+  dialogs: string[];
+  canvases: { w: number; h: number; inked: boolean }[];
+  charts: number;
+  title: string;
+  headings: string[];
+}
+
+async function openReport(browser: Browser, file: string, screenshot: string): Promise<PageCheck> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const out: PageCheck = { errors: [], requests: [], dialogs: [], canvases: [], charts: 0, title: '', headings: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'error') out.errors.push(m.text());
+  });
+  page.on('pageerror', (e) => out.errors.push(String(e)));
+  page.on('dialog', (d) => {
+    out.dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (/^(file|data|about):/.test(url)) return route.continue();
+    out.requests.push(url);
+    return route.abort();
+  });
+  page.on('request', (r) => {
+    if (!/^(file|data|about):/.test(r.url()) && !out.requests.includes(r.url())) out.requests.push(r.url());
+  });
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForFunction(() => document.documentElement.hasAttribute('data-charts-drawn'), undefined, { timeout: 30_000 });
+  out.charts = await page.evaluate(() => document.querySelectorAll('.chart').length);
+  out.canvases = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLCanvasElement>('.uplot canvas')].map((c) => {
+      const ctx = c.getContext('2d')!;
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let inked = false;
+      for (let i = 3; i < d.length; i += 4 * 7) if (d[i]! > 0) { inked = true; break; }
+      return { w: c.width, h: c.height, inked };
+    }),
+  );
+  out.title = await page.title();
+  out.headings = await page.evaluate(() => [...document.querySelectorAll('h2')].map((h) => h.textContent ?? ''));
+  await page.screenshot({ path: screenshot, fullPage: true });
+  await page.close();
+  return out;
+}
+
+test('html report in headless Chromium: reproduce --report draws every chart, makes no requests, shows rc8 and the fix (short scenario)', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-'));
+  const file = join(dir, 'report.html');
+  const r = await cli(['reproduce', ...SMALL, '--seeds', '1', '--report', file], [], 120_000);
+  assert.equal(r.status, 0, r.stderr);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const shot = join(dir, 'report.png');
+    const c = await openReport(browser, file, shot);
+    t.diagnostic(`screenshot: ${shot}`);
+    assert.deepEqual(c.errors, []);
+    assert.deepEqual(c.requests, []);
+    assert.equal(c.charts, 7 * 5);
+    assert.equal(c.canvases.length, c.charts, 'one uPlot canvas per chart');
+    for (const cv of c.canvases) {
+      assert.ok(cv.w > 0 && cv.h > 0, `canvas ${cv.w}x${cv.h}`);
+      assert.ok(cv.inked, 'canvas has drawn pixels');
+    }
+    assert.ok(c.headings.includes('2.6.25-rc8 (seed 1)') && c.headings.includes('2.6.25 (seed 1)'), c.headings.join(', '));
+    assert.ok(existsSync(shot));
+  } finally {
+    await browser.close();
+  }
+});
+
+test('html report in headless Chromium: a scenario named <script> shows as text and runs nothing (library render)', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
+    return;
+  }
+  const evil = '<script>alert(1)</script>';
+  const o = observe(smallParams({ name: evil }));
+  const html = renderHtml({ title: `run ${evil}`, subtitle: evil, runs: [reportRun(o.machine, o.result, o.sampler!.series, `${evil} <img src=x onerror=alert(2)>`)] }, uplotAssets());
+  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-'));
+  const file = join(dir, 'evil.html');
+  writeFileSync(file, html);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const c = await openReport(browser, file, join(dir, 'evil.png'));
+    assert.deepEqual(c.dialogs, []);
+    assert.deepEqual(c.errors, []);
+    assert.deepEqual(c.requests, []);
+    assert.equal(c.title, `run ${evil}`);
+    assert.deepEqual(c.headings, [`${evil} <img src=x onerror=alert(2)>`]);
+    assert.equal(c.canvases.length, 5);
+  } finally {
+    await browser.close();
+  }
+});

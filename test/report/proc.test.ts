@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NR_FREE_PAGES, NR_WRITEBACK, vmstat_text } from '../../src/mm/page_alloc.js';
+import { formatMeminfo, formatVmstat, formatZoneinfo, procSnapshot, snapshotDirName } from '../../src/report/proc.js';
+import { parseProcSlabinfo } from '../../src/report/slabinfo.js';
+import { observe, smallParams } from './helpers.js';
+
+const { machine: m } = observe(smallParams(), false);
+
+function kv(text: string): Map<string, number> {
+  return new Map(text.trimEnd().split('\n').map((l) => {
+    const [k, v] = l.split(/:?\s+/);
+    return [k!.replace(/:$/, ''), Number(v)];
+  }));
+}
+
+test('meminfo: 2.6.25 field layout and values from the machine (short run, at the verdict)', () => {
+  const text = formatMeminfo(m);
+  for (const l of text.trimEnd().split('\n').slice(0, 24)) assert.match(l, /^[A-Za-z_()]+: +\d+ kB$/, l);
+  assert.match(text, /^MemTotal: {5} {0,3}\d+ kB$/m);
+  const v = kv(text);
+  assert.equal(v.get('MemTotal'), m.pa.totalram_pages * 4);
+  assert.equal(v.get('MemFree'), m.pa.vm_stat[NR_FREE_PAGES]! * 4);
+  assert.equal(v.get('Writeback'), m.pa.vm_stat[NR_WRITEBACK]! * 4);
+  assert.equal(v.get('SwapTotal'), m.vm.si.pages * 4);
+  assert.equal(v.get('SwapFree'), (m.vm.si.pages - m.vm.si.inuse_pages) * 4);
+  assert.equal(v.get('Slab'), v.get('SReclaimable')! + v.get('SUnreclaim')!);
+});
+
+test('vmstat: every 2.6.25 name once, in vmstat_text order, with pswpout from reclaim (short run)', () => {
+  const lines = formatVmstat(m).trimEnd().split('\n');
+  assert.deepEqual(lines.map((l) => l.split(' ')[0]), [...vmstat_text]);
+  assert.equal(kv(formatVmstat(m).replace(/ /g, ': ')).get('pswpout'), m.vm.events.pswpout);
+  assert.ok(m.vm.events.pswpout > 0, 'the short run swaps');
+});
+
+test('zoneinfo: populated zones with their min/low/high watermarks and protection (short run)', () => {
+  const text = formatZoneinfo(m);
+  for (const z of m.pa.zones.filter((x) => x.populated)) {
+    const block = text.split('Node 0, zone').find((b) => b.trimStart().startsWith(`${z.name}\n`))!;
+    assert.ok(block !== undefined, z.name);
+    assert.match(block, new RegExp(`\\n {8}min {6}${z.pages_min}\\n {8}low {6}${z.pages_low}\\n {8}high {5}${z.pages_high}\\n`));
+    assert.match(block, new RegExp(`protection: \\(${Array.from(z.lowmem_reserve).join(', ')}\\)`));
+  }
+  assert.doesNotMatch(text, /zone +Movable/);
+});
+
+test('proc snapshot: slabinfo parses and lists kmalloc-128 once; directory names trim zeros (0.5 s, 30 s, 1.25 ms)', () => {
+  const snap = procSnapshot(m);
+  const parsed = parseProcSlabinfo(snap.slabinfo);
+  assert.equal(parsed.entries.filter((e) => e.name === 'kmalloc-128').length, 1);
+  assert.equal(snapshotDirName(500_000_000), '0.5s');
+  assert.equal(snapshotDirName(30_000_000_000), '30s');
+  assert.equal(snapshotDirName(1_250_000), '0.00125s');
+});
