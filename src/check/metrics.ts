@@ -120,7 +120,7 @@ export class MetricsSampler {
     this.maxRows = Math.max(16, opts.maxRows ?? 20_000);
     this.snaps = [...new Set(opts.snapshotsNs ?? [])].filter((t) => t >= m.k.now).sort((a, b) => a - b);
     this.nextSampleNs = opts.intervalNs > 0 ? m.k.now : Infinity;
-    this.kind = m.k.sim.register('metrics_sample', () => this.fire());
+    this.kind = m.k.sim.register('metrics_sample', () => this.fire(), { observer: true });
     this.arm();
   }
 

@@ -123,7 +123,7 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
   const p = m.params;
   let h = 0x811c9dc5;
   for (const l of k.log.lines) h = fnv(`${l.timeNs} ${l.text}\n`, h);
-  h = fnv(`${k.sim.now} ${k.sim.events} ${m.workload.pages_copied} ${m.vm.events.pswpout} ${m.vm.events.swap_writes_completed}`, h);
+  h = fnv(`${k.sim.now} ${k.sim.modelEvents} ${m.workload.pages_copied} ${m.vm.events.pswpout} ${m.vm.events.swap_writes_completed}`, h);
   const limit = stop === 'event-limit' ? 'the event limit' : stop === 'time-limit' ? 'the simulated-time limit' : stop;
   const reason = verdict === 'LIMIT' ? `stopped by ${limit}; ${pendingReason(m, 'LIVELOCK', wd)}` : pendingReason(m, verdict, wd);
   const kmalloc128 = m.caches.bio.s;
@@ -135,7 +135,7 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
     variants: [...p.variants],
     scenario: p.name,
     sim_time_ns: k.now,
-    events: k.sim.events,
+    events: k.sim.modelEvents,
     writeback_pages_stuck: m.pa.vm_stat[NR_WRITEBACK]!,
     alloc_failure_reports: m.pa.alloc_failure_reports,
     free_list_uses: m.shost.stat.free_list_uses,

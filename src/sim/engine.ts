@@ -38,11 +38,26 @@ export class Sim {
     this.queue = new EventQueue(capacity);
   }
 
-  /** Registers a handler and returns its kind number. */
-  register(name: string, handler: Handler): number {
+  /** Per kind: 1 if its events only observe (samplers), so they are not counted as model events. */
+  private readonly observerKind: number[] = [];
+  /** Events dispatched for observer kinds (included in `events`). */
+  observerEvents = 0;
+
+  /**
+   * Registers a handler and returns its kind number. An `observer` kind (a metrics sampler, a
+   * snapshot timer) only reads state: its events are counted apart, so attaching outputs never
+   * changes a run's event count, limits or result.
+   */
+  register(name: string, handler: Handler, opts: { observer?: boolean } = {}): number {
     this.handlers.push(handler);
     this.names.push(name);
+    this.observerKind.push(opts.observer ? 1 : 0);
     return this.handlers.length - 1;
+  }
+
+  /** Events of the model itself (all events minus observer events). */
+  get modelEvents(): number {
+    return this.events - this.observerEvents;
   }
 
   kindName(kind: number): string {
@@ -85,6 +100,7 @@ export class Sim {
     const maxEvents = limits.maxEvents ?? Infinity;
     const q = this.queue;
     const handlers = this.handlers;
+    const observerKind = this.observerKind;
     this.stopRequested = null;
     try {
       for (;;) {
@@ -94,11 +110,12 @@ export class Sim {
           this.now = until;
           return 'time-limit';
         }
-        if (this.events >= maxEvents) return 'event-limit';
+        if (this.events - this.observerEvents >= maxEvents) return 'event-limit';
         q.pop();
         this.now = q.topTime;
         this.currentSeq = q.topSeq;
         this.events++;
+        if (observerKind[q.topKind] === 1) this.observerEvents++;
         handlers[q.topKind]!(q.topArg);
         if (this.observer !== null) this.observer(q.topKind, q.topArg);
       }

@@ -5,15 +5,14 @@ import { MetricsSampler, column, type MetricsView } from '../../src/check/metric
 import { metricsCsv, metricsJson } from '../../src/report/metrics.js';
 import { observe, smallParams } from './helpers.js';
 
-test('metrics sampler: observing does not change the run (short run, verdict, time, pswpout, pages copied, log)', () => {
+test('metrics sampler: observing does not change the run (short run: the whole result, trace hash and log)', () => {
   const p = smallParams();
   const plain = observe(p, false);
   const seen = observe(p, true);
-  for (const k of ['verdict', 'sim_time_ns', 'pswpout', 'pages_copied', 'writeback_pages_stuck', 'alloc_failure_reports', 'reason'] as const) {
-    assert.deepEqual(seen.result[k], plain.result[k], k);
-  }
-  assert.deepEqual(seen.result.figures, plain.result.figures);
-  assert.equal(seen.result.events - plain.result.events, seen.sampler!.events);
+  assert.ok(seen.sampler!.events > 10, 'the sampler ran');
+  // Sampler events are observer events: the result, event count and trace hash are the same.
+  assert.equal(JSON.stringify(seen.result), JSON.stringify(plain.result));
+  assert.equal(seen.machine.k.sim.observerEvents, seen.sampler!.events);
   assert.deepEqual(seen.machine.k.log.lines, plain.machine.k.log.lines);
 });
 
