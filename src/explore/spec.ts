@@ -212,7 +212,7 @@ export function parseRange(arg: string, scenario: ScenarioText, baseSets: readon
   const [lo, hi] = ends as [number, number];
   if (hi < lo) throw new ExploreError(`${flag} ${path}: empty range ${m[1]!.trim()}..${m[2]!.trim()}; write the smaller value first`);
   const MiB = 1 << 20;
-  const step = d.type === 'size' ? (lo % MiB === 0 && hi % MiB === 0 ? MiB : 4096) : d.type === 'duration' ? (lo % 1000 === 0 && hi % 1000 === 0 ? 1000 : 1) : d.type === 'rate' ? (lo % 1024 === 0 && hi % 1024 === 0 ? 1024 : 1) : 1;
+  const step = d.type === 'size' ? (lo % MiB === 0 && hi % MiB === 0 ? MiB : 4096) : d.type === 'duration' ? (lo % 1000 === 0 && hi % 1000 === 0 ? 1000 : 1) : d.type === 'rate' ? (lo % MiB === 0 && hi % MiB === 0 ? MiB : lo % 1024 === 0 && hi % 1024 === 0 ? 1024 : 1) : 1;
   return { path, lo, hi, step, leaf: d };
 }
 

@@ -3,11 +3,10 @@ import type { RunParams } from '../scenario/params.js';
 import type { RunResult, Verdict } from '../scenario/result.js';
 
 /**
- * Run parameters as explore passes them: RunParams plus an optional scheduling salt. A non-zero
- * `sched_salt` derives the scheduler's same-instant decision stream as `sched/<salt>` instead of
- * `sched` (see docs/exploring.md); 0 or absent leaves the run exactly as `reclaimsim run` does it.
+ * Run parameters as explore passes them (RunParams, whose optional `sched_salt` derives the
+ * scheduler's same-instant decision stream as `sched/<salt>`; 0 or absent is a plain run).
  */
-export type ExploreParams = RunParams & { sched_salt?: number };
+export type ExploreParams = RunParams;
 
 /** One run to do: its parameters and where it sits in the sweep. Plain data (goes to workers). */
 export interface Job {
@@ -45,6 +44,8 @@ export interface WorkerOutput {
 /** A stored run (one row of the `runs` table). */
 export interface RunRecord {
   id: number;
+  /** The sweep invocation that stored the run (store-local provenance, like id). */
+  sweep_id: number;
   model_version: string;
   scenario_hash: string;
   seed: number;

@@ -42,6 +42,11 @@ export interface KernelOptions {
   hz: number;
   cpus: number;
   seed: number;
+  /**
+   * Scheduling salt: a non-zero salt gives the scheduler's same-instant decisions their own stream
+   * (`sched/<salt>`), so exploration can vary interleavings while everything else stays the same.
+   */
+  sched_salt?: number;
   /** Optional engine to share (tests); a fresh one otherwise. */
   sim?: Sim;
 }
@@ -92,7 +97,7 @@ export class Kernel {
     this.HZ = opts.hz;
     this.nr_cpu_ids = opts.cpus;
     this.prng = Prng.seeded(opts.seed);
-    this.schedRng = this.prng.derive('sched');
+    this.schedRng = this.prng.derive(opts.sched_salt ? `sched/${opts.sched_salt}` : 'sched');
     this.log = new KernelLog(this);
     for (let cpu = 0; cpu < opts.cpus; cpu++) {
       const t = new Task(0, 'swapper', cpu, 0, null);

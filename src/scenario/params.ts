@@ -40,6 +40,8 @@ export interface RunParams {
   trace_events: string[];
   trace_buffer_kb: number;
   metrics_interval_ns: number;
+  /** Scheduling perturbation: a non-zero salt draws same-instant scheduling from another stream (swarm runs). */
+  sched_salt?: number;
 }
 
 /**

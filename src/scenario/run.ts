@@ -33,44 +33,100 @@ function fnv(str: string, h: number): number {
   return h >>> 0;
 }
 
-export function runScenario(p: RunParams, opts: RunOptions = {}): { result: RunResult; machine: Machine } {
-  const m = bootMachine(p);
-  const k = m.k;
-  const wd = new Watchdog(k, {
-    progress: () => m.vm.events.swap_writes_completed + m.workload.pages_copied,
-    done: () => m.workload.done,
-    windowNs: p.watchdog_window_ns,
-    checkIntervalNs: 1_000_000_000,
-    ignorePids: [m.watchdogTask.pid],
-  });
-  opts.onBoot?.(m);
-  const checker = new InvariantChecker(m, opts.check ?? p.invariants);
-  let interrupted: string | null = null;
-  const interrupt = opts.interrupt;
-  if (checker.level !== 'off' || interrupt !== undefined) {
-    const sim = k.sim;
-    const prev = sim.observer;
-    sim.observer = (kind, arg) => {
-      prev?.(kind, arg);
-      checker.check();
-      if (interrupt !== undefined && (sim.events & 4095) === 0) {
-        const why = interrupt();
-        if (why !== null) {
-          interrupted = why;
-          sim.stop('interrupted');
+/**
+ * A run in progress. `step` advances it by a slice of model events and says whether it has ended;
+ * `stopWith` ends it from outside (the CLI's Ctrl-C and wall-clock budget, checked between
+ * slices); `finish` returns the result. Slicing never changes the order of events, so a run driven
+ * in slices is byte-identical to one run in a single call.
+ */
+export class RunHandle {
+  readonly machine: Machine;
+  private readonly wd: Watchdog;
+  private interrupted: string | null = null;
+  private stop: string | null = null;
+
+  constructor(
+    readonly params: RunParams,
+    opts: RunOptions = {},
+  ) {
+    const p = params;
+    const m = (this.machine = bootMachine(p));
+    const k = m.k;
+    this.wd = new Watchdog(k, {
+      progress: () => m.vm.events.swap_writes_completed + m.workload.pages_copied,
+      done: () => m.workload.done,
+      windowNs: p.watchdog_window_ns,
+      checkIntervalNs: 1_000_000_000,
+      ignorePids: [m.watchdogTask.pid],
+    });
+    opts.onBoot?.(m);
+    const checker = new InvariantChecker(m, opts.check ?? p.invariants);
+    const interrupt = opts.interrupt;
+    if (checker.level !== 'off' || interrupt !== undefined) {
+      const sim = k.sim;
+      const prev = sim.observer;
+      sim.observer = (kind, arg) => {
+        prev?.(kind, arg);
+        checker.check();
+        if (interrupt !== undefined && (sim.events & 4095) === 0) {
+          const why = interrupt();
+          if (why !== null) this.stopWith(why);
         }
-      }
-    };
+      };
+    }
   }
-  const stop = k.sim.run({ untilNs: p.time_limit_ns, maxEvents: p.event_limit });
-  let verdict: Verdict;
-  if (interrupted !== null) verdict = 'LIMIT';
-  else if (wd.verdict !== null) verdict = wd.verdict;
-  else if (stop === 'empty') {
-    wd.check(true);
-    verdict = wd.verdict ?? 'DEADLOCK';
-  } else verdict = 'LIMIT';
-  return { result: summarize(m, wd, verdict, interrupted ?? stop), machine: m };
+
+  /** Has the run ended? */
+  get done(): boolean {
+    return this.stop !== null;
+  }
+
+  /** Runs up to `slice` more model events; returns true once the run has ended. */
+  step(slice = Infinity): boolean {
+    if (this.stop !== null) return true;
+    const p = this.params;
+    const sim = this.machine.k.sim;
+    const target = Math.min(p.event_limit, sim.modelEvents + slice);
+    const why = sim.run({ untilNs: p.time_limit_ns, maxEvents: target });
+    if (this.stop !== null) return true; // stopped from outside during the slice
+    if (why === 'event-limit' && sim.modelEvents < p.event_limit) return false; // end of a slice
+    this.stop = why;
+    return true;
+  }
+
+  /** Ends the run with verdict LIMIT, naming why (e.g. "the wall-clock budget", "SIGINT"). */
+  stopWith(why: string): void {
+    if (this.stop !== null) return;
+    this.interrupted = why;
+    this.stop = 'interrupted';
+    this.machine.k.sim.stop('interrupted');
+  }
+
+  /** The result (call once the run has ended or been stopped). */
+  finish(): { result: RunResult; machine: Machine } {
+    const m = this.machine;
+    const wd = this.wd;
+    let verdict: Verdict;
+    if (this.interrupted !== null) verdict = 'LIMIT';
+    else if (wd.verdict !== null) verdict = wd.verdict;
+    else if (this.stop === 'empty') {
+      wd.check(true);
+      verdict = wd.verdict ?? 'DEADLOCK';
+    } else verdict = 'LIMIT';
+    return { result: summarize(m, wd, verdict, this.interrupted ?? this.stop ?? 'stopped'), machine: m };
+  }
+}
+
+/** Starts a run that the caller drives with step(). */
+export function startRun(p: RunParams, opts: RunOptions = {}): RunHandle {
+  return new RunHandle(p, opts);
+}
+
+/** Runs a scenario to its end in one call. */
+export function runScenario(p: RunParams, opts: RunOptions = {}): { result: RunResult; machine: Machine } {
+  const h = new RunHandle(p, opts);
+  h.step();
+  return h.finish();
 }
 
 export function taskSummaries(m: Machine): TaskSummary[] {

@@ -10,5 +10,9 @@ import { register as show } from './show.js';
 import { register as scenarios } from './scenarios.js';
 import { register as audit } from './audit.js';
 import { register as run } from './run.js';
+import { register as sweep } from './sweep.js';
+import { register as results } from './results.js';
+import { register as replay } from './replay.js';
+import { register as shrink } from './shrink.js';
 
-export const commands: ((program: Command) => void)[] = [run, demo, slabinfo, audit, schema, validate, show, scenarios];
+export const commands: ((program: Command) => void)[] = [run, demo, slabinfo, audit, schema, validate, show, scenarios, sweep, results, replay, shrink];

@@ -1,0 +1,69 @@
+/**
+ * `reclaimsim replay <id>`: re-runs a stored run and checks that it reproduces byte for byte (trace
+ * hash and full result JSON); `reclaimsim replay <scenario> --set ... --seed N [--sched-salt S]`
+ * runs the explicit form. Prints the equivalent `reclaimsim run ...` command line, to which the
+ * observability options (reports, dmesg, traces) apply.
+ */
+import type { Command } from 'commander';
+import { DEFAULT_DB, ResultStore, runCommandLine, runOnce, type ExploreParams } from '../../explore/index.js';
+import { firstDifference, replayRecord } from '../../explore/replay.js';
+import { paramsFromScenario } from '../../scenario/params.js';
+import { addSetOption, loadScenarioArg } from '../scenario-source.js';
+import { parseIntFlag } from '../args.js';
+import { EXIT_ASSERTION, ExitRequest, UsageError } from '../exit.js';
+import { out } from '../io.js';
+import { usage } from './sweep.js';
+
+interface ReplayOpts {
+  db: string;
+  set: string[];
+  seed?: number;
+  schedSalt?: number;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  addSetOption(
+    program
+      .command('replay')
+      .description('re-run a stored run by id (or a scenario with --set/--seed) and check it reproduces byte for byte')
+      .argument('<id|scenario>', 'run id from `reclaimsim sweep`/`results`, or a scenario file or bundled name')
+      .option('--db <file>', 'results store (with an id)', DEFAULT_DB)
+      .option('--seed <n>', 'with a scenario: the seed', parseIntFlag('--seed', 0, Number.MAX_SAFE_INTEGER))
+      .option('--sched-salt <n>', 'with a scenario: the scheduler salt of a swarm run', parseIntFlag('--sched-salt', 0, 0x7fffffff))
+      .option('--json', 'print the replayed result as JSON'),
+  ).action((arg: string, o: ReplayOpts) => {
+    if (/^\d+$/.test(arg)) {
+      if (o.set.length > 0 || o.seed !== undefined || o.schedSalt !== undefined) throw new UsageError('--set/--seed/--sched-salt: not with a run id (the stored run fixes them); give a scenario instead of an id');
+      const id = Number(arg);
+      const store = usage(() => ResultStore.open(o.db, { mustExist: true }));
+      const rec = store.get(id);
+      store.close();
+      if (!rec) throw new UsageError(`replay ${arg}: no run #${arg} in ${o.db}; list runs with reclaimsim results --db ${o.db} --list`);
+      const r = replayRecord(rec);
+      if (o.json) out(r.json);
+      else {
+        out(`reclaimsim replay: run #${rec.id} (${rec.profile}${rec.variants.length ? `+${rec.variants.join(',')}` : ''}, seed ${rec.seed}${rec.sched_salt !== null ? `, sched_salt ${rec.sched_salt}` : ''}${rec.cell_label ? `, ${rec.cell_label}` : ''}), stored ${rec.verdict}`);
+        out(`verdict: ${r.result.verdict}; reason: ${r.result.reason}`);
+        out(`trace hash: stored ${rec.trace_hash}, replayed ${r.result.trace_hash}: ${r.traceHashMatches ? 'match' : 'MISMATCH'}`);
+        out(`result JSON (${r.json.length} bytes): ${r.jsonMatches ? 'identical' : `DIFFERS (${firstDifference(rec.result_json, r.json)})`}`);
+        out(`full outputs (reports, dmesg, traces): ${runCommandLine(rec)} [observability options]`);
+      }
+      if (!r.traceHashMatches || !r.jsonMatches) {
+        process.stderr.write(`reclaimsim: SIMULATOR BUG or model change: run #${rec.id} did not reproduce (model ${rec.model_version})\n`);
+        throw new ExitRequest(EXIT_ASSERTION);
+      }
+      return;
+    }
+    const s = loadScenarioArg(arg, o.set);
+    const p: ExploreParams = { ...paramsFromScenario(s), seed: o.seed ?? s.seed };
+    if (o.schedSalt) p.sched_salt = o.schedSalt;
+    const result = runOnce(p);
+    if (o.json) out(JSON.stringify(result));
+    else {
+      out(`verdict: ${result.verdict}; reason: ${result.reason}`);
+      out(`trace hash: ${result.trace_hash}`);
+      out(`full outputs: ${runCommandLine({ source: arg, sets: o.set, seed: p.seed, sched_salt: p.sched_salt ?? null })} [observability options]`);
+    }
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * `reclaimsim results`: queries and summarises the results store; exports records as NDJSON or CSV.
+ */
+import type { Command } from 'commander';
+import { DEFAULT_DB, formatSummary, replayCommandLine, ResultStore, summarize, type RunRecord } from '../../explore/index.js';
+import { parseParamFilter } from '../../explore/filter.js';
+import { RECORD_COLUMNS, type RecordFilter } from '../../explore/store.js';
+import { PROFILES, VARIANTS } from '../../scenario/schema.js';
+import { collect } from '../scenario-source.js';
+import { parseChoiceFlag } from '../args.js';
+import { UsageError } from '../exit.js';
+import { out, writeFileAtomic } from '../io.js';
+import { usage } from './sweep.js';
+
+const VERDICTS = ['LIVELOCK', 'DEADLOCK', 'COMPLETED', 'LIMIT'] as const;
+
+function exportValue(r: RunRecord, k: keyof RunRecord): unknown {
+  return r[k];
+}
+
+export function toNdjson(records: readonly RunRecord[]): string {
+  return records.map((r) => JSON.stringify(Object.fromEntries(RECORD_COLUMNS.map((k) => [k, exportValue(r, k)])))).join('\n') + (records.length ? '\n' : '');
+}
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(records: readonly RunRecord[]): string {
+  const head = RECORD_COLUMNS.join(',');
+  return [head, ...records.map((r) => RECORD_COLUMNS.map((k) => csvCell(exportValue(r, k))).join(','))].join('\n') + '\n';
+}
+
+interface ResultsOpts {
+  db: string;
+  verdict?: string;
+  variant?: string;
+  profile?: string;
+  param: string[];
+  export?: 'ndjson' | 'csv';
+  out?: string;
+  json?: boolean;
+  list?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('results')
+    .description('query and summarise the results store of `reclaimsim sweep`; export records as NDJSON or CSV')
+    .option('--db <file>', 'results store', DEFAULT_DB)
+    .option('--verdict <v>', `only runs with this verdict: ${VERDICTS.join(', ')}`, parseChoiceFlag('--verdict', VERDICTS))
+    .option('--variant <v>', `only runs with this variant (${VARIANTS.join(', ')}), or none`, parseChoiceFlag('--variant', [...VARIANTS, 'none']))
+    .option('--profile <p>', `only runs of this kernel profile: ${PROFILES.join(', ')}`, parseChoiceFlag('--profile', PROFILES))
+    .option('--param <path=value>', 'only runs whose scenario has this value, e.g. machine.ram=256MiB (repeatable)', collect, [])
+    .option('--export <format>', 'print the matching records as ndjson or csv instead of the summary', parseChoiceFlag('--export', ['ndjson', 'csv'] as const))
+    .option('--out <file>', 'with --export: write to this file (atomically) instead of stdout')
+    .option('--list', 'list matching runs (id, verdict, seed, cell) after the summary')
+    .option('--json', 'print the summary as JSON')
+    .action((o: ResultsOpts) => {
+      if (o.out !== undefined && o.export === undefined) throw new UsageError('--out: only with --export ndjson or --export csv');
+      const filter: RecordFilter = usage(() => ({
+        ...(o.verdict !== undefined ? { verdict: o.verdict } : {}),
+        ...(o.variant !== undefined ? { variant: o.variant } : {}),
+        ...(o.profile !== undefined ? { profile: o.profile } : {}),
+        params: o.param.map((p) => parseParamFilter(p)),
+      }));
+      const store = usage(() => ResultStore.open(o.db, { mustExist: true }));
+      let records: RunRecord[];
+      try {
+        records = store.query(filter);
+      } finally {
+        store.close();
+      }
+      if (o.export !== undefined) {
+        const text = o.export === 'ndjson' ? toNdjson(records) : toCsv(records);
+        if (o.out !== undefined) writeFileAtomic(o.out, text);
+        else process.stdout.write(text);
+        return;
+      }
+      const groups = summarize(records);
+      if (o.json) {
+        out(JSON.stringify({ db: o.db, records: records.length, groups }, null, 2));
+        return;
+      }
+      out(`reclaimsim results: ${o.db}, ${records.length} matching run(s)`);
+      if (records.length === 0) return;
+      out('');
+      out(formatSummary(groups));
+      const findings = records.filter((r) => r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK');
+      const mismatches = records.filter((r) => r.determinism === 'mismatch');
+      out('');
+      out(`findings: ${findings.length}${findings.length ? ` (first: ${replayCommandLine(findings[0]!.id, o.db, DEFAULT_DB)})` : ''}; determinism mismatches: ${mismatches.length}`);
+      if (o.list) {
+        out('');
+        for (const r of records) out(`#${r.id}  ${r.verdict.padEnd(9)}  ${r.profile}${r.variants.length ? `+${r.variants.join(',')}` : ''}  seed ${r.seed}${r.sched_salt !== null ? ` salt ${r.sched_salt}` : ''}  ${r.cell_label}  ${r.trace_hash}`);
+      }
+    });
+}

@@ -1,0 +1,63 @@
+/**
+ * `reclaimsim shrink <id>`: the smallest scenario (fewer copies, less RAM, fewer CPUs, a shorter
+ * workload, fewer perturbations) that still gives a stored run's verdict, as a scenario YAML file
+ * with its seed, ready for a bug report.
+ */
+import type { Command } from 'commander';
+import { DEFAULT_DB, ResultStore, runOnce, shrinkScenario, shrinkYaml } from '../../explore/index.js';
+import { paramsOfState, type ShrinkState } from '../../explore/shrink.js';
+import type { ResolvedScenario } from '../../scenario/load.js';
+import type { Verdict } from '../../scenario/result.js';
+import { parseChoiceFlag, parseIntFlag } from '../args.js';
+import { UsageError } from '../exit.js';
+import { err, out, writeFileAtomic } from '../io.js';
+import { usage } from './sweep.js';
+
+const VERDICTS = ['LIVELOCK', 'DEADLOCK', 'COMPLETED', 'LIMIT'] as const;
+
+interface ShrinkOpts {
+  db: string;
+  budget: number;
+  verdict?: Verdict;
+  out?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('shrink')
+    .description('search for the smallest scenario that still shows a stored run\'s verdict; print it as scenario YAML')
+    .argument('<id>', 'run id from `reclaimsim sweep` or `reclaimsim results --list`')
+    .option('--db <file>', 'results store', DEFAULT_DB)
+    .option('--budget <n>', 'at most this many runs', parseIntFlag('--budget', 1, 100_000), 40)
+    .option('--verdict <v>', `the verdict to keep (default: the stored run's): ${VERDICTS.join(', ')}`, parseChoiceFlag('--verdict', VERDICTS))
+    .option('--out <file>', 'write the scenario YAML to this file (atomically) instead of stdout')
+    .action((arg: string, o: ShrinkOpts) => {
+      if (!/^\d+$/.test(arg)) throw new UsageError(`shrink ${arg.slice(0, 40)}: expected a run id (a number); list runs with reclaimsim results --list`);
+      const store = usage(() => ResultStore.open(o.db, { mustExist: true }));
+      const rec = store.get(Number(arg));
+      store.close();
+      if (!rec) throw new UsageError(`shrink ${arg}: no run #${arg} in ${o.db}; list runs with reclaimsim results --db ${o.db} --list`);
+      const target: Verdict = o.verdict ?? rec.verdict;
+      const start: ShrinkState = { scenario: JSON.parse(rec.scenario_json) as ResolvedScenario, salt: rec.sched_salt ?? 0 };
+      // The start must reproduce the target before anything is shrunk.
+      const first = runOnce(paramsOfState(start));
+      if (first.verdict !== target) throw new UsageError(`shrink ${arg}: run #${arg} gives ${first.verdict}, not ${target}; choose --verdict ${first.verdict} or another run`);
+      err(`reclaimsim shrink: run #${rec.id} (${target}), budget ${o.budget} runs`);
+      const res = shrinkScenario(start, {
+        target,
+        budget: Math.max(0, o.budget - 1),
+        run: (p) => runOnce(p),
+        onStep: (s, n) => err(`  ${s.path}: ${s.from} -> ${s.to} (after ${n} runs)`),
+      });
+      res.runs += 1;
+      const yaml = shrinkYaml(res, [
+        `shrunk by reclaimsim shrink ${rec.id} from run #${rec.id} (${rec.source}${rec.sets.map((x) => ` --set ${x}`).join('')}, seed ${rec.seed})`,
+        `model ${rec.model_version}${res.budgetExhausted ? '; the run budget ran out: a larger --budget may shrink further' : ''}`,
+        `reproduce: reclaimsim run THIS_FILE.yaml`,
+      ]);
+      if (o.out !== undefined) {
+        writeFileAtomic(o.out, yaml);
+        err(`wrote ${o.out}`);
+      } else out(yaml);
+    });
+}

@@ -1,0 +1,171 @@
+/**
+ * `reclaimsim sweep [scenario]`: a scenario over a seed range and a grid (or a swarm) of parameters,
+ * on worker threads, into the results store; prints per cell the verdict counts, the livelock rate
+ * with its 95% Wilson interval and the median time to livelock, and a replay line per finding.
+ * See docs/exploring.md.
+ */
+import { Option, type Command } from 'commander';
+import { buildJobs, DEFAULT_DB, DEFAULT_SWARM, defaultWorkers, ExploreError, formatSummary, parseGrid, parseRange, parseSeeds, replayCommandLine, ResultStore, runCommandLine, runSweep, summarize, type SweepSpec } from '../../explore/index.js';
+import { makeProgress } from '../../explore/progress.js';
+import { addSetOption, collect, readScenarioSource } from '../scenario-source.js';
+import { parseIntFlag } from '../args.js';
+import { EXIT_ASSERTION, EXIT_LIVENESS, ExitRequest, UsageError } from '../exit.js';
+import { err, out } from '../io.js';
+
+
+/** Exit code of a sweep stopped before its end (Ctrl-C or --stop-after): 128 + SIGINT. */
+export const EXIT_INTERRUPTED = 130;
+/** Findings listed with replay lines; the rest are counted. */
+const MAX_FINDINGS_SHOWN = 20;
+
+interface SweepOpts {
+  set: string[];
+  seeds: string;
+  grid: string[];
+  range: string[];
+  swarm?: boolean;
+  workers?: number;
+  db: string;
+  json?: boolean;
+  resume?: boolean;
+  checkDeterminism?: boolean;
+  stopAfter?: number;
+}
+
+/** Converts explore's one-line errors to usage errors (exit 1). */
+export function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ExploreError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+async function usageAsync<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof ExploreError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+export function register(program: Command): void {
+  addSetOption(
+    program
+      .command('sweep')
+      .description('run a scenario over seeds and a parameter grid or swarm on worker threads, store every run, print rates')
+      .argument('[scenario]', 'scenario file (path) or bundled scenario name', 'flagship')
+      .option('--seeds <A..B>', 'seed range, inclusive (or one seed)', '1..10')
+      .option('--grid <path=v1,v2,...>', 'sweep a scenario field over values, e.g. machine.ram=256MiB,512MiB (repeatable: cartesian product; swarm: choices)', collect, [])
+      .option('--range <path=lo..hi>', 'with --swarm: draw a number, size, duration or rate field from a range, e.g. machine.cpus=1..4 (repeatable)', collect, [])
+      .option('--swarm', 'each seed draws its own parameters (and a scheduler salt) from the --grid/--range dimensions, or default ones')
+      .option('--workers <n>', 'worker threads (default: available cores)', parseIntFlag('--workers', 1, 256))
+      .option('--db <file>', 'results store (SQLite), created on first use', DEFAULT_DB)
+      .option('--json', 'print the summary, findings and counts as JSON')
+      .option('--resume', 'skip (cell, seed) runs already in the store (continue an interrupted sweep)')
+      .option('--check-determinism', 'run every run twice and compare trace hashes (default: every 20th)')
+      .addOption(new Option('--stop-after <n>', 'stop after n stored runs, as if interrupted (tests)').argParser(parseIntFlag('--stop-after', 0, Number.MAX_SAFE_INTEGER)).hideHelp()),
+  ).action(async (arg: string, o: SweepOpts) => {
+    const spec = usage((): SweepSpec => {
+      const src = readScenarioSource(arg);
+      const scenario = { source: arg, label: src.label, text: src.text, ...(src.name !== undefined ? { name: src.name } : {}) };
+      const seeds = parseSeeds(o.seeds);
+      if (o.range.length > 0 && !o.swarm) throw new ExploreError(`--range ${o.range[0]}: ranges are drawn by --swarm; add --swarm, or list values with --grid`);
+      let grid = o.grid;
+      let ranges = o.range;
+      if (o.swarm && grid.length === 0 && ranges.length === 0) [grid, ranges] = [DEFAULT_SWARM.grid, DEFAULT_SWARM.ranges];
+      const gridPaths = new Set<string>();
+      const dims = grid.map((g) => parseGrid(g, scenario, o.set));
+      const rdims = ranges.map((r) => parseRange(r, scenario, o.set));
+      for (const p of [...dims, ...rdims].map((d) => d.path)) {
+        if (gridPaths.has(p)) throw new ExploreError(`--grid ${p}: the field is swept twice; give it one --grid or --range`);
+        gridPaths.add(p);
+      }
+      const spec: SweepSpec = { scenario, sets: o.set, seeds, grid: dims, ranges: rdims, swarm: o.swarm === true, checkAll: o.checkDeterminism === true };
+      return spec;
+    });
+    // Every cell and swarm draw is resolved before the store is touched: a bad spec writes nothing.
+    const jobs = usage(() => buildJobs(spec));
+    const workers = o.workers ?? defaultWorkers();
+    const store = usage(() => ResultStore.open(o.db));
+    const ctrl = new AbortController();
+    let sigints = 0;
+    const onSigint = (): void => {
+      sigints++;
+      if (sigints === 1) {
+        err('reclaimsim sweep: interrupted; finishing the store write (Ctrl-C again to quit at once)');
+        ctrl.abort();
+      } else process.exit(EXIT_INTERRUPTED);
+    };
+    process.on('SIGINT', onSigint);
+    const progress = makeProgress(process.stderr, 'sweep');
+    let outcome;
+    try {
+      outcome = await usageAsync(() =>
+        runSweep(spec, {
+          store,
+          jobs,
+          workers,
+          resume: o.resume === true,
+          ...(o.stopAfter !== undefined ? { stopAfter: o.stopAfter } : {}),
+          stopSignal: ctrl.signal,
+          onProgress: (p) => progress.update(p),
+          onMismatch: (job, w, id) => {
+            progress.stop();
+            err(`reclaimsim: SIMULATOR BUG: run #${id} (seed ${job.seed}${job.cell_label ? `, ${job.cell_label}` : ''}) is not deterministic: trace hash ${w.result.trace_hash} then ${w.second_trace_hash}; rerun it with: ${runCommandLine({ source: job.source, sets: job.sets, seed: job.seed, sched_salt: job.params.sched_salt ?? null })}`);
+          },
+        }),
+      );
+    } finally {
+      progress.stop();
+      process.off('SIGINT', onSigint);
+    }
+    store.close();
+    const groups = summarize(outcome.records);
+    const findings = outcome.records.filter((r) => r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK');
+    const checked = outcome.records.filter((r) => r.determinism !== 'once').length;
+    if (o.json) {
+      out(
+        JSON.stringify(
+          {
+            db: o.db,
+            model_version: outcome.modelVersion,
+            sweep_id: outcome.sweepId,
+            planned: outcome.jobs.length,
+            stored: outcome.records.length,
+            ran_now: outcome.ranNow,
+            skipped: outcome.skipped,
+            interrupted: outcome.stopped,
+            determinism: { checked, mismatches: outcome.mismatches },
+            cells: groups,
+            findings: findings.map((r) => ({ id: r.id, verdict: r.verdict, seed: r.seed, cell: r.cell_label, replay: replayCommandLine(r.id, o.db, DEFAULT_DB), run: runCommandLine(r) })),
+          },
+          null,
+          2,
+        ),
+      );
+    } else {
+      out(`reclaimsim sweep: ${arg}${o.set.map((s) => ` --set ${s}`).join('')}, seeds ${spec.seeds.from}..${spec.seeds.to}, ${spec.swarm ? 'swarm' : `${outcome.jobs.length / (spec.seeds.to - spec.seeds.from + 1)} cell(s)`}, ${workers} worker(s), store ${o.db} (model ${outcome.modelVersion})`);
+      out(`runs: ${outcome.records.length} of ${outcome.jobs.length} stored (${outcome.ranNow} run now, ${outcome.skipped} already stored)${outcome.stopped ? ', INTERRUPTED' : ''}`);
+      out('');
+      out(formatSummary(groups));
+      out('');
+      if (findings.length === 0) out('findings: none (no LIVELOCK or DEADLOCK)');
+      else {
+        out(`findings: ${findings.length}`);
+        for (const r of findings.slice(0, MAX_FINDINGS_SHOWN)) {
+          out(`  #${r.id} ${r.verdict} seed ${r.seed}${r.cell_label ? ` [${r.cell_label}]` : ''}: ${replayCommandLine(r.id, o.db, DEFAULT_DB)}`);
+          out(`      ${runCommandLine(r)}`);
+        }
+        if (findings.length > MAX_FINDINGS_SHOWN) out(`  ... ${findings.length - MAX_FINDINGS_SHOWN} more: reclaimsim results --db ${o.db} --verdict LIVELOCK --export ndjson`);
+      }
+      out(`determinism: ${checked} run(s) checked twice, ${outcome.mismatches} mismatch(es)`);
+      if (outcome.stopped) out(`interrupted: resume with the same command and --resume`);
+    }
+    if (outcome.mismatches > 0) throw new ExitRequest(EXIT_ASSERTION);
+    if (outcome.stopped) throw new ExitRequest(EXIT_INTERRUPTED);
+    if (findings.length > 0) throw new ExitRequest(EXIT_LIVENESS);
+  });
+}

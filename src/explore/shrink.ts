@@ -1,0 +1,148 @@
+/**
+ * Shrink: greedy, delta-debugging-style search for a smaller scenario that still gives the same
+ * verdict. Dimensions are tried in order (copies, RAM, CPUs, tree size, then the perturbations:
+ * seek jitter, start stagger, scheduler salt); each numeric dimension first jumps to its minimum,
+ * then bisects between the smallest value known to fail and the current (reproducing) value.
+ * Passes repeat until one changes nothing or the run budget is spent. Every candidate is built by
+ * the scenario layer (`--set` on the current scenario), so candidates it refuses (e.g. a tree
+ * smaller than its largest file) are skipped without a run. Values only ever go down, so the
+ * result is no larger than the input on every dimension.
+ */
+import { resolveScenario, scenarioToYaml, type ResolvedScenario } from '../scenario/load.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { paramsFromScenario } from '../scenario/params.js';
+import type { Verdict } from '../scenario/result.js';
+import { inputForm, valueAt } from './spec.js';
+import type { ExploreParams } from './types.js';
+
+const MiB = 1 << 20;
+
+export interface ShrinkDim {
+  /** Scenario field path, or "sched_salt". */
+  path: string;
+  min: number;
+  /** Values are multiples of this (sizes: 4 KiB pages). */
+  step: number;
+  /** Bisection stops when the gap is at most max(step, value / this). */
+  precision: number;
+}
+
+export const SHRINK_DIMS: readonly ShrinkDim[] = [
+  { path: 'workload.copies', min: 1, step: 1, precision: Infinity },
+  { path: 'machine.ram', min: 64 * MiB, step: 4096, precision: 32 },
+  { path: 'machine.cpus', min: 1, step: 1, precision: Infinity },
+  { path: 'workload.tree_size', min: 4096, step: 4096, precision: 32 },
+  { path: 'device.service.seek_jitter', min: 0, step: 1000, precision: 16 },
+  { path: 'workload.start_stagger', min: 0, step: 1000, precision: 16 },
+  { path: 'sched_salt', min: 0, step: 1, precision: 0 },
+];
+
+export interface ShrinkState {
+  scenario: ResolvedScenario;
+  /** Scheduler salt (0: none). */
+  salt: number;
+}
+
+export interface ShrinkStep {
+  path: string;
+  from: string;
+  to: string;
+}
+
+export interface ShrinkOutcome {
+  state: ShrinkState;
+  verdict: Verdict;
+  runs: number;
+  steps: ShrinkStep[];
+  /** True if the budget ran out before a pass changed nothing. */
+  budgetExhausted: boolean;
+}
+
+export type ShrinkRun = (p: ExploreParams) => { verdict: Verdict };
+
+export function paramsOfState(s: ShrinkState): ExploreParams {
+  const p: ExploreParams = paramsFromScenario(s.scenario);
+  if (s.salt !== 0) p.sched_salt = s.salt;
+  return p;
+}
+
+function valueOf(s: ShrinkState, path: string): number {
+  return path === 'sched_salt' ? s.salt : (valueAt(s.scenario, path) as number);
+}
+
+function show(path: string, v: number): string {
+  return path === 'sched_salt' ? (v === 0 ? 'none' : String(v)) : inputForm(path, v);
+}
+
+/** The state with `path` set to `v`, through the scenario layer; undefined if the layer refuses it. */
+function withValue(s: ShrinkState, path: string, v: number): ShrinkState | undefined {
+  if (path === 'sched_salt') return { scenario: s.scenario, salt: v };
+  try {
+    const scenario = resolveScenario({ text: scenarioToYaml(s.scenario), name: s.scenario.name, sets: [`${path}=${inputForm(path, v)}`] });
+    return { scenario, salt: s.salt };
+  } catch (e) {
+    if (e instanceof ScenarioError) return undefined;
+    throw e;
+  }
+}
+
+export function shrinkScenario(start: ShrinkState, opts: { target: Verdict; budget: number; run: ShrinkRun; onStep?: (s: ShrinkStep, runs: number) => void }): ShrinkOutcome {
+  let cur = start;
+  let runs = 0;
+  const steps: ShrinkStep[] = [];
+  const reproduces = (s: ShrinkState): boolean => {
+    runs++;
+    return opts.run(paramsOfState(s)).verdict === opts.target;
+  };
+  // A dimension whose minimum already failed keeps its lower bound across passes.
+  const failedBelow = new Map<string, number>();
+  let changed = true;
+  while (changed && runs < opts.budget) {
+    changed = false;
+    for (const d of SHRINK_DIMS) {
+      if (runs >= opts.budget) break;
+      const v0 = valueOf(cur, d.path);
+      if (v0 <= d.min) continue;
+      const from = show(d.path, v0);
+      // Try the minimum first.
+      const atMin = withValue(cur, d.path, d.min);
+      if (atMin && reproduces(atMin)) {
+        cur = atMin;
+      } else {
+        if (d.precision === 0) continue; // all-or-nothing dimension (the salt)
+        let lo = Math.max(d.min, failedBelow.get(d.path) ?? d.min);
+        let hi = v0;
+        while (runs < opts.budget && hi - lo > Math.max(d.step, Math.floor(hi / d.precision))) {
+          let mid = Math.floor((lo + hi) / 2 / d.step) * d.step;
+          if (mid <= lo) mid = lo + d.step;
+          if (mid >= hi) break;
+          const cand = withValue(cur, d.path, mid);
+          if (cand && reproduces(cand)) {
+            cur = cand;
+            hi = mid;
+          } else lo = mid;
+        }
+        failedBelow.set(d.path, lo);
+      }
+      const v1 = valueOf(cur, d.path);
+      if (v1 < v0) {
+        changed = true;
+        const step = { path: d.path, from, to: show(d.path, v1) };
+        steps.push(step);
+        opts.onStep?.(step, runs);
+      }
+    }
+  }
+  return { state: cur, verdict: opts.target, runs, steps, budgetExhausted: changed && runs >= opts.budget };
+}
+
+/** The shrunk scenario as a YAML file with its seed, ready to attach to a bug report. */
+export function shrinkYaml(o: ShrinkOutcome, header: string[]): string {
+  const lines = [
+    ...header,
+    `verdict: ${o.verdict} (seed ${o.state.scenario.seed}${o.state.salt !== 0 ? `, sched_salt ${o.state.salt}` : ''}), found in ${o.runs} shrink runs`,
+    ...o.steps.map((s) => `  ${s.path}: ${s.from} -> ${s.to}`),
+  ];
+  if (o.state.salt !== 0) lines.push(`needs sched_salt ${o.state.salt}, which scenario files cannot state yet: reproduce with reclaimsim replay`);
+  return scenarioToYaml(o.state.scenario, lines.map((l) => `# ${l}`).join('\n'));
+}

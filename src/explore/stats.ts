@@ -1,0 +1,97 @@
+/**
+ * Sweep statistics: verdict counts per group, the Wilson score interval for the livelock rate, and
+ * the median time to livelock.
+ */
+import type { RunRecord } from './types.js';
+
+/** 95% Wilson score interval for k successes out of n trials ([0, 1] when n = 0). */
+export function wilson(k: number, n: number, z = 1.959963984540054): { lo: number; hi: number } {
+  if (n === 0) return { lo: 0, hi: 1 };
+  const p = k / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const center = (p + z2 / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
+  return { lo: Math.max(0, center - half), hi: Math.min(1, center + half) };
+}
+
+/** Median (lower middle for even counts), or null for an empty list. */
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+}
+
+export interface GroupSummary {
+  profile: string;
+  variants: string[];
+  /** Cell label ("" for the base scenario; swarm sweeps group all cells together as "swarm"). */
+  cell: string;
+  runs: number;
+  livelock: number;
+  deadlock: number;
+  completed: number;
+  limit: number;
+  livelock_rate: number;
+  livelock_ci95: [number, number];
+  median_time_to_livelock_ns: number | null;
+  /** Runs checked twice, and mismatches among them. */
+  checked: number;
+  mismatches: number;
+}
+
+/** Groups records by (profile, variants, cell) in first-seen order. `bySwarm` merges all cells. */
+export function summarize(records: readonly RunRecord[], opts: { mergeCells?: boolean } = {}): GroupSummary[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const cell = opts.mergeCells ? (r.cell < 0 ? 'swarm' : '') : r.cell < 0 ? 'swarm' : r.cell_label;
+    const key = JSON.stringify([r.profile, r.variants, cell]);
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.entries()].map(([key, rs]) => {
+    const [profile, variants, cell] = JSON.parse(key) as [string, string[], string];
+    const count = (v: string): number => rs.filter((r) => r.verdict === v).length;
+    const livelock = count('LIVELOCK');
+    const ci = wilson(livelock, rs.length);
+    return {
+      profile,
+      variants,
+      cell,
+      runs: rs.length,
+      livelock,
+      deadlock: count('DEADLOCK'),
+      completed: count('COMPLETED'),
+      limit: count('LIMIT'),
+      livelock_rate: rs.length ? livelock / rs.length : 0,
+      livelock_ci95: [ci.lo, ci.hi],
+      median_time_to_livelock_ns: median(rs.filter((r) => r.verdict === 'LIVELOCK' && r.time_to_livelock_ns !== null).map((r) => r.time_to_livelock_ns!)),
+      checked: rs.filter((r) => r.determinism !== 'once').length,
+      mismatches: rs.filter((r) => r.determinism === 'mismatch').length,
+    };
+  });
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+/** The summary as an aligned text table. */
+export function formatSummary(groups: readonly GroupSummary[]): string {
+  const head = ['profile+variants', 'cell', 'runs', 'livelock', 'deadlock', 'completed', 'limit', 'livelock rate [95% CI]', 'med. livelock at'];
+  const rows = groups.map((g) => [
+    g.profile + (g.variants.length ? `+${g.variants.join(',')}` : ''),
+    g.cell || '-',
+    String(g.runs),
+    String(g.livelock),
+    String(g.deadlock),
+    String(g.completed),
+    String(g.limit),
+    `${pct(g.livelock_rate)} [${pct(g.livelock_ci95[0])}, ${pct(g.livelock_ci95[1])}]`,
+    g.median_time_to_livelock_ns === null ? '-' : `${(g.median_time_to_livelock_ns / 1e9).toFixed(1)}s`,
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (cols: string[]): string => cols.map((c, i) => (i <= 1 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  return [fmt(head), ...rows.map(fmt)].join('\n');
+}

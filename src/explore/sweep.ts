@@ -1,0 +1,131 @@
+/**
+ * The sweep driver: spec -> jobs -> (skip stored) -> worker pool -> store, one transaction per
+ * record. Returns what it did; the CLI prints it.
+ */
+import type { ResultStore } from './store.js';
+import { buildJobs, type SweepSpec } from './spec.js';
+import { runTasks } from './pool.js';
+import { ExploreError } from './errors.js';
+import { modelVersion } from './version.js';
+import type { Job, RunRecord, WorkerOutput } from './types.js';
+
+export interface SweepProgress {
+  done: number;
+  total: number;
+  findings: number;
+}
+
+export interface SweepOptions {
+  store: ResultStore;
+  workers: number;
+  /** The spec's jobs, if already built (buildJobs(spec)). */
+  jobs?: Job[];
+  /** Skip (cell, seed) pairs already stored; without it, stored pairs are an error. */
+  resume?: boolean;
+  /** Stop after this many records were stored by this invocation (simulates an interruption). */
+  stopAfter?: number;
+  /** Abort to stop (Ctrl-C): finished records stay, queued runs are dropped. */
+  stopSignal?: AbortSignal;
+  onProgress?: (p: SweepProgress) => void;
+  /** Called for each determinism mismatch as it happens (reported loudly by the CLI). */
+  onMismatch?: (job: Job, out: WorkerOutput, id: number) => void;
+}
+
+export interface SweepOutcome {
+  sweepId: number;
+  modelVersion: string;
+  jobs: Job[];
+  /** Records of this sweep's jobs that are in the store at the end (run now or before). */
+  records: RunRecord[];
+  ranNow: number;
+  skipped: number;
+  stopped: boolean;
+  mismatches: number;
+  /** Host time of the whole sweep and of the store writes, ns. */
+  totalNs: number;
+  storeNs: number;
+}
+
+/** A plain description of the spec, stored with the sweep. */
+export function specDescription(spec: SweepSpec): Record<string, unknown> {
+  return {
+    scenario: spec.scenario.source,
+    sets: spec.sets,
+    seeds: `${spec.seeds.from}..${spec.seeds.to}`,
+    grid: spec.grid.map((g) => `${g.path}=${g.values.join(',')}`),
+    ranges: spec.ranges.map((r) => `${r.path}=${r.lo}..${r.hi}`),
+    swarm: spec.swarm,
+    check_determinism: spec.checkAll,
+  };
+}
+
+export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<SweepOutcome> {
+  const t0 = process.hrtime.bigint();
+  const mv = modelVersion();
+  const jobs = opts.jobs ?? buildJobs(spec);
+  const done = opts.store.doneKeys(mv);
+  const todo = jobs.filter((j) => !done.has(`${j.scenario_hash}/${j.seed}`));
+  const skipped = jobs.length - todo.length;
+  if (skipped > 0 && !opts.resume) {
+    throw new ExploreError(`--db: the store already holds ${skipped} of this sweep's ${jobs.length} runs; add --resume to skip them, or use another --db file`);
+  }
+  const sweepId = opts.store.addSweep(specDescription(spec), mv);
+  let storeNs = 0;
+  let stored = 0;
+  let mismatches = 0;
+  let findings = 0;
+  const ids = new Map<number, number>();
+  opts.onProgress?.({ done: skipped, total: jobs.length, findings });
+  let stopped = false;
+  if (opts.stopAfter !== undefined && opts.stopAfter <= 0) stopped = true;
+  else if (todo.length > 0) {
+    const summary = await runTasks(
+      todo.map((j) => ({ params: j.params, twice: j.check })),
+      {
+        workers: opts.workers,
+        ...(opts.stopSignal ? { stopSignal: opts.stopSignal } : {}),
+        onResult: (i, out) => {
+          const job = todo[i]!;
+          const s0 = process.hrtime.bigint();
+          const id = opts.store.insert(sweepId, mv, job, out);
+          storeNs += Number(process.hrtime.bigint() - s0);
+          ids.set(job.index, id);
+          stored++;
+          if (out.result.verdict === 'LIVELOCK' || out.result.verdict === 'DEADLOCK') findings++;
+          if (out.deterministic === false) {
+            mismatches++;
+            opts.onMismatch?.(job, out, id);
+          }
+          opts.onProgress?.({ done: skipped + stored, total: jobs.length, findings });
+          return opts.stopAfter !== undefined && stored >= opts.stopAfter;
+        },
+      },
+    );
+    stopped = summary.stopped && skipped + stored < jobs.length;
+  }
+  // Every record of this sweep's jobs, in job order (including those stored by earlier invocations).
+  const records: RunRecord[] = [];
+  for (const j of jobs) {
+    const id = ids.get(j.index) ?? opts.store.idOf(mv, j.scenario_hash, j.seed);
+    if (id === undefined) continue;
+    const r = opts.store.get(id);
+    if (r) records.push(r);
+  }
+  return { sweepId, modelVersion: mv, jobs, records, ranNow: stored, skipped, stopped, mismatches, totalNs: Number(process.hrtime.bigint() - t0), storeNs };
+}
+
+/** Shell-quotes an argument if needed. */
+export function shellQuote(a: string): string {
+  return /^[A-Za-z0-9_./=:@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The `reclaimsim run ...` command line that reproduces a record (observability options apply to it). */
+export function runCommandLine(r: Pick<RunRecord, 'source' | 'sets' | 'seed' | 'sched_salt'>): string {
+  const salt = r.sched_salt ? ['--sched-salt', String(r.sched_salt)] : [];
+  return ['reclaimsim', 'run', shellQuote(r.source), ...r.sets.flatMap((s) => ['--set', shellQuote(s)]), '--seed', String(r.seed), ...salt].join(' ');
+}
+
+/** The `reclaimsim replay <id>` command line. */
+export function replayCommandLine(id: number, db: string, defaultDb: string): string {
+  return `reclaimsim replay ${id}${db === defaultDb ? '' : ` --db ${shellQuote(db)}`}`;
+}

@@ -1,0 +1,217 @@
+/**
+ * The sweep, results, replay and shrink commands end to end (spawned CLI, small cells).
+ * Verdict counts are not asserted (the model's verdicts change as it grows): structure,
+ * determinism and equality between modes are.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, oneLineError, root } from './scenario-cli-helpers.js';
+import { ResultStore } from '../../src/explore/store.js';
+import { comparable } from '../explore/helpers.js';
+
+const SMALL = ['--set', 'machine.ram=128MiB', '--set', 'workload.tree_size=48MiB'];
+const SPEC = ['sweep', 'flagship', ...SMALL, '--seeds', '1..3', '--grid', 'profile=2.6.25-rc8,2.6.25'];
+const T = 120_000;
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'reclaimsim-sweep-'));
+}
+
+function records(db: string): string[] {
+  const s = ResultStore.open(db, { mustExist: true });
+  try {
+    assert.equal(s.integrity(), 'ok');
+    return comparable(s.query());
+  } finally {
+    s.close();
+  }
+}
+
+const badSpecs: [string, string[], RegExp][] = [
+  ['unknown parameter', ['--grid', 'machine.rma=1GiB'], /--grid machine\.rma: unknown field; did you mean machine\.ram\?/],
+  ['empty value list', ['--grid', 'machine.ram='], /--grid machine\.ram: empty value list/],
+  ['bad value', ['--grid', 'machine.cpus=1,zero'], /--grid machine\.cpus: expected an integer/],
+  ['reversed seed range', ['--seeds', '5..2'], /--seeds: empty seed range 5\.\.2/],
+  ['non-numeric seed range', ['--seeds', 'a..b'], /--seeds: expected a seed range such as 1\.\.100/],
+  ['empty swarm range', ['--swarm', '--range', 'machine.cpus=4..1'], /--range machine\.cpus: empty range/],
+  ['range without swarm', ['--range', 'machine.cpus=1..4'], /add --swarm/],
+  ['swept twice', ['--grid', 'machine.cpus=1,2', '--grid', 'machine.cpus=3'], /swept twice/],
+  ['bad workers', ['--workers', '0'], /--workers: expected an integer from 1/],
+  ['bad scenario', ['nosuch'], /no such file or bundled scenario/],
+];
+
+for (const [what, args, re] of badSpecs) {
+  test(`sweep: ${what} is a one-line error, exit 1, and no store is created`, async () => {
+    const dir = tmp();
+    const db = join(dir, 'r.db');
+    const r = await cli(['sweep', ...args, '--db', db], [], T);
+    assert.equal(oneLineError(r), undefined, r.stderr);
+    assert.match(r.stderr, re);
+    assert.deepEqual(readdirSync(dir), [], 'nothing written');
+  });
+}
+
+test('sweep -> results -> replay -> shrink, end to end', async () => {
+  const dir = tmp();
+  const db = join(dir, 'r.db');
+  const r = await cli([...SPEC, '--db', db, '--workers', '2', '--json'], [], T);
+  assert.ok(r.status === 0 || r.status === 5, `exit ${r.status}: ${r.stderr}`);
+  const j = JSON.parse(r.stdout) as { planned: number; stored: number; cells: { cell: string; runs: number; livelock_ci95: number[] }[]; determinism: { checked: number; mismatches: number }; findings: { id: number; replay: string }[] };
+  assert.equal(j.planned, 6);
+  assert.equal(j.stored, 6);
+  assert.deepEqual(j.cells.map((c) => [c.cell, c.runs]), [['profile=2.6.25-rc8', 3], ['profile=2.6.25', 3]]);
+  assert.equal(j.determinism.mismatches, 0);
+  assert.ok(j.determinism.checked >= 1);
+  assert.equal(r.status === 5, j.findings.length > 0, 'exit 5 exactly when there are findings');
+  for (const f of j.findings) assert.match(f.replay, new RegExp(`^reclaimsim replay ${f.id} --db `));
+  // Progress goes to stderr as plain lines when it is not a terminal.
+  assert.match(r.stderr, /sweep: 6\/6 runs, [\d.]+ runs\/s, ETA \d+s, findings \d+/);
+
+  const res = await cli(['results', '--db', db, '--json'], [], T);
+  assert.equal(res.status, 0, res.stderr);
+  assert.equal((JSON.parse(res.stdout) as { records: number }).records, 6);
+  const rc8 = await cli(['results', '--db', db, '--profile', '2.6.25-rc8', '--param', 'machine.ram=128MiB', '--export', 'ndjson'], [], T);
+  assert.equal(rc8.status, 0, rc8.stderr);
+  const lines = rc8.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; profile: string; trace_hash: string });
+  assert.equal(lines.length, 3);
+  assert.ok(lines.every((l) => l.profile === '2.6.25-rc8'));
+  const none = await cli(['results', '--db', db, '--param', 'machine.ram=256MiB', '--json'], [], T);
+  assert.equal((JSON.parse(none.stdout) as { records: number }).records, 0);
+  const csvFile = join(dir, 'out.csv');
+  const csv = await cli(['results', '--db', db, '--export', 'csv', '--out', csvFile], [], T);
+  assert.equal(csv.status, 0, csv.stderr);
+  assert.equal(readFileSync(csvFile, 'utf8').trim().split('\n').length, 7);
+
+  const id = lines[0]!.id;
+  const rep = await cli(['replay', String(id), '--db', db], [], T);
+  assert.equal(rep.status, 0, rep.stderr);
+  assert.match(rep.stdout, new RegExp(`trace hash: stored ${lines[0]!.trace_hash}, replayed ${lines[0]!.trace_hash}: match`));
+  assert.match(rep.stdout, /result JSON \(\d+ bytes\): identical/);
+  assert.match(rep.stdout, /reclaimsim run flagship --set machine\.ram=128MiB --set workload\.tree_size=48MiB --set profile=2\.6\.25-rc8 --seed \d/);
+  // The explicit form gives the same trace hash.
+  const seed = /--seed (\d+)/.exec(rep.stdout)![1]!;
+  const explicit = await cli(['replay', 'flagship', ...SMALL, '--set', 'profile=2.6.25-rc8', '--seed', seed], [], T);
+  assert.match(explicit.stdout, new RegExp(`trace hash: ${lines[0]!.trace_hash}`));
+
+  const yamlFile = join(dir, 'shrunk.yaml');
+  const sh = await cli(['shrink', String(id), '--db', db, '--budget', '8', '--out', yamlFile], [], T);
+  assert.equal(sh.status, 0, sh.stderr);
+  const yaml = readFileSync(yamlFile, 'utf8');
+  assert.match(yaml, /^# shrunk by reclaimsim shrink/);
+  assert.match(yaml, new RegExp(`\\nseed: ${seed}\\n`));
+  const again = await cli(['run', yamlFile, '--json'], [], T);
+  const verdict = (JSON.parse(again.stdout) as { verdict: string }).verdict;
+  const stored = await cli(['results', '--db', db, '--export', 'ndjson'], [], T);
+  const orig = stored.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; verdict: string }).find((x) => x.id === id)!;
+  assert.equal(verdict, orig.verdict, 'the shrunk scenario still shows the verdict');
+
+  for (const [args, re] of [
+    [['replay', '999', '--db', db], /no run #999/],
+    [['shrink', 'x', '--db', db], /expected a run id/],
+    [['results', '--db', join(dir, 'none.db')], /no such results store/],
+    [['results', '--db', db, '--param', 'machine.rma=1'], /--param machine\.rma: unknown field/],
+    [['results', '--db', db, '--verdict', 'MAYBE'], /--verdict: expected one of/],
+  ] as [string[], RegExp][]) {
+    const e = await cli(args, [], T);
+    assert.equal(oneLineError(e), undefined, `${args.join(' ')}: ${e.stderr}`);
+    assert.match(e.stderr, re);
+  }
+  assert.equal(existsSync(join(dir, 'none.db')), false, 'querying a missing store does not create it');
+});
+
+test('sweep: the same records with 1 and 2 workers; a stopped sweep resumed equals an uninterrupted one', async () => {
+  const dir = tmp();
+  const one = join(dir, 'one.db');
+  const two = join(dir, 'two.db');
+  const part = join(dir, 'part.db');
+  const a = await cli([...SPEC, '--db', one, '--workers', '1'], [], T);
+  assert.ok(a.status === 0 || a.status === 5, a.stderr);
+  const b = await cli([...SPEC, '--db', two, '--workers', '2'], [], T);
+  assert.ok(b.status === 0 || b.status === 5, b.stderr);
+  assert.deepEqual(records(two), records(one));
+  const stop = await cli([...SPEC, '--db', part, '--workers', '2', '--stop-after', '2'], [], T);
+  assert.equal(stop.status, 130, stop.stderr);
+  assert.match(stop.stdout, /INTERRUPTED/);
+  assert.equal(records(part).length, 2);
+  const noResume = await cli([...SPEC, '--db', part], [], T);
+  assert.equal(oneLineError(noResume), undefined);
+  assert.match(noResume.stderr, /already holds 2 of this sweep's 6 runs; add --resume/);
+  const resumed = await cli([...SPEC, '--db', part, '--workers', '2', '--resume'], [], T);
+  assert.ok(resumed.status === 0 || resumed.status === 5, resumed.stderr);
+  assert.match(resumed.stdout, /runs: 6 of 6 stored \(4 run now, 2 already stored\)/);
+  assert.deepEqual(records(part), records(one));
+});
+
+/** Spawns a sweep and calls `onLine` for each stderr line; resolves with the exit status. */
+function spawnSweep(args: string[], onLine: (line: string, kill: (sig: NodeJS.Signals) => void) => void): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/reclaimsim.js', ...args], { cwd: root, env: { ...process.env, RECLAIMSIM_DEBUG: '' } });
+    let buf = '';
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        onLine(buf.slice(0, nl), (sig) => child.kill(sig));
+        buf = buf.slice(nl + 1);
+      }
+    });
+    child.on('close', (status, signal) => resolve({ status, signal, stdout }));
+  });
+}
+
+test('sweep: a real SIGINT and a SIGKILL leave an intact store that --resume completes', async () => {
+  const dir = tmp();
+  const ref = join(dir, 'ref.db');
+  const args = ['sweep', 'flagship', ...SMALL, '--seeds', '1..10', '--workers', '2'];
+  for (const sig of ['SIGINT', 'SIGKILL'] as const) {
+    const db = join(dir, `${sig}.db`);
+    let sent = false;
+    const r = await spawnSweep([...args, '--db', db], (line, kill) => {
+      const m = /^sweep: (\d+)\/10 runs/.exec(line);
+      if (m && Number(m[1]) >= 2 && !sent) {
+        sent = true;
+        kill(sig);
+      }
+    });
+    assert.ok(sent, 'the signal was sent');
+    if (sig === 'SIGINT') assert.ok(r.status === 130 || r.status === 0 || r.status === 5, `SIGINT exit ${r.status}`);
+    else assert.equal(r.signal, 'SIGKILL');
+    const kept = records(db); // integrity_check inside
+    assert.ok(kept.length >= 2, `${sig}: ${kept.length} records kept`);
+    for (const k of kept) {
+      const rec = JSON.parse(k) as { trace_hash: string; result_json: string };
+      assert.equal((JSON.parse(rec.result_json) as { trace_hash: string }).trace_hash, rec.trace_hash, 'no half-written record');
+    }
+    const resumed = await cli([...args, '--db', db, '--resume'], [], T);
+    assert.ok(resumed.status === 0 || resumed.status === 5, resumed.stderr);
+    if (!existsSync(ref)) await cli([...args, '--db', ref], [], T);
+    assert.deepEqual(records(db), records(ref));
+  }
+});
+
+test('sweep: a determinism mismatch is reported loudly and exits 3', async () => {
+  const dir = tmp();
+  const r = await cli([...SPEC.slice(0, 6), '--seeds', '1..2', '--db', join(dir, 'r.db'), '--check-determinism', '--workers', '2'], [], T);
+  assert.ok(r.status === 0 || r.status === 5, r.stderr);
+  assert.match(r.stdout, /determinism: 2 run\(s\) checked twice, 0 mismatch/);
+  const bad = await new Promise<{ status: number | null; stderr: string; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, ['bin/reclaimsim.js', ...SPEC.slice(0, 6), '--seeds', '1..2', '--db', join(dir, 'bad.db'), '--check-determinism'], {
+      cwd: root,
+      env: { ...process.env, RECLAIMSIM_EXPLORE_FAULT: 'nondeterminism' },
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('close', (status) => resolve({ status, stderr, stdout }));
+  });
+  assert.equal(bad.status, 3, bad.stderr);
+  assert.match(bad.stderr, /SIMULATOR BUG: run #\d+ \(seed \d\) is not deterministic: trace hash [0-9a-f]{8} then [0-9a-f]{8}; rerun it with: reclaimsim run flagship/);
+  assert.match(bad.stdout, /2 mismatch/);
+});

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { paramsOfState, shrinkScenario, shrinkYaml, SHRINK_DIMS, type ShrinkState } from '../../src/explore/shrink.js';
+import { valueAt } from '../../src/explore/spec.js';
+import { runOnce } from '../../src/explore/execute.js';
+import { resolveScenario } from '../../src/scenario/load.js';
+import type { Verdict } from '../../src/scenario/result.js';
+import type { ExploreParams } from '../../src/explore/types.js';
+import { smallScenario } from './helpers.js';
+
+const MiB = 2 ** 20;
+
+function size(s: ShrinkState): Record<string, number> {
+  return Object.fromEntries(SHRINK_DIMS.map((d) => [d.path, d.path === 'sched_salt' ? s.salt : (valueAt(s.scenario, d.path) as number)]));
+}
+
+/** A synthetic model: livelocks when at least 2 copies of at least 20 MiB run on at most 300 MiB RAM with jitter. */
+function synthetic(calls: ExploreParams[]): (p: ExploreParams) => { verdict: Verdict } {
+  return (p) => {
+    calls.push(p);
+    const lock = p.copies >= 2 && p.tree_bytes >= 20 * MiB && p.ram_bytes >= 100 * MiB && p.seek_jitter_ns > 0 && p.sched_salt === 77;
+    return { verdict: lock ? 'LIVELOCK' : 'COMPLETED' };
+  };
+}
+
+test('shrink (synthetic model): reaches the smallest reproducing scenario, never grows a dimension, keeps the verdict', () => {
+  const start: ShrinkState = { scenario: resolveScenario({ name: 'big', sets: ['machine.ram=1GiB', 'machine.cpus=8', 'workload.copies=6', 'workload.tree_size=400MiB'] }), salt: 77 };
+  const calls: ExploreParams[] = [];
+  const o = shrinkScenario(start, { target: 'LIVELOCK', budget: 200, run: synthetic(calls) });
+  assert.equal(o.runs, calls.length);
+  assert.equal(o.budgetExhausted, false);
+  const a = size(start);
+  const b = size(o.state);
+  for (const k of Object.keys(a)) assert.ok(b[k]! <= a[k]!, `${k}: ${b[k]} > ${a[k]}`);
+  assert.equal(b['workload.copies'], 2);
+  assert.equal(b['machine.cpus'], 1);
+  assert.equal(b['sched_salt'], 77, 'the salt is needed');
+  assert.ok(b['device.service.seek_jitter']! > 0, 'jitter is needed');
+  assert.equal(b['workload.start_stagger'], 0);
+  assert.ok(b['machine.ram']! >= 100 * MiB && b['machine.ram']! <= 140 * MiB, String(b['machine.ram']! / MiB));
+  assert.ok(b['workload.tree_size']! >= 20 * MiB && b['workload.tree_size']! <= 30 * MiB, String(b['workload.tree_size']! / MiB));
+  assert.equal(synthetic([])(paramsOfState(o.state)).verdict, 'LIVELOCK');
+  // The YAML resolves back to the same scenario, seed included.
+  const yaml = shrinkYaml(o, ['shrunk in a test']);
+  assert.match(yaml, /^# shrunk in a test\n/);
+  assert.match(yaml, /sched_salt 77/);
+  assert.deepEqual(resolveScenario({ text: yaml, file: 'shrunk.yaml' }), o.state.scenario);
+});
+
+test('shrink respects its run budget', () => {
+  const start: ShrinkState = { scenario: resolveScenario({ name: 'big', sets: ['machine.ram=1GiB', 'workload.copies=6', 'workload.tree_size=100MiB'] }), salt: 77 };
+  const calls: ExploreParams[] = [];
+  const o = shrinkScenario(start, { target: 'LIVELOCK', budget: 3, run: synthetic(calls) });
+  assert.ok(calls.length <= 3);
+  assert.equal(o.budgetExhausted, true);
+});
+
+test('shrink (real model, target COMPLETED): the result still reproduces and is no larger on every dimension', () => {
+  const start: ShrinkState = { scenario: smallScenario(['seed=3']), salt: 5 };
+  const target = runOnce(paramsOfState(start)).verdict;
+  const o = shrinkScenario(start, { target, budget: 12, run: runOnce });
+  assert.ok(o.runs <= 12);
+  const a = size(start);
+  const b = size(o.state);
+  for (const k of Object.keys(a)) assert.ok(b[k]! <= a[k]!, `${k}: ${b[k]} > ${a[k]}`);
+  assert.equal(runOnce(paramsOfState(o.state)).verdict, target);
+  const yaml = shrinkYaml(o, []);
+  const again = resolveScenario({ text: yaml, file: 'shrunk.yaml' });
+  assert.equal(again.seed, 3);
+  assert.equal(runOnce({ ...paramsOfState({ scenario: again, salt: o.state.salt }) }).verdict, target);
+});
