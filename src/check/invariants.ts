@@ -3,7 +3,8 @@
  *
  * Each invariant restates a guarantee the kernel relies on, in our words:
  * - pages: every page frame is in exactly one use (free, slab, page cache, swap cache, ...);
- *   free pages are the buddy lists plus the per-CPU lists; NR_FREE_PAGES counts the buddy lists.
+ *   free pages are the buddy lists plus the per-CPU lists; NR_FREE_PAGES counts the buddy lists;
+ *   every free list holds blocks of its order and migrate type ('full').
  * - slab: objects in use equal allocations minus frees, per cache and per alias; partial lists
  *   hold no frozen slab.
  * - mempool: 0 <= curr_nr <= min_nr and every reserved element is a live slab object (mempool_free
@@ -39,7 +40,7 @@ export type CheckLevel = 'off' | 'cheap' | 'full';
 /** The read-only views of a machine the invariants need (structurally satisfied by scenario/machine.ts). */
 export interface InvariantView {
   k: Kernel;
-  pa: { vm_stat: Float64Array; check_conservation(): void; max_pfn: number };
+  pa: { vm_stat: Float64Array; check_conservation(): void; check_free_lists(): void; max_pfn: number };
   slub: { caches: readonly { name: string }[]; check_cache(s: never): void; is_allocated(id: number): boolean };
   q: { rq: { count: number[] }; in_flight: number; queue_head: readonly unknown[]; elevator: { fifo: readonly unknown[] } };
   shost: { free_list: readonly unknown[]; host_busy: number };
@@ -99,6 +100,7 @@ export class InvariantChecker {
     }
     try {
       m.pa.check_conservation();
+      m.pa.check_free_lists();
     } catch (e) {
       this.fail('page-conservation', e instanceof Error ? e.message : String(e));
     }

@@ -4,10 +4,13 @@
  * and the allocation-failure report, plus the per-page state (mem_map) and vmstat counters.
  *
  * Mirrors: mm/page_alloc.c of v2.6.25 (free_area_init_core's present_pages arithmetic,
- * init_per_zone_pages_min, setup_per_zone_pages_min, setup_per_zone_lowmem_reserve,
- * zone_watermark_ok, get_page_from_freelist, buffered_rmqueue, __rmqueue, expand,
- * __free_one_page, __alloc_pages, show_free_areas), include/linux/mmzone.h, include/linux/vmstat.h
- * and the vmstat_text names of mm/vmstat.c.
+ * memmap_init_zone's pageblock types, build_all_zonelists' mobility-grouping rule,
+ * init_per_zone_pages_min, setup_per_zone_pages_min, setup_zone_migrate_reserve,
+ * setup_per_zone_lowmem_reserve, zone_watermark_ok, get_page_from_freelist, buffered_rmqueue,
+ * rmqueue_bulk, free_hot_cold_page, free_pages_bulk, __rmqueue, __rmqueue_smallest,
+ * __rmqueue_fallback, move_freepages_block, expand, __free_one_page, __alloc_pages,
+ * show_free_areas), include/linux/mmzone.h, include/linux/pageblock-flags.h, include/linux/gfp.h
+ * (allocflags_to_migratetype), include/linux/vmstat.h and the vmstat_text names of mm/vmstat.c.
  *
  * Machine layout (`layout: 'realistic'`, the default), an assumption about the e820 map of a
  * typical PC of the era, documented in docs/kernel-map.md:
@@ -22,13 +25,26 @@
  * checking the reference's whole-RAM arithmetic).
  *
  * Simplified, and why it does not matter for reclaim:
- *  - Per-CPU page lists are modelled (2.6.25 has one list per zone and CPU; cold pages go to its
- *    tail, which the model does not distinguish). They matter for reclaim:
- *    the watermark check is for one page but rmqueue_bulk moves a whole batch, and pages on the
- *    lists are not in NR_FREE_PAGES, so refills can take NR_FREE_PAGES below the mark a caller
- *    passed (`pcp: false` turns the lists off). drain_all_pages is not modelled.
- *  - One free list per order (no migrate types / MIGRATE_RESERVE); the watermark arithmetic only
- *    looks at per-order counts.
+ *  - Per-CPU page lists are modelled (2.6.25 has one list per zone and CPU, holding pages of all
+ *    migrate types). They matter for reclaim: the watermark check is for one page but rmqueue_bulk
+ *    moves a whole batch, and pages on the lists are not in NR_FREE_PAGES, so refills can take
+ *    NR_FREE_PAGES below the mark a caller passed (`pcp: false` turns the lists off). Frees are
+ *    always hot (free_cold_page's tail placement is not modelled; a __GFP_COLD allocation does search
+ *    from the tail). drain_all_pages (after high-order direct reclaim) is not modelled.
+ *  - Migrate types are modelled as 2.6.25 has them (include/linux/mmzone.h, pageblock-flags.h):
+ *    UNMOVABLE/RECLAIMABLE/MOVABLE/RESERVE (+ the unused ISOLATE, so MIGRATE_TYPES = 5), one type per
+ *    2 MiB pageblock (pageblock_order 9, the x86_64 defconfig with CONFIG_HUGETLB_PAGE), all blocks
+ *    MOVABLE at boot (memmap_init_zone) and ceil(pages_min / 512) of them per zone turned into
+ *    MIGRATE_RESERVE (setup_zone_migrate_reserve); free lists per (order, type) with nr_free per
+ *    order; __rmqueue = __rmqueue_smallest then __rmqueue_fallback (the fallbacks table, pageblock
+ *    stealing via move_freepages_block, RESERVE last). Grouping is disabled, as build_all_zonelists
+ *    decides, below pageblock_nr_pages * MIGRATE_TYPES = 2560 pages (never, at >= 64 MiB).
+ *    The consequence that matters for reclaim: pcp pages carry a type, and an order-0 request that
+ *    finds no page of its own type on the CPU list pulls a fresh batch from the buddy lists although
+ *    the list is not empty (so GFP_ATOMIC/slab requests on a CPU whose list holds freed MOVABLE pages
+ *    keep taking batches out of NR_FREE_PAGES). Pages freed from RESERVE blocks sit on the pcp list
+ *    with type RESERVE, which no request asks for, until free_pages_bulk returns them.
+ *  - No memory hotplug (MIGRATE_ISOLATE never set), no page migration or lumpy reclaim.
  *  - No cpusets, no NUMA (one node, zone_reclaim_mode 0), no rt tasks (ALLOC_HARDER for rt tasks
  *    never applies), no TIF_MEMDIE, no page poisoning or zeroing.
  *
@@ -50,6 +66,7 @@ import {
   ALLOC_WMARK_HIGH,
   ALLOC_WMARK_LOW,
   ALLOC_WMARK_MIN,
+  __GFP_COLD,
   __GFP_COMP,
   __GFP_DMA,
   __GFP_DMA32,
@@ -90,6 +107,37 @@ export const MAX_ORDER = 11;
 export const PAGE_ALLOC_COSTLY_ORDER = 3;
 /** sizeof(struct page) on x86_64 in 2.6.25 (flags, _count, _mapcount, private, mapping, index, lru). */
 export const SIZEOF_STRUCT_PAGE = 56;
+
+// ---- migrate types (include/linux/mmzone.h, include/linux/pageblock-flags.h) ----
+export const MIGRATE_UNMOVABLE = 0;
+export const MIGRATE_RECLAIMABLE = 1;
+export const MIGRATE_MOVABLE = 2;
+export const MIGRATE_RESERVE = 3;
+/** Memory hot-remove only (set_migratetype_isolate); never set in the model, but it counts in MIGRATE_TYPES. */
+export const MIGRATE_ISOLATE = 4;
+/** 5 in v2.6.25: MIGRATE_ISOLATE is unconditional there. Enters the mobility-grouping threshold. */
+export const MIGRATE_TYPES = 5;
+export const migratetype_names = ['Unmovable', 'Reclaimable', 'Movable', 'Reserve', 'Isolate'] as const;
+/**
+ * x86_64 defconfig of 2.6.25 has CONFIG_HUGETLB_PAGE=y and no CONFIG_HUGETLB_PAGE_SIZE_VARIABLE,
+ * so pageblock_order = HUGETLB_PAGE_ORDER = HPAGE_SHIFT (PMD_SHIFT 21) - PAGE_SHIFT = 9 (2 MiB
+ * blocks). Without hugetlb it would be MAX_ORDER-1 = 10.
+ */
+export const pageblock_order = 9;
+export const pageblock_nr_pages = 1 << pageblock_order;
+/**
+ * The fallbacks[MIGRATE_TYPES][MIGRATE_TYPES-1] table of __rmqueue_fallback: rows have four slots
+ * and the kernel initialises three, so the fourth is 0 (MIGRATE_UNMOVABLE). That implicit entry is
+ * harmless (it names a list already searched or, for UNMOVABLE, the caller's own empty list) and is
+ * kept so the walk is the kernel's. RESERVE entries are skipped by the walk; the ISOLATE row is all 0.
+ */
+export const fallbacks: readonly (readonly number[])[] = [
+  [MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE, MIGRATE_RESERVE, MIGRATE_UNMOVABLE],
+  [MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RESERVE, MIGRATE_UNMOVABLE],
+  [MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, MIGRATE_RESERVE, MIGRATE_UNMOVABLE],
+  [MIGRATE_RESERVE, MIGRATE_RESERVE, MIGRATE_RESERVE, MIGRATE_UNMOVABLE],
+  [MIGRATE_UNMOVABLE, MIGRATE_UNMOVABLE, MIGRATE_UNMOVABLE, MIGRATE_UNMOVABLE],
+];
 
 export const ZONE_DMA = 0;
 export const ZONE_DMA32 = 1;
@@ -159,16 +207,37 @@ export const vmstat_text: readonly string[] = [
 
 /**
  * One CPU's order-0 page list for a zone (struct per_cpu_pages; 2.6.25 has a single list per zone
- * and CPU). `list[0..count)` holds pfns, oldest first; __GFP_COLD placement is not modelled.
+ * and CPU, holding pages of every migrate type). `list[0..count)` holds pfns: index count-1 is the
+ * kernel's list head (where hot frees and rmqueue_bulk put pages and where a hot allocation starts
+ * looking), index 0 its tail (where free_pages_bulk takes pages and a __GFP_COLD allocation starts).
+ * `mt[i]` is the migrate type recorded for list[i] (the kernel keeps it in page_private while the
+ * page is on the list; the model uses page_private for other things, so it keeps a parallel array).
+ * Frees are always hot in the model (no free_cold_page callers are modelled).
  */
 export class per_cpu_pages {
   count = 0;
-  readonly list: Int32Array;
+  list: Int32Array;
+  mt: Uint8Array;
   constructor(
     readonly batch: number,
     readonly high: number,
   ) {
-    this.list = new Int32Array(high + batch + 1);
+    // count is below high after a free, but only frees check high: each request type that finds no
+    // page of its own adds a batch on top, so the list can hold up to about high + 3 * batch.
+    const cap = high + MIGRATE_TYPES * batch + 1;
+    this.list = new Int32Array(cap);
+    this.mt = new Uint8Array(cap);
+  }
+
+  /** Enlarges the arrays (never expected; keeps an unusual refill pattern from overflowing them). */
+  grow(need: number): void {
+    const cap = Math.max(need, this.list.length * 2);
+    const list = new Int32Array(cap);
+    list.set(this.list);
+    const mt = new Uint8Array(cap);
+    mt.set(this.mt);
+    this.list = list;
+    this.mt = mt;
   }
 }
 
@@ -201,9 +270,10 @@ export class zone {
   pages_low = 0;
   pages_high = 0;
   readonly lowmem_reserve = new Float64Array(MAX_NR_ZONES);
-  /** free_area[order].nr_free and the head pfn of each order's free list (-1 when empty). */
+  /** free_area[order].nr_free: free blocks of each order, all migrate types together. */
   readonly nr_free = new Float64Array(MAX_ORDER);
-  readonly free_head = new Int32Array(MAX_ORDER).fill(-1);
+  /** Head pfn of free_area[order].free_list[migratetype] at [order * MIGRATE_TYPES + migratetype] (-1 when empty). */
+  readonly free_head = new Int32Array(MAX_ORDER * MIGRATE_TYPES).fill(-1);
   readonly vm_stat = new Float64Array(NR_VM_ZONE_STAT_ITEMS);
   /** Per-CPU pagesets (struct per_cpu_pages): order-0 pages held per CPU, not counted in NR_FREE_PAGES. */
   pcp: per_cpu_pages[] = [];
@@ -233,6 +303,12 @@ export interface MachineOptions {
   pcp?: boolean;
   /** Override min_free_kbytes (the vm.min_free_kbytes sysctl); computed when absent. */
   min_free_kbytes?: number;
+  /**
+   * Grouping pages by mobility (default true; 2.6.25 turns it off only below
+   * pageblock_nr_pages * MIGRATE_TYPES pages). false forces page_group_by_mobility_disabled, which
+   * puts every block and request on the MIGRATE_UNMOVABLE lists (a model knob, for comparisons).
+   */
+  mobility_grouping?: boolean;
 }
 
 /** One recorded allocation failure (reached nopage), for reports. */
@@ -289,8 +365,13 @@ export function gfp_zone(gfp: number): number {
   return ZONE_NORMAL;
 }
 
-/** allocflags_to_migratetype (for the mm_page_alloc tracepoint). */
-export function allocflags_to_migratetype(gfp: number): number {
+/**
+ * @kernel include/linux/gfp.h allocflags_to_migratetype
+ * MOVABLE gives 2, RECLAIMABLE 1, neither 0 (UNMOVABLE); MIGRATE_UNMOVABLE for everything when
+ * grouping by mobility is disabled. (Both bits together would be a kernel WARN; not checked.)
+ */
+export function allocflags_to_migratetype(gfp: number, page_group_by_mobility_disabled = false): number {
+  if (page_group_by_mobility_disabled) return MIGRATE_UNMOVABLE;
   return ((gfp & __GFP_MOVABLE) !== 0 ? 2 : 0) | ((gfp & __GFP_RECLAIMABLE) !== 0 ? 1 : 0);
 }
 
@@ -324,6 +405,13 @@ export class PageAllocator {
   readonly lru_next: Int32Array;
   /** Order of the allocation whose head this page is (valid on allocated block heads). */
   readonly page_order: Uint8Array;
+  /**
+   * The PB_migrate bits of zone->pageblock_flags: one migrate type per pageblock, indexed by
+   * pfn >> pageblock_order (zone boundaries are pageblock-aligned, so one array serves all zones).
+   */
+  readonly pageblock_flags: Uint8Array;
+  /** build_all_zonelists: set when the machine has fewer than pageblock_nr_pages * MIGRATE_TYPES pages. */
+  page_group_by_mobility_disabled = false;
 
   /** Global zoned counters (sum over zones) and event counters. */
   readonly vm_stat = new Float64Array(NR_VM_ZONE_STAT_ITEMS);
@@ -332,7 +420,7 @@ export class PageAllocator {
   readonly nr_pages_by_use = new Float64Array(NR_PAGE_USES);
 
   /** Zonelists by gfp_zone() result: zone indices, highest first, populated zones only. */
-  readonly zonelists: (readonly number[])[];
+  readonly zonelists: readonly (readonly number[])[];
   hooks: PageAllocHooks = NO_HOOKS;
   /** Are the per-CPU page lists in use? */
   pcp_enabled = true;
@@ -349,6 +437,11 @@ export class PageAllocator {
     memalloc_nomemalloc_failure: 0,
     nofail_would_sleep: 0,
   };
+  /** rmqueue_bulk calls, and those made because no pcp page had the request's migrate type. */
+  pcp_refills = 0;
+  pcp_type_refills = 0;
+  /** __rmqueue_fallback took a block of another migrate type (not counting MIGRATE_RESERVE). */
+  fallback_allocs = 0;
   /** try_set_zone_oom / clear_zonelist_oom: one node, so one flag. */
   private zonelist_oom = false;
 
@@ -403,13 +496,17 @@ export class PageAllocator {
     this.page_order = new Uint8Array(n);
     this.nr_pages_by_use[PAGE_USE_RESERVED] = n;
 
+    this.pageblock_flags = new Uint8Array(Math.ceil(n / pageblock_nr_pages));
+
     // A usable-page bitmap would cost memory; instead walk each zone's usable runs.
+    const bootFree: [zone, number, number][] = [];
     const dma_reserve = this.layout === 'flat' ? 0 : (opts.dma_reserve_pages ?? 1420);
     for (const z of [zdma, zdma32, znormal]) {
       if (z.spanned_pages === 0) continue;
       const zs = z.zone_start_pfn;
       const ze = zs + z.spanned_pages;
       const runs = subtractHoles(zs, ze, holes);
+      for (const [s, e] of runs) this.memmap_init_zone(s, e);
       z.absent_pages = z.spanned_pages - runs.reduce((a, [s, e]) => a + e - s, 0);
       let realsize = z.spanned_pages - z.absent_pages;
       if (this.layout === 'realistic') {
@@ -443,17 +540,16 @@ export class PageAllocator {
         if (a < b) freeRuns.push([a, b]);
       }
       assert(toReserve === 0, `zone ${z.name} too small for its reservations`);
-      for (const [s, e] of freeRuns) this.freeRangeAtBoot(z, s, e);
+      for (const [s, e] of freeRuns) bootFree.push([z, s, e]);
     }
     this.totalram_pages = this.zones.reduce((a, z) => a + z.present_pages, 0);
 
-    // Zonelists: for each highest zone type, populated zones from it downwards.
-    this.zonelists = [];
-    for (let t = 0; t < MAX_NR_ZONES; t++) {
-      const l: number[] = [];
-      for (let i = t; i >= 0; i--) if (this.zones[i]!.populated) l.push(i);
-      this.zonelists.push(l);
-    }
+    // build_all_zonelists (start_kernel, before mem_init frees the boot memory): zonelists, then
+    // the mobility-grouping decision from nr_free_pagecache_pages() while pages_high is still 0.
+    this.zonelists = this.build_zonelists();
+    this.page_group_by_mobility_disabled = opts.mobility_grouping === false || this.nr_free_pagecache_pages() < pageblock_nr_pages * MIGRATE_TYPES;
+    // mem_init -> free_all_bootmem: every block goes to the list of its pageblock's type (MOVABLE).
+    for (const [z, s, e] of bootFree) this.freeRangeAtBoot(z, s, e);
 
     // init_per_zone_pages_min: lowmem_kbytes from nr_free_buffer_pages() while pages_high is 0.
     this.min_free_kbytes = opts.min_free_kbytes ?? calc_min_free_kbytes(this.nr_free_buffer_pages() * (PAGE_SIZE >> 10));
@@ -469,6 +565,32 @@ export class PageAllocator {
   }
 
   // ---- boot ----
+
+  /** Zonelists: for each highest zone type, populated zones from it downwards. */
+  private build_zonelists(): number[][] {
+    const lists: number[][] = [];
+    for (let t = 0; t < MAX_NR_ZONES; t++) {
+      const l: number[] = [];
+      for (let i = t; i >= 0; i--) if (this.zones[i]!.populated) l.push(i);
+      lists.push(l);
+    }
+    return lists;
+  }
+
+  /**
+   * @kernel mm/page_alloc.c memmap_init_zone (its pageblock part)
+   * Every valid pfn whose offset in its pageblock is non-zero marks that block MIGRATE_MOVABLE (the
+   * test is inverted from what its comment suggests, but setting the same block 511 times has the
+   * intended effect). A block whose only valid page is its first stays MIGRATE_UNMOVABLE (0); blocks
+   * entirely in the PCI hole (no mem_map there with SPARSEMEM) are never touched.
+   */
+  private memmap_init_zone(s: number, e: number): void {
+    for (let b = s >> pageblock_order; b << pageblock_order < e; b++) {
+      const a = Math.max(s, b << pageblock_order);
+      const c = Math.min(e, (b + 1) << pageblock_order);
+      if (c - a > 1 || (c - a === 1 && (a & (pageblock_nr_pages - 1)) !== 0)) this.pageblock_flags[b] = MIGRATE_MOVABLE;
+    }
+  }
 
   /** Adds [s, e) to the zone's free lists in maximal aligned blocks (free_all_bootmem's effect). */
   private freeRangeAtBoot(z: zone, s: number, e: number): void {
@@ -491,8 +613,17 @@ export class PageAllocator {
    * Sum over the GFP_USER zonelist of present_pages - pages_high.
    */
   nr_free_buffer_pages(): number {
+    return this.nr_free_zone_pages(ZONE_NORMAL);
+  }
+
+  /** @kernel mm/page_alloc.c nr_free_pagecache_pages: the same over the GFP_HIGHUSER_MOVABLE zonelist. */
+  nr_free_pagecache_pages(): number {
+    return this.nr_free_zone_pages(ZONE_MOVABLE);
+  }
+
+  private nr_free_zone_pages(offset: number): number {
     let sum = 0;
-    for (const zi of this.zonelists[ZONE_NORMAL]!) {
+    for (const zi of this.zonelists[offset]!) {
       const z = this.zones[zi]!;
       if (z.present_pages > z.pages_high) sum += z.present_pages - z.pages_high;
     }
@@ -502,7 +633,8 @@ export class PageAllocator {
   /**
    * @kernel mm/page_alloc.c setup_per_zone_pages_min
    * Splits min_free_kbytes over lowmem zones by present pages: pages_min = share,
-   * pages_low = min + share/4, pages_high = min + share/2. (No highmem on x86_64.)
+   * pages_low = min + share/4, pages_high = min + share/2 (no highmem on x86_64); then
+   * setup_zone_migrate_reserve for each zone.
    */
   setup_per_zone_pages_min(): void {
     const pages_min = this.min_free_kbytes >> (PAGE_SHIFT - 10);
@@ -513,7 +645,59 @@ export class PageAllocator {
       z.pages_min = tmp;
       z.pages_low = z.pages_min + (tmp >> 2);
       z.pages_high = z.pages_min + (tmp >> 1);
+      this.setup_zone_migrate_reserve(z);
     }
+  }
+
+  /**
+   * @kernel mm/page_alloc.c setup_zone_migrate_reserve
+   * roundup(pages_min, pageblock_nr_pages) >> pageblock_order blocks of the zone, the lowest
+   * MOVABLE ones whose first page is not reserved, become MIGRATE_RESERVE with their free pages;
+   * RESERVE blocks past that count go back to MOVABLE. Nothing changes while grouping is disabled
+   * (every block then reads as UNMOVABLE).
+   */
+  setup_zone_migrate_reserve(z: zone): void {
+    const start_pfn = z.zone_start_pfn;
+    const end_pfn = start_pfn + z.spanned_pages;
+    let reserve = Math.ceil(z.pages_min / pageblock_nr_pages);
+    for (let pfn = start_pfn; pfn < end_pfn; pfn += pageblock_nr_pages) {
+      if (pfn >= this.max_pfn) continue;
+      // PageReserved: mem_map, the kernel image, e820 holes (the model keeps holes as reserved pages).
+      if (this.page_use[pfn] === PAGE_USE_RESERVED) continue;
+      const block_migratetype = this.get_pageblock_migratetype(pfn);
+      if (reserve > 0 && block_migratetype === MIGRATE_RESERVE) {
+        reserve--;
+        continue;
+      }
+      if (reserve > 0 && block_migratetype === MIGRATE_MOVABLE) {
+        this.set_pageblock_migratetype(pfn, MIGRATE_RESERVE);
+        this.move_freepages_block(z, pfn, MIGRATE_RESERVE);
+        reserve--;
+        continue;
+      }
+      if (block_migratetype === MIGRATE_RESERVE) {
+        this.set_pageblock_migratetype(pfn, MIGRATE_MOVABLE);
+        this.move_freepages_block(z, pfn, MIGRATE_MOVABLE);
+      }
+    }
+  }
+
+  // ---- pageblock flags ----
+
+  /** @kernel include/linux/mmzone.h get_pageblock_migratetype (UNMOVABLE for all while grouping is disabled). */
+  get_pageblock_migratetype(pfn: number): number {
+    if (this.page_group_by_mobility_disabled) return MIGRATE_UNMOVABLE;
+    return this.pageblock_flags[pfn >> pageblock_order]!;
+  }
+
+  /** @kernel mm/page_alloc.c set_pageblock_migratetype (writes the bits even while grouping is disabled). */
+  set_pageblock_migratetype(pfn: number, migratetype: number): void {
+    this.pageblock_flags[pfn >> pageblock_order] = migratetype;
+  }
+
+  /** allocflags_to_migratetype with this machine's page_group_by_mobility_disabled. */
+  gfp_migratetype(gfp: number): number {
+    return allocflags_to_migratetype(gfp, this.page_group_by_mobility_disabled);
   }
 
   /**
@@ -581,19 +765,31 @@ export class PageAllocator {
 
   // ---- buddy lists ----
 
-  private list_add(z: zone, order: number, pfn: number): void {
-    const head = z.free_head[order]!;
+  /** list_add at the head of free_area[order].free_list[migratetype]. */
+  private list_add(z: zone, order: number, migratetype: number, pfn: number): void {
+    const slot = order * MIGRATE_TYPES + migratetype;
+    const head = z.free_head[slot]!;
     this.lru_prev[pfn] = -1;
     this.lru_next[pfn] = head;
     if (head >= 0) this.lru_prev[head] = pfn;
-    z.free_head[order] = pfn;
+    z.free_head[slot] = pfn;
   }
 
+  /** list_del from whichever migrate type's list of `order` holds pfn. */
   private list_del(z: zone, order: number, pfn: number): void {
     const p = this.lru_prev[pfn]!;
     const nx = this.lru_next[pfn]!;
-    if (p >= 0) this.lru_next[p] = nx;
-    else z.free_head[order] = nx;
+    if (p >= 0) {
+      this.lru_next[p] = nx;
+    } else {
+      // pfn heads one of the order's lists; the kernel's circular lists need no search.
+      let t = 0;
+      while (z.free_head[order * MIGRATE_TYPES + t] !== pfn) {
+        t++;
+        assert(t < MIGRATE_TYPES, () => `list_del: pfn ${pfn} is not on a free list of order ${order}`);
+      }
+      z.free_head[order * MIGRATE_TYPES + t] = nx;
+    }
     if (nx >= 0) this.lru_prev[nx] = p;
     this.lru_prev[pfn] = -1;
     this.lru_next[pfn] = -1;
@@ -607,9 +803,11 @@ export class PageAllocator {
   /**
    * @kernel mm/page_alloc.c __free_one_page
    * Merges the block with free buddies of equal order while possible and puts the result at the
-   * head of its order's free list. Does not touch NR_FREE_PAGES.
+   * head of free_area[order].free_list[type of the freed page's pageblock]. Does not touch
+   * NR_FREE_PAGES (the callers do).
    */
   private __free_one_page(z: zone, pfn: number, order: number): void {
+    const migratetype = this.get_pageblock_migratetype(pfn);
     while (order < MAX_ORDER - 1) {
       const buddy = pfn ^ (1 << order);
       if (!this.page_is_buddy(z, buddy, order)) break;
@@ -622,63 +820,159 @@ export class PageAllocator {
     }
     this.page_flags[pfn] = this.page_flags[pfn]! | (1 << PG_buddy);
     this.page_private[pfn] = order;
-    this.list_add(z, order, pfn);
+    this.list_add(z, order, migratetype, pfn);
     z.nr_free[order]++;
   }
 
+  /** rmv_page_order plus the nr_free count: the block at pfn leaves the buddy allocator. */
+  private take_block(z: zone, pfn: number, order: number): void {
+    this.list_del(z, order, pfn);
+    z.nr_free[order]--;
+    this.page_flags[pfn] = this.page_flags[pfn]! & ~(1 << PG_buddy);
+    this.page_private[pfn] = 0;
+  }
+
   /**
-   * @kernel mm/page_alloc.c __rmqueue, expand
-   * Takes the head block of the smallest non-empty order >= `order` and returns the upper halves
-   * of the split to the lower free lists. Returns the pfn or -1.
+   * @kernel mm/page_alloc.c expand
+   * Returns the upper halves of a 2^high block split down to 2^low to the `migratetype` lists.
    */
-  private __rmqueue(z: zone, order: number): number {
+  private expand(z: zone, pfn: number, low: number, high: number, migratetype: number): void {
+    let size = 1 << high;
+    while (high > low) {
+      high--;
+      size >>= 1;
+      const half = pfn + size;
+      this.page_flags[half] = this.page_flags[half]! | (1 << PG_buddy);
+      this.page_private[half] = high;
+      this.list_add(z, high, migratetype, half);
+      z.nr_free[high]++;
+    }
+  }
+
+  /**
+   * @kernel mm/page_alloc.c __rmqueue_smallest
+   * The head block of the smallest non-empty order >= `order` on the `migratetype` lists, split
+   * down to `order`. Returns the pfn or -1.
+   */
+  private __rmqueue_smallest(z: zone, order: number, migratetype: number): number {
     for (let current = order; current < MAX_ORDER; current++) {
-      const pfn = z.free_head[current]!;
+      const pfn = z.free_head[current * MIGRATE_TYPES + migratetype]!;
       if (pfn < 0) continue;
-      this.list_del(z, current, pfn);
-      z.nr_free[current]--;
-      this.page_flags[pfn] = this.page_flags[pfn]! & ~(1 << PG_buddy);
-      this.page_private[pfn] = 0;
-      let size = 1 << current;
-      let high = current;
-      while (high > order) {
-        high--;
-        size >>= 1;
-        const half = pfn + size;
-        this.page_flags[half] = this.page_flags[half]! | (1 << PG_buddy);
-        this.page_private[half] = high;
-        this.list_add(z, high, half);
-        z.nr_free[high]++;
-      }
+      this.take_block(z, pfn, current);
+      this.expand(z, pfn, order, current, migratetype);
       return pfn;
     }
     return -1;
   }
 
   /**
-   * @kernel mm/page_alloc.c rmqueue_bulk
-   * Moves up to `batch` order-0 pages from the buddy lists to a per-CPU list. The caller's watermark
-   * check was for one page only, so a refill can take NR_FREE_PAGES below the mark it passed.
+   * @kernel mm/page_alloc.c move_freepages, move_freepages_block
+   * Moves the free blocks whose heads lie in pfn's pageblock to the `migratetype` lists; returns
+   * the pages moved (a block that starts in the range counts whole, even if it runs past it).
+   * A pageblock that ends past the zone moves nothing; one that starts before it begins at pfn.
    */
-  private rmqueue_bulk(z: zone, pcp: per_cpu_pages): number {
+  move_freepages_block(z: zone, pfn: number, migratetype: number): number {
+    let start = pfn & ~(pageblock_nr_pages - 1);
+    const end = start + pageblock_nr_pages - 1;
+    if (start < z.zone_start_pfn) start = pfn;
+    if (end >= z.zone_start_pfn + z.spanned_pages) return 0;
+    let moved = 0;
+    for (let p = start; p <= end; ) {
+      if ((this.page_flags[p]! & (1 << PG_buddy)) === 0) {
+        p++;
+        continue;
+      }
+      const order = this.page_private[p]!;
+      this.list_del(z, order, p);
+      this.list_add(z, order, migratetype, p);
+      p += 1 << order;
+      moved += 1 << order;
+    }
+    return moved;
+  }
+
+  /**
+   * @kernel mm/page_alloc.c __rmqueue_fallback
+   * From the largest order down, the first non-empty list among the fallbacks of
+   * `start_migratetype` (RESERVE skipped). A block of at least pageblock_order/2 (order 4), or any
+   * block for a RECLAIMABLE request, drags the other free blocks of its pageblock onto the
+   * requested type's lists, and the pageblock changes type when at least half of it (256 pages)
+   * moved; the split remainders then go to the requested type. A whole pageblock taken at
+   * pageblock_order changes type too. Nothing found: MIGRATE_RESERVE, rather than fail.
+   */
+  private __rmqueue_fallback(z: zone, order: number, start_migratetype: number): number {
+    const row = fallbacks[start_migratetype]!;
+    for (let current = MAX_ORDER - 1; current >= order; current--) {
+      for (let i = 0; i < MIGRATE_TYPES - 1; i++) {
+        let migratetype = row[i]!;
+        if (migratetype === MIGRATE_RESERVE) continue;
+        const pfn = z.free_head[current * MIGRATE_TYPES + migratetype]!;
+        if (pfn < 0) continue;
+        if (current >= pageblock_order >> 1 || start_migratetype === MIGRATE_RECLAIMABLE) {
+          const pages = this.move_freepages_block(z, pfn, start_migratetype);
+          if (pages >= 1 << (pageblock_order - 1)) this.set_pageblock_migratetype(pfn, start_migratetype);
+          migratetype = start_migratetype;
+        }
+        this.take_block(z, pfn, current);
+        if (current === pageblock_order) this.set_pageblock_migratetype(pfn, start_migratetype);
+        this.expand(z, pfn, order, current, migratetype);
+        this.fallback_allocs++;
+        return pfn;
+      }
+    }
+    return this.__rmqueue_smallest(z, order, MIGRATE_RESERVE);
+  }
+
+  /**
+   * @kernel mm/page_alloc.c __rmqueue
+   * The requested migrate type's lists first, then the fallbacks. Returns the pfn or -1.
+   */
+  private __rmqueue(z: zone, order: number, migratetype: number): number {
+    const pfn = this.__rmqueue_smallest(z, order, migratetype);
+    if (pfn >= 0) return pfn;
+    return this.__rmqueue_fallback(z, order, migratetype);
+  }
+
+  /**
+   * @kernel mm/page_alloc.c rmqueue_bulk
+   * Moves up to `batch` order-0 pages of `migratetype` (falling back as __rmqueue does) from the
+   * buddy lists to the head of a per-CPU list, tagged with the requested type whatever their
+   * pageblock. The first page taken ends up at the head (the kernel keeps the batch in the order
+   * expand() produced it). The caller's watermark check was for one page only, so a refill can take
+   * NR_FREE_PAGES below the mark it passed.
+   */
+  private rmqueue_bulk(z: zone, pcp: per_cpu_pages, migratetype: number): number {
+    const base = pcp.count;
+    if (base + pcp.batch > pcp.list.length) pcp.grow(base + pcp.batch);
     let i = 0;
     for (; i < pcp.batch; i++) {
-      const pfn = this.__rmqueue(z, 0);
+      const pfn = this.__rmqueue(z, 0, migratetype);
       if (pfn < 0) break;
-      pcp.list[pcp.count++] = pfn;
+      pcp.list[base + i] = pfn;
+      pcp.mt[base + i] = migratetype;
     }
+    // Index count-1 is the head: reverse so that the first page taken is there.
+    for (let a = base, b = base + i - 1; a < b; a++, b--) {
+      const t = pcp.list[a]!;
+      pcp.list[a] = pcp.list[b]!;
+      pcp.list[b] = t;
+    }
+    pcp.count = base + i;
     this.mod_zone_page_state(z, NR_FREE_PAGES, -i);
+    this.pcp_refills++;
     return i;
   }
 
   /**
    * @kernel mm/page_alloc.c free_pages_bulk (via free_hot_cold_page)
-   * Returns the oldest `nr` pages of a per-CPU list to the buddy lists.
+   * Returns the `nr` pages at the tail of a per-CPU list (the oldest hot frees) to the buddy lists,
+   * each to its pageblock's type (the recorded type is not used).
    */
   private free_pages_bulk(z: zone, pcp: per_cpu_pages, nr: number): void {
     nr = Math.min(nr, pcp.count);
     for (let i = 0; i < nr; i++) this.__free_one_page(z, pcp.list[i]!, 0);
     pcp.list.copyWithin(0, nr, pcp.count);
+    pcp.mt.copyWithin(0, nr, pcp.count);
     pcp.count -= nr;
     this.mod_zone_page_state(z, NR_FREE_PAGES, nr);
   }
@@ -692,18 +986,49 @@ export class PageAllocator {
 
   /**
    * @kernel mm/page_alloc.c buffered_rmqueue, prep_new_page
-   * Order 0 comes from this CPU's per-CPU list, refilled from the buddy lists a batch at a time
-   * (rmqueue_bulk); higher orders come from the buddy lists directly.
+   * Order 0 comes from this CPU's per-CPU list: an empty list is refilled with a batch of the
+   * request's migrate type first; then the first page whose recorded type matches is taken,
+   * walking from the head (hot) or from the tail (__GFP_COLD). When no page matches, another batch
+   * of the request's type is pulled from the buddy lists although the list is not empty, and the
+   * head is taken (whatever its type, if that refill found nothing). Higher orders come from
+   * __rmqueue directly.
    */
   private buffered_rmqueue(z: zone, order: number, gfp: number): number {
     let pfn: number;
+    const migratetype = this.gfp_migratetype(gfp);
     if (order === 0 && this.pcp_enabled) {
       const pcp = z.pcp[this.k.smp_processor_id()]!;
-      if (pcp.count === 0) this.rmqueue_bulk(z, pcp);
-      if (pcp.count === 0) return -1;
-      pfn = pcp.list[--pcp.count]!;
+      if (pcp.count === 0) {
+        this.rmqueue_bulk(z, pcp, migratetype);
+        if (pcp.count === 0) return -1;
+      }
+      let idx = -1;
+      if (gfp & __GFP_COLD) {
+        for (let i = 0; i < pcp.count; i++) {
+          if (pcp.mt[i] === migratetype) {
+            idx = i;
+            break;
+          }
+        }
+      } else {
+        for (let i = pcp.count - 1; i >= 0; i--) {
+          if (pcp.mt[i] === migratetype) {
+            idx = i;
+            break;
+          }
+        }
+      }
+      if (idx < 0) {
+        this.pcp_type_refills++;
+        this.rmqueue_bulk(z, pcp, migratetype);
+        idx = pcp.count - 1;
+      }
+      pfn = pcp.list[idx]!;
+      pcp.list.copyWithin(idx, idx + 1, pcp.count);
+      pcp.mt.copyWithin(idx, idx + 1, pcp.count);
+      pcp.count--;
     } else {
-      pfn = this.__rmqueue(z, order);
+      pfn = this.__rmqueue(z, order, migratetype);
       if (pfn < 0) return -1;
       this.mod_zone_page_state(z, NR_FREE_PAGES, -(1 << order));
     }
@@ -773,7 +1098,7 @@ export class PageAllocator {
   }
 
   private got_pg(pfn: number, order: number, gfp: number): number {
-    if (this.k.trace.on[TP.mm_page_alloc]) this.k.tp(TP.mm_page_alloc, pfn, order, gfp, allocflags_to_migratetype(gfp));
+    if (this.k.trace.on[TP.mm_page_alloc]) this.k.tp(TP.mm_page_alloc, pfn, order, gfp, this.gfp_migratetype(gfp));
     return pfn;
   }
 
@@ -845,7 +1170,7 @@ export class PageAllocator {
             p.flags &= ~PF_MEMALLOC;
           }
           yield* cond_resched(k);
-          // order != 0 would drain the per-CPU lists; the model has none.
+          // order != 0 would drain_all_pages here; not modelled (see the header).
 
           if (did_some_progress) {
             pfn = this.get_page_from_freelist(gfp, order, zl, alloc_flags);
@@ -1051,8 +1376,11 @@ export class PageAllocator {
     const z = this.page_zone(pfn);
     if (order === 0 && this.pcp_enabled) {
       // free_hot_cold_page: onto this CPU's list; past `high`, a batch goes back to the buddy lists.
+      // Hot: at the head, tagged with the pageblock's migrate type.
       const pcp = z.pcp[this.k.smp_processor_id()]!;
-      pcp.list[pcp.count++] = pfn;
+      pcp.list[pcp.count] = pfn;
+      pcp.mt[pcp.count] = this.get_pageblock_migratetype(pfn);
+      pcp.count++;
       if (pcp.count >= pcp.high) this.free_pages_bulk(z, pcp, pcp.batch);
     } else {
       this.__free_one_page(z, pfn, order);
@@ -1077,6 +1405,52 @@ export class PageAllocator {
     }
     assert(buddy === nrFree && nrFree + this.pcp_pages() === this.nr_pages_by_use[PAGE_USE_FREE], `page conservation: buddy ${buddy}, NR_FREE_PAGES ${nrFree}, free use ${this.nr_pages_by_use[PAGE_USE_FREE]}`);
     assert(this.totalram_pages === this.max_pfn - this.nr_pages_by_use[PAGE_USE_RESERVED]!, 'page conservation: reserved pages changed');
+  }
+
+  /**
+   * Free blocks per migrate type of one order (the counts of /proc/pagetypeinfo's "Free pages
+   * count per migrate type", mm/vmstat.c pagetypeinfo_showfree): walks the lists, for reports and tests.
+   */
+  nr_free_by_type(z: zone, order: number): number[] {
+    const out: number[] = [];
+    for (let t = 0; t < MIGRATE_TYPES; t++) {
+      let n = 0;
+      for (let pfn = z.free_head[order * MIGRATE_TYPES + t]!; pfn >= 0; pfn = this.lru_next[pfn]!) n++;
+      out.push(n);
+    }
+    return out;
+  }
+
+  /** Pageblocks of each migrate type in a zone's span (/proc/pagetypeinfo's "Number of blocks type"). */
+  pageblocks_by_type(z: zone): number[] {
+    const out = new Array<number>(MIGRATE_TYPES).fill(0);
+    const end = z.zone_start_pfn + z.spanned_pages;
+    for (let pfn = z.zone_start_pfn; pfn < end; pfn += pageblock_nr_pages) out[this.get_pageblock_migratetype(pfn)]!++;
+    return out;
+  }
+
+  /**
+   * Structure of the buddy free lists (slow; tests and debugging): every list entry is a PG_buddy
+   * head of that order inside its zone, doubly linked, and the lengths of an order's lists add up
+   * to free_area[order].nr_free.
+   */
+  check_free_lists(): void {
+    for (const z of this.zones) {
+      for (let o = 0; o < MAX_ORDER; o++) {
+        let n = 0;
+        for (let t = 0; t < MIGRATE_TYPES; t++) {
+          let prev = -1;
+          for (let pfn = z.free_head[o * MIGRATE_TYPES + t]!; pfn >= 0; pfn = this.lru_next[pfn]!) {
+            assert(pfn >= z.zone_start_pfn && pfn < z.zone_start_pfn + z.spanned_pages, () => `free list ${z.name}/${o}/${t}: pfn ${pfn} outside the zone`);
+            assert((this.page_flags[pfn]! & (1 << PG_buddy)) !== 0 && this.page_private[pfn] === o, () => `free list ${z.name}/${o}/${t}: pfn ${pfn} is not a free block of order ${o}`);
+            assert(this.lru_prev[pfn] === prev, () => `free list ${z.name}/${o}/${t}: bad back link at pfn ${pfn}`);
+            prev = pfn;
+            n++;
+          }
+        }
+        assert(n === z.nr_free[o], () => `free lists ${z.name} order ${o}: ${n} blocks listed, nr_free ${z.nr_free[o]}`);
+      }
+    }
   }
 
   /** Effective order-0 threshold (pages) for a zone and alloc_flags: free must exceed this. */
