@@ -1102,6 +1102,17 @@ export class PageAllocator {
     return pfn;
   }
 
+  /**
+   * @kernel mm/page_alloc.c __alloc_pages (first step only)
+   * The low-watermark pass that starts __alloc_pages, as a plain function: callers on a hot path
+   * try it first and enter the generator only when it fails, which then repeats this pass (it has
+   * no side effects when it fails) and goes on. Returns a pfn or -1.
+   */
+  alloc_pages_fastpath(gfp: number, order: number): number {
+    const pfn = this.get_page_from_freelist(gfp | __GFP_HARDWALL, order, this.zonelist_for(gfp), ALLOC_WMARK_LOW | ALLOC_CPUSET);
+    return pfn >= 0 ? this.got_pg(pfn, order, gfp) : -1;
+  }
+
   /** Steps 1-4 of __alloc_pages; returns a pfn or -1 and the alloc_flags of the second pass. */
   private alloc_first_passes(gfp: number, order: number, zl: readonly number[]): number {
     let pfn = this.get_page_from_freelist(gfp | __GFP_HARDWALL, order, zl, ALLOC_WMARK_LOW | ALLOC_CPUSET);

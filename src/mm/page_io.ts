@@ -37,7 +37,7 @@ export function* get_swap_bio(vm: VmState, gfp_flags: number, offset: number, pf
     b.bv_page = pfn;
     b.bi_vcnt = 1;
     b.bi_size = PAGE_SIZE;
-    b.bi_end_io = (kk, bb, err) => end_swap_bio_write(vm, kk, bb, err);
+    b.bi_end_io = vm.end_swap_bio_write;
   }
   k.current.leave();
   return b;
@@ -100,4 +100,9 @@ export function end_swap_bio_write(vm: VmState, k: Kernel, b: bio, err: number):
   end_page_writeback(vm, pfn);
   vm.events.swap_writes_completed++;
   bio_put(k, b);
+}
+
+/** Binds end_swap_bio_write to a VM (called once when the VM is set up). */
+export function swap_io_init(vm: VmState): void {
+  vm.end_swap_bio_write = (k, b, err) => end_swap_bio_write(vm, k, b, err);
 }

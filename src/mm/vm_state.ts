@@ -9,7 +9,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
 import { wait_queue_head_t } from '../kernel/wait.js';
-import type { bio_set } from '../block/bio.js';
+import type { bio, bio_set } from '../block/bio.js';
 import type { request_queue } from '../block/blk-core.js';
 import type { PageAllocator } from './page_alloc.js';
 import type { lru_lists } from './swap.js';
@@ -39,6 +39,8 @@ export class VmState {
   readonly kswapd_wait = new wait_queue_head_t('pgdat->kswapd_wait');
   kswapd: Task | null = null;
   kswapd_max_order = 0;
+  /** end_swap_bio_write bound to this VM: every swap bio's bi_end_io (one closure, not one per bio). */
+  end_swap_bio_write: (k: Kernel, b: bio, err: number) => void = () => {};
   /** zone->nr_scan_inactive: shrink_zone's per-zone scan accumulators. */
   readonly nr_scan_inactive: Float64Array;
   /** vm_dirty_ratio (percent). */

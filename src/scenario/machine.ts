@@ -23,6 +23,7 @@ import { swap_info_struct } from '../mm/swapfile.js';
 import { lru_lists } from '../mm/swap.js';
 import { VmState } from '../mm/vm_state.js';
 import { kswapd, try_to_free_pages, wakeup_kswapd } from '../mm/vmscan.js';
+import { swap_io_init } from '../mm/page_io.js';
 import { bio_set, BVEC_NR_VECS, SIZEOF_BIO, SIZEOF_BIO_VEC, BIO_POOL_SIZE } from '../block/bio.js';
 import { blk_done_lists, blk_done_softirq, blk_queue_max_sectors, request_queue, BLKDEV_MIN_RQ, SIZEOF_REQUEST } from '../block/blk-core.js';
 import {
@@ -143,6 +144,7 @@ export function bootMachine(p: RunParams): Machine {
   // swapon: one area on the disk's swap partition.
   const si = new swap_info_struct(Math.floor(p.swap_bytes / 4096), SWAP_START_SECTOR);
   const vm = new VmState(k, pa, new lru_lists(pa), si, q, fs_bio_set);
+  swap_io_init(vm);
   pa.hooks = {
     wakeup_kswapd: (zone, order) => wakeup_kswapd(vm, zone, order),
     try_to_free_pages: (zl, order, gfp) => try_to_free_pages(vm, Array.from(zl), order, gfp),
