@@ -64,3 +64,26 @@ for (const [args, want] of [
     assert.equal(r.stderr.trimEnd().split('\n').length, 1);
   });
 }
+
+for (const [what, set, want] of [
+  ['the simulated-time limit', 'checks.time_limit=2s', /^stopped by the simulated-time limit/],
+  ['the event limit', 'checks.event_limit=5000', /^stopped by the event limit/],
+] as const) {
+  test(`run: ${what} ends the run with verdict LIMIT and valid partial outputs`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-limit-'));
+    try {
+      const metrics = join(dir, 'm.json');
+      const r = spawnSync(process.execPath, [bin, 'run', 'small-box', '--set', set, '--json', '--metrics', metrics], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const res = JSON.parse(r.stdout);
+      assert.equal(res.verdict, 'LIMIT');
+      assert.match(res.reason, want);
+      const m = JSON.parse(readFileSync(metrics, 'utf8'));
+      assert.equal(m.verdict, 'LIMIT');
+      assert.ok(m.rows.length > 0, 'the metrics file holds the partial series');
+      assert.ok(m.rows.every((row: unknown[]) => row.length === m.columns.length));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

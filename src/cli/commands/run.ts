@@ -13,7 +13,7 @@ import { addForceOption, addSetOption, checkHostMemory, loadScenarioArg } from '
 import { startRun } from '../../scenario/run.js';
 import { armSigint, disarmSigint, driveRun } from '../drive.js';
 import { defaultWorkers, runMany } from '../../explore/pool.js';
-import type { CheckLevel } from '../../check/invariants.js';
+import { InvariantViolation, type CheckLevel } from '../../check/invariants.js';
 import { parseDuration } from '../../scenario/units.js';
 import type { Machine } from '../../scenario/machine.js';
 import type { RunResult } from '../../scenario/result.js';
@@ -162,6 +162,16 @@ export async function runObserved(
   return { result, machine, sampler: s, snapshots };
 }
 
+/** The `reclaimsim run` command line that replays a run with these flags. */
+function replayLine(arg: string, o: { set: string[]; kernel?: Profile; variant?: Variant[]; seed?: number; schedSalt?: number }): string {
+  const parts = ['reclaimsim', 'run', arg, ...o.set.flatMap((x) => ['--set', x])];
+  if (o.kernel !== undefined) parts.push('--kernel', o.kernel);
+  if (o.variant !== undefined && o.variant.length > 0) parts.push('--variant', o.variant.join(','));
+  if (o.seed !== undefined) parts.push('--seed', String(o.seed));
+  if (o.schedSalt) parts.push('--sched-salt', String(o.schedSalt));
+  return parts.join(' ');
+}
+
 /** The body of `reclaimsim run`: load, run in slices, print, write outputs. */
 async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; variant?: Variant[]; seed?: number; schedSalt?: number; json?: boolean; check?: CheckLevel; budget?: number; force?: boolean } & OutputOptions): Promise<void> {
     const scenario = loadScenarioArg(arg, o.set);
@@ -197,7 +207,9 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
     else {
       out(`verdict: ${r.verdict} after ${ns(r.sim_time_ns)} simulated (${r.events} events)`);
       out(`reason: ${r.reason}`);
-      if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') out(`replay: reclaimsim run ${arg}${o.set.map((x) => ` --set ${x}`).join('')} --kernel ${p.profile}${p.variants.length ? ` --variant ${p.variants.join(',')}` : ''} --seed ${p.seed}`);
+      if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') {
+        out(`replay: ${replayLine(arg, { set: o.set, kernel: p.profile, variant: p.variants, seed: p.seed, ...(p.sched_salt ? { schedSalt: p.sched_salt } : {}) })}`);
+      }
     }
     // Outputs, each written atomically; their names go to the summary (stderr with --json, so stdout stays JSON).
     const wrote = (what: string, path: string): void => (o.json ? err : out)(`wrote ${what}: ${path}`);
@@ -260,6 +272,10 @@ export function register(program: Command): void {
       armSigint();
       try {
         await runCommand(arg, o);
+      } catch (e) {
+        // A safety violation names the invariant and the event; add the command that replays it.
+        if (e instanceof InvariantViolation) throw new InvariantViolation(e.invariant, `${e.detail}; replay: ${replayLine(arg, o)} --check full`, e.timeNs, e.event);
+        throw e;
       } finally {
         disarmSigint();
       }
