@@ -132,7 +132,7 @@ export function* bio_alloc(k: Kernel, fs_bio_set: bio_set, gfp_mask: number, nr_
  * The vec array goes back to its biovec pool, then the bio to the bio pool. mempool_free refills a
  * depleted reserve first (and wakes its waiters); otherwise the object goes back to the slab.
  */
-function bio_free(k: Kernel, b: bio): void {
+function bio_free(b: bio): void {
   const bs = b.bs;
   if (b.bvec_idx >= 0) mempool_free(b.bvec_obj, bs.bvec_pools[b.bvec_idx]!);
   mempool_free(b.obj, bs.bio_pool);
@@ -146,7 +146,7 @@ export function bio_put(k: Kernel, b: bio): void {
   assert(b.bi_cnt > 0, () => `bio_put: bio ${b.id} has no references`);
   if (--b.bi_cnt === 0) {
     b.bi_next = null;
-    bio_free(k, b);
+    bio_free(b);
   }
 }
 

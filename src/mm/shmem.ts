@@ -70,8 +70,3 @@ export function delete_from_swap_cache(vm: VmState, pfn: number): void {
   pa.page_flags[pfn] = (pa.page_flags[pfn]! & ~pgmask(PG_swapcache)) >>> 0;
   swap_free(vm.si, swap);
 }
-
-/** PageDirty etc. on the allocator's flag words. */
-export function PageFlag(vm: VmState, pfn: number, bit: number): boolean {
-  return (vm.pa.page_flags[pfn]! & pgmask(bit)) !== 0;
-}

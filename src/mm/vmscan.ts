@@ -21,7 +21,7 @@ import { run_for_ns, schedule } from '../kernel/sched.js';
 import { finish_wait, prepare_to_wait, waitqueue_active, wake_up } from '../kernel/wait.js';
 import { TP } from '../kernel/trace.js';
 import { __GFP_FS, __GFP_IO, GFP_KERNEL } from '../include/gfp.js';
-import { PG_dirty, PG_locked, PG_reclaim, PG_swapcache, PG_writeback, pgmask, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE } from '../include/page-flags.js';
+import { PG_dirty, PG_locked, PG_reclaim, PG_swapcache, PG_writeback, pgmask, PAGE_USE_SWAPCACHE } from '../include/page-flags.js';
 import { congestion_wait, WRITE } from './backing-dev.js';
 import { NR_ACTIVE, NR_FILE_DIRTY, NR_INACTIVE, NR_UNSTABLE_NFS, NR_WRITEBACK } from './page_alloc.js';
 import { mod_page_state } from './vm_state.js';
@@ -254,15 +254,14 @@ export function* try_to_free_pages(vm: VmState, zonelist: readonly number[], ord
   const sc: scan_control = { nr_scanned: 0, gfp_mask, may_writepage: true, swap_cluster_max: SWAP_CLUSTER_MAX, order, kswapd: false };
   vm.events.allocstall++;
   let nr_reclaimed = 0;
-  let total_scanned = 0;
+  // total_scanned only decides wakeup_pdflush and may_writepage in the kernel: pdflush is not
+  // modelled and direct reclaim may always write (laptop_mode off), so it is not kept.
   for (let priority = DEF_PRIORITY; priority >= 0; priority--) {
     sc.nr_scanned = 0;
     for (const z of zonelist) nr_reclaimed += yield* shrink_zone(vm, priority, z, sc);
-    total_scanned += sc.nr_scanned;
     if (nr_reclaimed >= sc.swap_cluster_max) break;
     if (sc.nr_scanned && priority < DEF_PRIORITY - 2) yield* congestion_wait(k, WRITE, Math.floor(k.HZ / 10));
   }
-  void total_scanned;
   if (k.trace.on[TP.mm_vmscan_direct_reclaim_end]) k.tp(TP.mm_vmscan_direct_reclaim_end, nr_reclaimed);
   k.current.leave();
   return 1;
@@ -350,9 +349,4 @@ export function* kswapd(vm: VmState): KGen {
     if (k.trace.on[TP.mm_vmscan_kswapd_wake]) k.tp(TP.mm_vmscan_kswapd_wake, 0, order);
     yield* balance_pgdat(vm, order);
   }
-}
-
-/** Used by reports: is a page a tmpfs page still in the page cache? */
-export function isTmpfsPage(vm: VmState, pfn: number): boolean {
-  return vm.pa.page_use[pfn] === PAGE_USE_PAGECACHE;
 }

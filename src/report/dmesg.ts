@@ -7,19 +7,10 @@
  */
 import { formatSeconds } from '../sim/time.js';
 import type { LogLine } from '../kernel/printk.js';
+import type { TaskSummary } from '../scenario/result.js';
 
-/** The state of one task at the verdict, as show_state needs it. */
-export interface TaskView {
-  pid: number;
-  comm: string;
-  /** R, D, S, X. */
-  state: string;
-  /** Call chain, innermost first. */
-  chain: string[];
-  waitingOn: string;
-  switches: number;
-  timeouts: number;
-}
+/** The state of one task at the verdict, as show_state needs it (the run result's task summary). */
+export type TaskView = TaskSummary;
 
 /** "[    12.345678] " for a simulated instant. */
 export function dmesgPrefix(timeNs: number): string {

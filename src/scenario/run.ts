@@ -170,7 +170,9 @@ function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
   const bio = m.pools.bio;
   parts.push(`fs_bio_set reserve ${bio.curr_nr}/${bio.min_nr}, ${bio.waits} waits, ${bio.timeouts} ended by the 5 s timeout`);
   parts.push(`${m.pa.alloc_failure_reports} page allocation failure reports`);
-  parts.push(m.hung.reports.length === 0 ? 'no hung-task report: the waiters are scheduled every 5 s, so the 120 s detector stays silent' : `${m.hung.reports.length} hung-task reports`);
+  const hungSecs = m.hung.sysctl_hung_task_timeout_secs;
+  const retried = bio.timeouts > 0 ? ' (mempool waiters wake every 5 s, so the detector stays silent)' : '';
+  parts.push(m.hung.reports.length === 0 ? `no hung-task report: no task sat in D state for ${hungSecs} s without being scheduled${retried}` : `${m.hung.reports.length} hung-task reports`);
   return parts.join('; ');
 }
 

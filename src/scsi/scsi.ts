@@ -131,47 +131,40 @@ function take_free_list(shost: Scsi_Host): scsi_cmnd | null {
 
 /**
  * @kernel drivers/scsi/scsi.c __scsi_get_command (v2.6.25-rc8 and v2.6.25)
- * A command from the pool's cmd cache, then (split layout) its sense buffer from the sense cache.
- * rc8: only a failed command allocation falls back to the free list; a failed sense allocation
- * frees the command and returns NULL. Fixed: any failure falls back to the free list, which is
- * sure to hold a command with a sense buffer whenever no command of this host is outstanding.
+ * A command from the pool's cmd cache, then (split layout) its sense buffer from the sense cache;
+ * a failed sense allocation frees the command again. Then any failure falls back to the host's
+ * free list, which is sure to hold a command with a sense buffer whenever no command of this host
+ * is outstanding. The one difference of rc1..rc8: a failed SENSE allocation returns NULL without
+ * looking at the free list (only a failed command allocation falls back).
  */
 export function __scsi_get_command(shost: Scsi_Host, gfp_mask: number): scsi_cmnd | null {
   const pool = shost.cmd_pool;
-  const obj = kmem_cache_alloc(pool.cmd_slab!, gfp_mask | pool.gfp_mask);
   let cmd: scsi_cmnd | null = null;
-  if (!obj) shost.stat.cmd_failures++;
-  if (shost.version === 'fixed') {
-    if (obj) {
-      cmd = new scsi_cmnd();
-      cmd.obj = obj;
-      if (!attach_sense(shost, cmd, gfp_mask)) {
-        shost.stat.sense_failures++;
-        kmem_cache_free(pool.cmd_slab!, obj);
-        cmd = null;
-      }
-    }
-    if (cmd === null) cmd = take_free_list(shost);
+  const obj = kmem_cache_alloc(pool.cmd_slab!, gfp_mask | pool.gfp_mask);
+  if (!obj) {
+    shost.stat.cmd_failures++;
   } else {
-    if (!obj) {
-      cmd = take_free_list(shost);
-    } else {
-      cmd = new scsi_cmnd();
-      cmd.obj = obj;
-      if (!attach_sense(shost, cmd, gfp_mask)) {
-        // The rc8 bug: the free list is not consulted on this path.
-        shost.stat.sense_failures++;
-        kmem_cache_free(pool.cmd_slab!, obj);
-        cmd = null;
+    cmd = new scsi_cmnd();
+    cmd.obj = obj;
+    if (!attach_sense(shost, cmd, gfp_mask)) {
+      shost.stat.sense_failures++;
+      kmem_cache_free(pool.cmd_slab!, obj);
+      cmd = null;
+      if (shost.version === 'rc8') {
+        // The rc8 bug: this path gives up without consulting the free list.
         shost.k.mark('rc8_sense_fail_no_fallback');
+        shost.stat.get_failures++;
+        return null;
       }
     }
   }
-  if (cmd === null) shost.stat.get_failures++;
-  else {
-    cmd.inUse = true;
-    shost.stat.commands++;
+  if (cmd === null) cmd = take_free_list(shost);
+  if (cmd === null) {
+    shost.stat.get_failures++;
+    return null;
   }
+  cmd.inUse = true;
+  shost.stat.commands++;
   return cmd;
 }
 
