@@ -7,6 +7,7 @@ import { __scsi_get_command, __scsi_put_command } from '../../src/scsi/scsi.js';
 import { bio_alloc, WRITE, type bio } from '../../src/block/bio.js';
 import { submit_bio } from '../../src/block/blk-core.js';
 import { kmem_cache_alloc, kmem_cache_free } from '../../src/mm/slub.js';
+import { InvariantChecker } from '../../src/check/invariants.js';
 import type { KGen } from '../../src/kernel/task.js';
 
 const MiB = 1024 * 1024;
@@ -20,8 +21,19 @@ function inIrq<T>(m: Machine, fn: () => T): T {
   return r;
 }
 
+/**
+ * Boots a small machine with the cheap invariant checks after every event; tests end with one
+ * full check (after the squeeze a full walk of kmalloc-128's slabs per event would take minutes).
+ */
 function boot(profile: Profile, variants: Variant[] = []): Machine {
-  return bootMachine({ ...DEFAULT_PARAMS, profile, variants, ram_bytes: 128 * MiB, copies: 0 });
+  const m = bootMachine({ ...DEFAULT_PARAMS, profile, variants, ram_bytes: 128 * MiB, copies: 0 });
+  const checker = new InvariantChecker(m, 'cheap');
+  m.k.sim.observer = () => checker.check();
+  return m;
+}
+
+function fullCheck(m: Machine): void {
+  new InvariantChecker(m, 'full').check();
 }
 
 /**
@@ -124,6 +136,7 @@ test('block+scsi: a DEFER with device_busy 0 plugs and kblockd retries every unp
   assert.ok(kblockd.some((t) => t.nvcsw >= 90), 'a kblockd thread does the retrying');
   assert.equal(m.shost.free_list.length, 1, 'the free-list command sat unused');
   assert.equal(m.shost.stat.free_list_uses, 0);
+  fullCheck(m);
 });
 
 test('block+scsi: the fix dispatches through the free-list command and the write completes (2.6.25)', () => {
@@ -138,4 +151,5 @@ test('block+scsi: the fix dispatches through the free-list command and the write
   assert.ok(m.shost.stat.free_list_uses >= 1);
   assert.equal(m.sdev.stat.max_device_busy, 1, 'the host works one command at a time');
   assert.equal(m.shost.free_list.length, 1, 'the completion put the command back on the free list');
+  fullCheck(m);
 });
