@@ -280,6 +280,8 @@ export class zone {
   /** For vmscan (later): pages scanned since the last free, and the all_unreclaimable flag. */
   pages_scanned = 0;
   all_unreclaimable = false;
+  /** Lowest NR_FREE_PAGES seen since the allocator was set up (a statistic: "how close did it get"). */
+  min_free_seen = Infinity;
   constructor(
     readonly idx: number,
     readonly name: string,
@@ -561,6 +563,8 @@ export class PageAllocator {
       const batch = zone_batchsize(z.present_pages);
       // setup_pageset: high = 6 * batch, batch at least 1 (a tiny zone rounds to batch 0).
       z.pcp = Array.from({ length: k.nr_cpu_ids }, () => new per_cpu_pages(Math.max(1, batch), 6 * batch));
+      // Boot filled NR_FREE_PAGES up from zero: the low-water statistic starts now.
+      z.min_free_seen = z.vm_stat[NR_FREE_PAGES]!;
     }
   }
 
@@ -724,6 +728,7 @@ export class PageAllocator {
   mod_zone_page_state(z: zone, item: number, delta: number): void {
     z.vm_stat[item] += delta;
     this.vm_stat[item] += delta;
+    if (item === NR_FREE_PAGES && z.vm_stat[item]! < z.min_free_seen) z.min_free_seen = z.vm_stat[item]!;
   }
 
   /** Zone of a pfn (page_zone). */

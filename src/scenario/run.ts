@@ -7,7 +7,8 @@ import { Watchdog } from '../check/watchdog.js';
 import { InvariantChecker, type CheckLevel } from '../check/invariants.js';
 import { TASK_DEAD } from '../kernel/task.js';
 import { formatSeconds } from '../sim/time.js';
-import { NR_WRITEBACK } from '../mm/page_alloc.js';
+import { NR_FREE_PAGES, NR_WRITEBACK } from '../mm/page_alloc.js';
+import { GFP_ATOMIC } from '../include/gfp.js';
 import { bootMachine, type Machine } from './machine.js';
 import type { RunParams } from './params.js';
 import type { RunResult, TaskSummary, Verdict } from './result.js';
@@ -135,12 +136,40 @@ export function taskSummaries(m: Machine): TaskSummary[] {
     .map((t) => ({ pid: t.pid, comm: t.comm, state: t.stateLetter, chain: [...t.frames].reverse(), waitingOn: t.waitingOn, switches: t.nvcsw, timeouts: t.timeouts }));
 }
 
+/**
+ * How close the run came to the line a GFP_ATOMIC order-0 request must stay above in a zone
+ * (pages_min with ALLOC_HIGH and ALLOC_HARDER, plus lowmem_reserve for the request's classzone).
+ * Such a request fails only when every zone of its zonelist is at or below its line, so this
+ * reports the zone that stayed furthest above it: its lowest NR_FREE_PAGES minus its line is a
+ * lower bound on the room the allocator always had. A positive margin means kblockd's sense
+ * allocation could never have failed for want of free pages.
+ */
+export function atomicLineApproach(m: Machine): { zone: string; min_free: number; line: number; margin: number } {
+  const pa = m.pa;
+  const zl = pa.zonelist_for(GFP_ATOMIC);
+  let best = { zone: '', min_free: 0, line: 0, margin: -Infinity };
+  for (const zi of zl) {
+    const z = pa.zones[zi]!;
+    const line = pa.effective_min(z, z.pages_min, pa.second_pass_flags(GFP_ATOMIC), zl[0]!);
+    const min_free = z.min_free_seen === Infinity ? z.vm_stat[NR_FREE_PAGES]! : z.min_free_seen;
+    if (min_free - line > best.margin) best = { zone: z.name, min_free, line, margin: min_free - line };
+  }
+  return best;
+}
+
+function atomicLineText(m: Machine): string {
+  const a = atomicLineApproach(m);
+  return a.margin > 0
+    ? `GFP_ATOMIC line never reached: ${a.zone} free pages stayed at ${a.min_free} or more against a line of ${a.line}, so atomic allocations never lacked pages`
+    : `free pages reached the GFP_ATOMIC line in every zone at some point (${a.zone}: ${a.min_free} against ${a.line})`;
+}
+
 function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
   const k = m.k;
   const parts: string[] = [];
   const since = verdict === 'LIVELOCK' || verdict === 'DEADLOCK' ? ` since ${formatSeconds(wd.lastProgressNs)} s` : '';
   if (verdict === 'COMPLETED') {
-    return `workload finished at ${formatSeconds(k.now)} s: ${m.workload.pages_copied} pages copied, ${m.vm.events.pswpout} pages written to swap`;
+    return `workload finished at ${formatSeconds(k.now)} s: ${m.workload.pages_copied} pages copied, ${m.vm.events.pswpout} pages written to swap; ${atomicLineText(m)}`;
   }
   parts.push(`no forward progress${since}`);
   const wb = m.pa.vm_stat[NR_WRITEBACK]!;
@@ -170,6 +199,7 @@ function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
   const bio = m.pools.bio;
   parts.push(`fs_bio_set reserve ${bio.curr_nr}/${bio.min_nr}, ${bio.waits} waits, ${bio.timeouts} ended by the 5 s timeout`);
   parts.push(`${m.pa.alloc_failure_reports} page allocation failure reports`);
+  parts.push(atomicLineText(m));
   const hungSecs = m.hung.sysctl_hung_task_timeout_secs;
   const retried = bio.timeouts > 0 ? ' (mempool waiters wake every 5 s, so the detector stays silent)' : '';
   parts.push(m.hung.reports.length === 0 ? `no hung-task report: no task sat in D state for ${hungSecs} s without being scheduled${retried}` : `${m.hung.reports.length} hung-task reports`);
@@ -225,6 +255,7 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
       pgscan_direct: m.vm.events.pgscan_direct,
       pgscan_kswapd: m.vm.events.pgscan_kswapd,
       disk_commands: m.disk.stat.commands,
+      atomic_line_margin_pages: atomicLineApproach(m).margin,
     },
     tasks: taskSummaries(m),
     trace_hash: h.toString(16).padStart(8, '0'),

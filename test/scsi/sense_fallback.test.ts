@@ -8,6 +8,7 @@ import { bio_alloc, WRITE, type bio } from '../../src/block/bio.js';
 import { submit_bio } from '../../src/block/blk-core.js';
 import { kmem_cache_alloc, kmem_cache_free } from '../../src/mm/slub.js';
 import { InvariantChecker } from '../../src/check/invariants.js';
+import { atomicLineApproach } from '../../src/scenario/run.js';
 import type { KGen } from '../../src/kernel/task.js';
 
 const MiB = 1024 * 1024;
@@ -152,4 +153,13 @@ test('block+scsi: the fix dispatches through the free-list command and the write
   assert.equal(m.sdev.stat.max_device_busy, 1, 'the host works one command at a time');
   assert.equal(m.shost.free_list.length, 1, 'the completion put the command back on the free list');
   fullCheck(m);
+});
+
+test('atomicLineApproach: room above the GFP_ATOMIC line after boot; none once the squeeze drains every zone to it', () => {
+  const m = boot('2.6.25-rc8');
+  const before = atomicLineApproach(m);
+  assert.ok(before.margin > 1000, `margin after boot ${before.margin}`);
+  squeezeKmalloc128(m);
+  const after = atomicLineApproach(m);
+  assert.ok(after.margin <= 0, `margin after the squeeze ${after.margin} (${after.zone}: ${after.min_free} against ${after.line})`);
 });
