@@ -161,7 +161,7 @@ export function bio_endio(k: Kernel, b: bio, error: number): void {
   b.bi_end_io?.(k, b, error);
 }
 
-/** bio_sectors(bio). */
+/** @kernel include/linux/bio.h bio_sectors — the bio's size in 512-byte sectors. */
 export function bio_sectors(b: bio): number {
   return b.bi_size >> 9;
 }

@@ -171,6 +171,7 @@ export function blk_queue_max_sectors(q: request_queue, max_sectors: number): vo
   }
 }
 
+/** @kernel include/linux/blkdev.h blk_queue_plugged — QUEUE_FLAG_PLUGGED as a boolean. */
 export function blk_queue_plugged(q: request_queue): boolean {
   return q.plugged;
 }
@@ -252,6 +253,10 @@ export function blk_run_queue(q: request_queue): void {
 
 // ---- request allocation ----
 
+/**
+ * @kernel block/blk-ioc.c current_io_context — the task's io_context, created on first use.
+ * Simplified: only the batching fields, kept per queue and task.
+ */
 function current_ioc(q: request_queue): io_context {
   const t = q.k.current;
   let ioc = q.ioc.get(t);

@@ -36,25 +36,28 @@ export class elevator_queue {
   readonly hash = new Map<number, request>();
 }
 
+/** @kernel block/elevator.c rq_hash_key — the sector just after the request. */
 function rq_end_sector(rq: request): number {
   return rq.sector + rq.nr_sectors;
 }
 
-/** rq_mergeable: an FS request without NOMERGE/STARTED/BARRIER flags that has not been prepared. */
+/** @kernel include/linux/blkdev.h rq_mergeable — no NOMERGE/STARTED/BARRIER flags; not yet prepared (special). */
 export function rq_mergeable(rq: request): boolean {
   return (rq.cmd_flags & RQ_NOMERGE_FLAGS) === 0 && rq.special === null;
 }
 
+/** @kernel block/elevator.c elv_rqhash_add — hash the request by its end sector. */
 export function elv_rqhash_add(e: elevator_queue, rq: request): void {
   e.hash.set(rq_end_sector(rq), rq);
 }
 
+/** @kernel block/elevator.c elv_rqhash_del */
 export function elv_rqhash_del(e: elevator_queue, rq: request): void {
   const key = rq_end_sector(rq);
   if (e.hash.get(key) === rq) e.hash.delete(key);
 }
 
-/** elv_rqhash_reposition after a merge changed the end sector. */
+/** @kernel block/elevator.c elv_rqhash_reposition — rehash after a merge moved the end sector. */
 export function elv_rqhash_reposition(e: elevator_queue, rq: request, oldEnd: number): void {
   if (e.hash.get(oldEnd) === rq) e.hash.delete(oldEnd);
   e.hash.set(rq_end_sector(rq), rq);

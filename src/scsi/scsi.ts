@@ -224,7 +224,7 @@ export function scsi_setup_command_freelist(shost: Scsi_Host, gfp_kernel: number
   shost.free_list.push(cmd);
 }
 
-/** The pool a host uses: the DMA pool if unchecked_isa_dma. */
+/** @kernel drivers/scsi/scsi.c scsi_setup_command_freelist (pool choice) — the DMA pool if unchecked_isa_dma. */
 export function scsi_pool_for(unchecked_isa_dma: boolean, HWCACHE: number, CACHE_DMA: number): scsi_host_cmd_pool {
   return unchecked_isa_dma
     ? new scsi_host_cmd_pool('scsi_cmd_cache(DMA)', 'scsi_sense_cache(DMA)', HWCACHE | CACHE_DMA, __GFP_DMA)

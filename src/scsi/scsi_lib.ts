@@ -59,15 +59,15 @@ export class scsi_lib_ctx {
   ) {}
 }
 
-/** Index of the sgpool for a segment count. */
-export function sg_pool_index(nents: number): number {
+/** @kernel drivers/scsi/scsi_lib.c scsi_sgtable_index — the sgpool for a segment count (8, 16, 32, 64, 128). */
+export function scsi_sgtable_index(nents: number): number {
   for (let i = 0; i < SG_POOL_SIZES.length; i++) if (nents <= SG_POOL_SIZES[i]!) return i;
   assert(false, `scsi_alloc_sgtable: ${nents} segments exceed SCSI_MAX_SG_SEGMENTS`);
 }
 
 /** @kernel drivers/scsi/scsi_lib.c scsi_alloc_sgtable — from the sgpool mempool (reserve 2), GFP_ATOMIC. */
 function scsi_alloc_sgtable(ctx: scsi_lib_ctx, cmd: scsi_cmnd, nents: number, gfp_mask: number): boolean {
-  const idx = sg_pool_index(nents);
+  const idx = scsi_sgtable_index(nents);
   const sg = run_nosleep(mempool_alloc(ctx.sg_pools[idx]!, gfp_mask));
   if (!sg) return false;
   cmd.sg_obj = sg;
