@@ -15,16 +15,10 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const GOLDEN = [['test/golden/slabinfo-2.6.25-rc8.txt', ['slabinfo', '--kernel', '2.6.25-rc8']]];
 
-/** The short run of the report goldens; test/report/golden.test.ts reads the same file. */
-export const REPORT_RUN_ARGS = JSON.parse(readFileSync(join(root, 'test/golden/report-small.args.json'), 'utf8'));
-export const REPORT_GOLDEN = [
-  ['test/golden/report-small-dmesg.txt', 'dmesg.txt'],
-  ['test/golden/report-small-trace.txt', 'trace.txt'],
-  ['test/golden/report-small-meminfo-1s.txt', 'proc/1s/meminfo'],
-  ['test/golden/report-small-vmstat-1s.txt', 'proc/1s/vmstat'],
-  ['test/golden/report-small-zoneinfo-1s.txt', 'proc/1s/zoneinfo'],
-  ['test/golden/report-small-slabinfo-1s.txt', 'proc/1s/slabinfo'],
-];
+/** The short run of the report goldens and its files; test/report/golden.test.ts reads the same file. */
+const REPORT_SPEC = JSON.parse(readFileSync(join(root, 'test/golden/report-small.json'), 'utf8'));
+export const REPORT_RUN_ARGS = REPORT_SPEC.args;
+export const REPORT_GOLDEN = REPORT_SPEC.golden;
 
 /** Runs the short report run into `dir`; returns the CLI result. */
 export function runReportGoldenRun(dir) {

@@ -21,6 +21,7 @@
  * caches, the page-use counts and the LRU lists after every event (slow: for tests and debugging).
  */
 import type { Kernel } from '../kernel/kernel.js';
+import { NR_WRITEBACK, PSWPOUT } from '../mm/page_alloc.js';
 
 /** A broken invariant: a safety violation of the model (exit code 4), not a simulator assertion. */
 export class InvariantViolation extends Error {
@@ -40,13 +41,13 @@ export type CheckLevel = 'off' | 'cheap' | 'full';
 /** The read-only views of a machine the invariants need (structurally satisfied by scenario/machine.ts). */
 export interface InvariantView {
   k: Kernel;
-  pa: { vm_stat: Float64Array; check_conservation(): void; check_free_lists(): void; max_pfn: number };
+  pa: { vm_stat: Float64Array; vm_events: Float64Array; check_conservation(): void; check_free_lists(): void; max_pfn: number };
   slub: { caches: readonly { name: string }[]; check_cache(s: never): void; is_allocated(id: number): boolean };
   q: { rq: { count: number[] }; in_flight: number; queue_head: readonly unknown[]; elevator: { fifo: readonly unknown[] } };
   shost: { free_list: readonly unknown[]; host_busy: number };
   sdev: { device_busy: number; cmd_list: { size: number } };
   fs_bio_set: { allocated: number; freed: number; ended: number };
-  vm: { events: { pswpout: number; swap_writes_completed: number } };
+  vm: { events: { swap_writes_completed: number } };
   pools: { bio: PoolView; bvec: readonly PoolView[]; request: PoolView; sg: readonly PoolView[] };
 }
 
@@ -57,7 +58,6 @@ interface PoolView {
   elements: readonly number[];
 }
 
-const NR_WRITEBACK = 7;
 
 export class InvariantChecker {
   checks = 0;
@@ -76,7 +76,7 @@ export class InvariantChecker {
     this.checks++;
     const m = this.m;
     const wb = m.pa.vm_stat[NR_WRITEBACK]!;
-    const inflightSwap = m.vm.events.pswpout - m.vm.events.swap_writes_completed;
+    const inflightSwap = m.pa.vm_events[PSWPOUT]! - m.vm.events.swap_writes_completed;
     if (wb !== inflightSwap) this.fail('writeback-pages', `NR_WRITEBACK ${wb} but ${inflightSwap} swap bios submitted and not completed`);
     const bs = m.fs_bio_set;
     if (bs.freed > bs.allocated || bs.ended > bs.allocated) this.fail('bio-lifetime', `bios allocated ${bs.allocated}, freed ${bs.freed}, completed ${bs.ended}`);

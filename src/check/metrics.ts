@@ -15,7 +15,7 @@
  */
 import type { Kernel } from '../kernel/kernel.js';
 import type { PageAllocator } from '../mm/page_alloc.js';
-import { NR_WRITEBACK } from '../mm/page_alloc.js';
+import { NR_WRITEBACK, PSWPOUT } from '../mm/page_alloc.js';
 import type { kmem_cache } from '../mm/slub.js';
 import type { mempool_t } from '../mm/mempool.js';
 import type { VmState } from '../mm/vm_state.js';
@@ -176,7 +176,7 @@ export class MetricsSampler {
       m.k.now,
       pa.nr_free_pages,
       pa.vm_stat[NR_WRITEBACK]!,
-      m.vm.events.pswpout,
+      m.pa.vm_events[PSWPOUT]!,
       m.workload.pages_copied,
       bioObjs,
       senseObjs,

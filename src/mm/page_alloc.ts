@@ -748,6 +748,13 @@ export class PageAllocator {
     this.vm_events[base + z.idx] += delta;
   }
 
+  /** Sum of a per-zone event over the zones (e.g. PGSCAN_DIRECT: all pgscan_direct_*). */
+  zone_events_total(base: number): number {
+    let n = 0;
+    for (let i = 0; i < MAX_NR_ZONES; i++) n += this.vm_events[base + i]!;
+    return n;
+  }
+
   /** /proc/vmstat values in vmstat_text order. */
   vmstat_values(): number[] {
     return [...this.vm_stat, ...this.vm_events];

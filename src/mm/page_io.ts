@@ -20,7 +20,7 @@ import { submit_bio } from '../block/blk-core.js';
 import { rotate_reclaimable_page } from './swap.js';
 import { swap_offset_to_sector } from './swapfile.js';
 import { mod_page_state, type VmState } from './vm_state.js';
-import { NR_WRITEBACK } from './page_alloc.js';
+import { NR_WRITEBACK, PGROTATED, PSWPOUT } from './page_alloc.js';
 
 const PAGE_SIZE = 4096;
 
@@ -58,7 +58,7 @@ export function* swap_writepage(vm: VmState, pfn: number): KGen<number> {
     k.current.leave();
     return -12;
   }
-  vm.events.pswpout++;
+  pa.count_vm_events(PSWPOUT);
   // set_page_writeback (test_set_page_writeback).
   pa.page_flags[pfn] = (pa.page_flags[pfn]! | pgmask(PG_writeback)) >>> 0;
   mod_page_state(vm, pfn, NR_WRITEBACK, 1);
@@ -77,7 +77,7 @@ function end_page_writeback(vm: VmState, pfn: number): void {
   const f = pa.page_flags[pfn]!;
   if (f & pgmask(PG_reclaim)) {
     pa.page_flags[pfn] = (f & ~pgmask(PG_reclaim)) >>> 0;
-    vm.events.pgrotated++;
+    pa.count_vm_events(PGROTATED);
     rotate_reclaimable_page(vm.lru, pa.page_zone(pfn).idx, pfn);
   }
   pa.page_flags[pfn] = (pa.page_flags[pfn]! & ~pgmask(PG_writeback)) >>> 0;

@@ -15,17 +15,11 @@ import type { PageAllocator } from './page_alloc.js';
 import type { lru_lists } from './swap.js';
 import type { swap_info_struct } from './swapfile.js';
 
-/** vmstat events counted by the reclaim side (2.6.25 /proc/vmstat names). */
+/**
+ * Model-only counters of the reclaim side. The kernel's own vmstat events (pswpout, pgscan_*,
+ * pgsteal_*, allocstall, ...) are counted in the page allocator's vm_events, as 2.6.25 does.
+ */
 export class vm_events {
-  pswpout = 0;
-  pgrotated = 0;
-  pgsteal = 0;
-  pgscan_kswapd = 0;
-  pgscan_direct = 0;
-  kswapd_steal = 0;
-  pageoutrun = 0;
-  allocstall = 0;
-  nr_vmscan_write = 0;
   /** Pages whose swap write completed (end_swap_bio_write), the writeback side of progress. */
   swap_writes_completed = 0;
   /** Pages moved from tmpfs into the swap cache (shmem_writepage). */

@@ -23,7 +23,7 @@ import { TP } from '../kernel/trace.js';
 import { __GFP_FS, __GFP_IO, GFP_KERNEL } from '../include/gfp.js';
 import { PG_dirty, PG_locked, PG_reclaim, PG_swapcache, PG_writeback, pgmask, PAGE_USE_SWAPCACHE } from '../include/page-flags.js';
 import { congestion_wait, WRITE } from './backing-dev.js';
-import { NR_ACTIVE, NR_FILE_DIRTY, NR_INACTIVE, NR_UNSTABLE_NFS, NR_WRITEBACK } from './page_alloc.js';
+import { ALLOCSTALL, KSWAPD_STEAL, NR_ACTIVE, NR_FILE_DIRTY, NR_INACTIVE, NR_UNSTABLE_NFS, NR_VMSCAN_WRITE, NR_WRITEBACK, PAGEOUTRUN, PGSCAN_DIRECT, PGSCAN_KSWAPD, PGSTEAL } from './page_alloc.js';
 import { mod_page_state } from './vm_state.js';
 import { isolate_lru_pages, lru_cache_add } from './swap.js';
 import { AOP_WRITEPAGE_ACTIVATE, delete_from_swap_cache, shmem_writepage } from './shmem.js';
@@ -95,7 +95,7 @@ function* pageout(vm: VmState, pfn: number): KGen<number> {
     return PAGE_ACTIVATE;
   }
   if (!flag(vm, pfn, PG_writeback)) clearFlag(vm, pfn, PG_reclaim);
-  vm.events.nr_vmscan_write++;
+  mod_page_state(vm, pfn, NR_VMSCAN_WRITE, 1);
   return PAGE_SUCCESS;
 }
 
@@ -159,7 +159,6 @@ function* shrink_page_list(vm: VmState, pages: number[], sc: scan_control): KGen
     clearFlag(vm, pfn, PG_locked);
     putback(vm, pfn);
   }
-  vm.events.pgsteal += nr_reclaimed;
   k.current.leave();
   return nr_reclaimed;
 }
@@ -183,14 +182,15 @@ function* shrink_inactive_list(vm: VmState, max_scan: number, zone: number, sc: 
     const pages: number[] = [];
     const nr_taken = isolate_lru_pages(vm.lru, zone, sc.swap_cluster_max, pages);
     nr_scanned += nr_taken;
-    if (sc.kswapd) vm.events.pgscan_kswapd += nr_taken;
-    else vm.events.pgscan_direct += nr_taken;
+    const z = vm.pa.zones[zone]!;
+    vm.pa.count_zone_vm_events(sc.kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, z, nr_taken);
     if (nr_taken === 0) break;
     // Scanning costs CPU time; it also keeps a reclaim loop from spinning in zero time.
     yield* run_for_ns(k, nr_taken * vm.scan_cost_ns);
     const freed = yield* shrink_page_list(vm, pages, sc);
     nr_reclaimed += freed;
-    if (sc.kswapd) vm.events.kswapd_steal += freed;
+    vm.pa.count_zone_vm_events(PGSTEAL, z, freed);
+    if (sc.kswapd) vm.pa.count_vm_events(KSWAPD_STEAL, freed);
   } while (nr_scanned < max_scan);
   if (k.trace.on[TP.mm_vmscan_lru_shrink_inactive]) k.tp(TP.mm_vmscan_lru_shrink_inactive, 0, nr_scanned, nr_reclaimed, 0);
   k.current.leave();
@@ -252,7 +252,7 @@ export function* try_to_free_pages(vm: VmState, zonelist: readonly number[], ord
   k.current.enter('try_to_free_pages');
   if (k.trace.on[TP.mm_vmscan_direct_reclaim_begin]) k.tp(TP.mm_vmscan_direct_reclaim_begin, order, gfp_mask);
   const sc: scan_control = { nr_scanned: 0, gfp_mask, may_writepage: true, swap_cluster_max: SWAP_CLUSTER_MAX, order, kswapd: false };
-  vm.events.allocstall++;
+  vm.pa.count_vm_events(ALLOCSTALL);
   let nr_reclaimed = 0;
   // total_scanned only decides wakeup_pdflush and may_writepage in the kernel: pdflush is not
   // modelled and direct reclaim may always write (laptop_mode off), so it is not kept.
@@ -294,7 +294,7 @@ function* balance_pgdat(vm: VmState, order: number): KGen {
   const nz = pa.zones.length;
   k.current.enter('balance_pgdat');
   for (;;) {
-    vm.events.pageoutrun++;
+    pa.count_vm_events(PAGEOUTRUN);
     const sc: scan_control = { nr_scanned: 0, gfp_mask: GFP_KERNEL, may_writepage: true, swap_cluster_max: SWAP_CLUSTER_MAX, order, kswapd: true };
     let all_zones_ok = true;
     let total_scanned = 0;

@@ -77,24 +77,9 @@ export function formatMeminfo(m: ProcView): string {
   return lines.join('\n') + '\n';
 }
 
-/** /proc/vmstat values by name, vmstat_text order, with the reclaim-side events merged in. */
+/** /proc/vmstat values by name, in vmstat_text order (the page allocator keeps every counter). */
 export function vmstatValues(m: ProcView): [string, number][] {
   const vals = m.pa.vmstat_values();
-  const ev = m.vm.events;
-  const top = [...m.pa.zones].reverse().find((z) => z.populated)!.name.toLowerCase();
-  const set = (name: string, v: number): void => {
-    const i = vmstat_text.indexOf(name);
-    if (i >= 0) vals[i] = Math.max(vals[i]!, v);
-  };
-  set('nr_vmscan_write', ev.nr_vmscan_write);
-  set('pswpout', ev.pswpout);
-  set('pgrotated', ev.pgrotated);
-  set('kswapd_steal', ev.kswapd_steal);
-  set('pageoutrun', ev.pageoutrun);
-  set('allocstall', ev.allocstall);
-  set(`pgsteal_${top}`, ev.pgsteal);
-  set(`pgscan_kswapd_${top}`, ev.pgscan_kswapd);
-  set(`pgscan_direct_${top}`, ev.pgscan_direct);
   return vmstat_text.map((n, i) => [n, vals[i]!]);
 }
 

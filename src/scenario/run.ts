@@ -7,7 +7,7 @@ import { Watchdog } from '../check/watchdog.js';
 import { InvariantChecker, type CheckLevel } from '../check/invariants.js';
 import { TASK_DEAD } from '../kernel/task.js';
 import { formatSeconds } from '../sim/time.js';
-import { NR_FREE_PAGES, NR_WRITEBACK } from '../mm/page_alloc.js';
+import { ALLOCSTALL, NR_FREE_PAGES, NR_WRITEBACK, PGSCAN_DIRECT, PGSCAN_KSWAPD, PSWPOUT } from '../mm/page_alloc.js';
 import { GFP_ATOMIC } from '../include/gfp.js';
 import { bootMachine, type Machine } from './machine.js';
 import type { RunParams } from './params.js';
@@ -169,7 +169,7 @@ function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
   const parts: string[] = [];
   const since = verdict === 'LIVELOCK' || verdict === 'DEADLOCK' ? ` since ${formatSeconds(wd.lastProgressNs)} s` : '';
   if (verdict === 'COMPLETED') {
-    return `workload finished at ${formatSeconds(k.now)} s: ${m.workload.pages_copied} pages copied, ${m.vm.events.pswpout} pages written to swap; ${atomicLineText(m)}`;
+    return `workload finished at ${formatSeconds(k.now)} s: ${m.workload.pages_copied} pages copied, ${m.pa.vm_events[PSWPOUT]!} pages written to swap; ${atomicLineText(m)}`;
   }
   parts.push(`no forward progress${since}`);
   const wb = m.pa.vm_stat[NR_WRITEBACK]!;
@@ -211,7 +211,7 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
   const p = m.params;
   let h = 0x811c9dc5;
   for (const l of k.log.lines) h = fnv(`${l.timeNs} ${l.text}\n`, h);
-  h = fnv(`${k.sim.now} ${k.sim.modelEvents} ${m.workload.pages_copied} ${m.vm.events.pswpout} ${m.vm.events.swap_writes_completed}`, h);
+  h = fnv(`${k.sim.now} ${k.sim.modelEvents} ${m.workload.pages_copied} ${m.pa.vm_events[PSWPOUT]!} ${m.vm.events.swap_writes_completed}`, h);
   const limit = stop === 'event-limit' ? 'the event limit' : stop === 'time-limit' ? 'the simulated-time limit' : stop;
   const reason = verdict === 'LIMIT' ? `stopped by ${limit}; ${pendingReason(m, 'LIVELOCK', wd)}` : pendingReason(m, verdict, wd);
   const kmalloc128 = m.caches.bio.s;
@@ -230,7 +230,7 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
     time_to_livelock_ns: verdict === 'LIVELOCK' || verdict === 'DEADLOCK' ? wd.lastProgressNs : null,
     time_to_finish_ns: verdict === 'COMPLETED' ? wd.verdictNs : null,
     bytes_per_command: m.bytes_per_command,
-    pswpout: m.vm.events.pswpout,
+    pswpout: m.pa.vm_events[PSWPOUT]!,
     pages_copied: m.workload.pages_copied,
     hung_task_reports: m.hung.reports.length,
     figures: {
@@ -251,9 +251,9 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
       unplug_thresh: m.q.stat.unplug_thresh,
       kmalloc128_objects: kmalloc128.objects_in_use,
       free_pages: m.pa.nr_free_pages,
-      allocstall: m.vm.events.allocstall,
-      pgscan_direct: m.vm.events.pgscan_direct,
-      pgscan_kswapd: m.vm.events.pgscan_kswapd,
+      allocstall: m.pa.vm_events[ALLOCSTALL]!,
+      pgscan_direct: m.pa.zone_events_total(PGSCAN_DIRECT),
+      pgscan_kswapd: m.pa.zone_events_total(PGSCAN_KSWAPD),
       disk_commands: m.disk.stat.commands,
       atomic_line_margin_pages: atomicLineApproach(m).margin,
     },

@@ -8,15 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 // dist/test/report/*.js -> repo root.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const ARGS = JSON.parse(readFileSync(join(root, 'test/golden/report-small.args.json'), 'utf8')) as string[];
-const GOLDEN: [string, string][] = [
-  ['test/golden/report-small-dmesg.txt', 'dmesg.txt'],
-  ['test/golden/report-small-trace.txt', 'trace.txt'],
-  ['test/golden/report-small-meminfo-1s.txt', 'proc/1s/meminfo'],
-  ['test/golden/report-small-vmstat-1s.txt', 'proc/1s/vmstat'],
-  ['test/golden/report-small-zoneinfo-1s.txt', 'proc/1s/zoneinfo'],
-  ['test/golden/report-small-slabinfo-1s.txt', 'proc/1s/slabinfo'],
-];
+// The short run's arguments and the golden files it produces; scripts/update-golden.mjs reads the same file.
+const SPEC = JSON.parse(readFileSync(join(root, 'test/golden/report-small.json'), 'utf8')) as { args: string[]; golden: [string, string][] };
+const ARGS = SPEC.args;
+const GOLDEN = SPEC.golden;
 
 test('report goldens: dmesg, ftrace text and /proc at 1 s of a short run match (128MiB, 2x64MiB, seed 7; scripts/update-golden.mjs)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-golden-test-'));

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PSWPOUT } from '../../src/mm/page_alloc.js';
 import { NR_FREE_PAGES, NR_WRITEBACK, vmstat_text } from '../../src/mm/page_alloc.js';
 import { formatMeminfo, formatVmstat, formatZoneinfo, procSnapshot, snapshotDirName } from '../../src/report/proc.js';
 import { parseProcSlabinfo } from '../../src/report/slabinfo.js';
@@ -30,8 +31,8 @@ test('meminfo: 2.6.25 field layout and values from the machine (short run, at th
 test('vmstat: every 2.6.25 name once, in vmstat_text order, with pswpout from reclaim (short run)', () => {
   const lines = formatVmstat(m).trimEnd().split('\n');
   assert.deepEqual(lines.map((l) => l.split(' ')[0]), [...vmstat_text]);
-  assert.equal(kv(formatVmstat(m).replace(/ /g, ': ')).get('pswpout'), m.vm.events.pswpout);
-  assert.ok(m.vm.events.pswpout > 0, 'the short run swaps');
+  assert.equal(kv(formatVmstat(m).replace(/ /g, ': ')).get('pswpout'), m.pa.vm_events[PSWPOUT]!);
+  assert.ok(m.pa.vm_events[PSWPOUT]! > 0, 'the short run swaps');
 });
 
 test('zoneinfo: populated zones with their min/low/high watermarks and protection (short run)', () => {
