@@ -30,6 +30,21 @@ export function pgmask(bit: number): number {
   return (1 << bit) >>> 0;
 }
 
+/** PageFoo(page): is PG_ `bit` set in the page's flag word? */
+export function PageFlag(flags: Uint32Array, pfn: number, bit: number): boolean {
+  return (flags[pfn]! & pgmask(bit)) !== 0;
+}
+
+/** SetPageFoo(page). */
+export function SetPageFlag(flags: Uint32Array, pfn: number, bit: number): void {
+  flags[pfn] = (flags[pfn]! | pgmask(bit)) >>> 0;
+}
+
+/** ClearPageFoo(page). */
+export function ClearPageFlag(flags: Uint32Array, pfn: number, bit: number): void {
+  flags[pfn] = (flags[pfn]! & ~pgmask(bit)) >>> 0;
+}
+
 /**
  * What a page is used for (not a kernel field: the kernel infers it from flags and mapping).
  * The page allocator counts pages per use, which gives the page-conservation invariant.

@@ -14,7 +14,7 @@
 import type { KGen } from '../kernel/task.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { GFP_NOIO } from '../include/gfp.js';
-import { PG_dirty, PG_error, PG_locked, PG_reclaim, PG_writeback, pgmask } from '../include/page-flags.js';
+import { PG_dirty, PG_error, PG_locked, PG_reclaim, PG_writeback, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
 import { bio, bio_alloc, bio_put, WRITE } from '../block/bio.js';
 import { submit_bio } from '../block/blk-core.js';
 import { rotate_reclaimable_page } from './swap.js';
@@ -54,15 +54,15 @@ export function* swap_writepage(vm: VmState, pfn: number): KGen<number> {
   const b = yield* get_swap_bio(vm, GFP_NOIO, vm.pa.page_private[pfn]!, pfn);
   if (b === null) {
     // Cannot happen with __GFP_WAIT; kept for the kernel's shape: redirty, unlock, -ENOMEM.
-    pa.page_flags[pfn] = (pa.page_flags[pfn]! & ~pgmask(PG_locked)) >>> 0;
+    ClearPageFlag(pa.page_flags, pfn, PG_locked);
     k.current.leave();
     return -12;
   }
   pa.count_vm_events(PSWPOUT);
   // set_page_writeback (test_set_page_writeback).
-  pa.page_flags[pfn] = (pa.page_flags[pfn]! | pgmask(PG_writeback)) >>> 0;
+  SetPageFlag(pa.page_flags, pfn, PG_writeback);
   mod_page_state(vm, pfn, NR_WRITEBACK, 1);
-  pa.page_flags[pfn] = (pa.page_flags[pfn]! & ~pgmask(PG_locked)) >>> 0;
+  ClearPageFlag(pa.page_flags, pfn, PG_locked);
   yield* submit_bio(vm.swap_q, WRITE, b);
   k.current.leave();
   return 0;
@@ -74,13 +74,13 @@ export function* swap_writepage(vm: VmState, pfn: number): KGen<number> {
  */
 function end_page_writeback(vm: VmState, pfn: number): void {
   const pa = vm.pa;
-  const f = pa.page_flags[pfn]!;
-  if (f & pgmask(PG_reclaim)) {
-    pa.page_flags[pfn] = (f & ~pgmask(PG_reclaim)) >>> 0;
+  // TestClearPageReclaim.
+  if (PageFlag(pa.page_flags, pfn, PG_reclaim)) {
+    ClearPageFlag(pa.page_flags, pfn, PG_reclaim);
     pa.count_vm_events(PGROTATED);
     rotate_reclaimable_page(vm.lru, pa.page_zone(pfn).idx, pfn);
   }
-  pa.page_flags[pfn] = (pa.page_flags[pfn]! & ~pgmask(PG_writeback)) >>> 0;
+  ClearPageFlag(pa.page_flags, pfn, PG_writeback);
   mod_page_state(vm, pfn, NR_WRITEBACK, -1);
 }
 
@@ -93,7 +93,8 @@ export function end_swap_bio_write(vm: VmState, k: Kernel, b: bio, err: number):
   const pfn = b.bv_page;
   const pa = vm.pa;
   if (err) {
-    pa.page_flags[pfn] = (pa.page_flags[pfn]! | pgmask(PG_error) | pgmask(PG_dirty)) >>> 0;
+    SetPageFlag(pa.page_flags, pfn, PG_error);
+  SetPageFlag(pa.page_flags, pfn, PG_dirty);
     k.printk(`Write-error on swap-device (${b.bi_sector >> 3})`);
     vm.events.swap_write_errors++;
   }

@@ -12,7 +12,7 @@
  * radix-tree nodes of the page cache and swap cache are not allocated; files are never read back
  * or truncated. Process context with the page locked; never sleeps.
  */
-import { PG_dirty, PG_swapcache, PG_uptodate, pgmask, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE } from '../include/page-flags.js';
+import { PG_dirty, PG_swapcache, PG_uptodate, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
 import { lru_cache_add } from './swap.js';
 import { get_swap_page, swap_duplicate, swap_free } from './swapfile.js';
 import { mod_page_state, type VmState } from './vm_state.js';
@@ -28,7 +28,8 @@ export const AOP_WRITEPAGE_ACTIVATE = 0x80000;
 export function shmem_add_written_page(vm: VmState, pfn: number): void {
   const pa = vm.pa;
   pa.set_page_use(pfn, 0, PAGE_USE_PAGECACHE);
-  pa.page_flags[pfn] = (pa.page_flags[pfn]! | pgmask(PG_uptodate) | pgmask(PG_dirty)) >>> 0;
+  SetPageFlag(pa.page_flags, pfn, PG_uptodate);
+  SetPageFlag(pa.page_flags, pfn, PG_dirty);
   mod_page_state(vm, pfn, NR_FILE_PAGES, 1);
   mod_page_state(vm, pfn, NR_FILE_DIRTY, 1);
   lru_cache_add(vm.lru, pa.page_zone(pfn).idx, pfn);
@@ -49,7 +50,7 @@ export function shmem_writepage(vm: VmState, pfn: number): number {
   // add_to_swap_cache(page, swap, GFP_ATOMIC): the model does not allocate radix-tree nodes.
   const pa = vm.pa;
   vm.pa.page_private[pfn] = swap;
-  pa.page_flags[pfn] = (pa.page_flags[pfn]! | pgmask(PG_swapcache)) >>> 0;
+  SetPageFlag(pa.page_flags, pfn, PG_swapcache);
   pa.set_page_use(pfn, 0, PAGE_USE_SWAPCACHE);
   // remove_from_page_cache; the inode's swap vector holds the second reference.
   mod_page_state(vm, pfn, NR_FILE_PAGES, -1);
@@ -67,6 +68,6 @@ export function delete_from_swap_cache(vm: VmState, pfn: number): void {
   const pa = vm.pa;
   const swap = vm.pa.page_private[pfn]!;
   vm.pa.page_private[pfn] = 0;
-  pa.page_flags[pfn] = (pa.page_flags[pfn]! & ~pgmask(PG_swapcache)) >>> 0;
+  ClearPageFlag(pa.page_flags, pfn, PG_swapcache);
   swap_free(vm.si, swap);
 }

@@ -11,7 +11,7 @@
  * NR_INACTIVE is the zone counter of the page allocator. Any context; never sleeps.
  */
 import { assert } from '../sim/assert.js';
-import { PG_lru, pgmask } from '../include/page-flags.js';
+import { PG_lru, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
 import { NR_INACTIVE, type PageAllocator } from './page_alloc.js';
 
 export class lru_lists {
@@ -30,7 +30,7 @@ export class lru_lists {
 }
 
 function onLru(pa: PageAllocator, pfn: number): boolean {
-  return (pa.page_flags[pfn]! & pgmask(PG_lru)) !== 0;
+  return PageFlag(pa.page_flags, pfn, PG_lru);
 }
 
 function link(l: lru_lists, zone: number, pfn: number, atTail: boolean): void {
@@ -51,7 +51,7 @@ function link(l: lru_lists, zone: number, pfn: number, atTail: boolean): void {
     else l.tail[zone] = pfn;
     l.head[zone] = pfn;
   }
-  pa.page_flags[pfn] = (pa.page_flags[pfn]! | pgmask(PG_lru)) >>> 0;
+  SetPageFlag(pa.page_flags, pfn, PG_lru);
   pa.mod_zone_page_state(pa.zones[zone]!, NR_INACTIVE, 1);
 }
 
@@ -70,7 +70,7 @@ export function del_page_from_lru(l: lru_lists, zone: number, pfn: number): void
   if (n >= 0) pa.lru_prev[n] = p;
   else l.tail[zone] = p;
   pa.lru_next[pfn] = pa.lru_prev[pfn] = -1;
-  pa.page_flags[pfn] = (pa.page_flags[pfn]! & ~pgmask(PG_lru)) >>> 0;
+  ClearPageFlag(pa.page_flags, pfn, PG_lru);
   pa.mod_zone_page_state(pa.zones[zone]!, NR_INACTIVE, -1);
 }
 

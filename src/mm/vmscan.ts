@@ -21,7 +21,7 @@ import { run_for_ns, schedule } from '../kernel/sched.js';
 import { finish_wait, prepare_to_wait, waitqueue_active, wake_up } from '../kernel/wait.js';
 import { TP } from '../kernel/trace.js';
 import { __GFP_FS, __GFP_IO, GFP_KERNEL } from '../include/gfp.js';
-import { PG_dirty, PG_locked, PG_reclaim, PG_swapcache, PG_writeback, pgmask, PAGE_USE_SWAPCACHE } from '../include/page-flags.js';
+import { PG_dirty, PG_locked, PG_reclaim, PG_swapcache, PG_writeback, PAGE_USE_SWAPCACHE, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
 import { congestion_wait, WRITE } from './backing-dev.js';
 import { ALLOCSTALL, KSWAPD_STEAL, NR_ACTIVE, NR_FILE_DIRTY, NR_INACTIVE, NR_UNSTABLE_NFS, NR_VMSCAN_WRITE, NR_WRITEBACK, PAGEOUTRUN, PGSCAN_DIRECT, PGSCAN_KSWAPD, PGSTEAL } from './page_alloc.js';
 import { mod_page_state } from './vm_state.js';
@@ -48,16 +48,6 @@ export interface scan_control {
   kswapd: boolean;
 }
 
-function flag(vm: VmState, pfn: number, bit: number): boolean {
-  return (vm.pa.page_flags[pfn]! & pgmask(bit)) !== 0;
-}
-function setFlag(vm: VmState, pfn: number, bit: number): void {
-  vm.pa.page_flags[pfn] = (vm.pa.page_flags[pfn]! | pgmask(bit)) >>> 0;
-}
-function clearFlag(vm: VmState, pfn: number, bit: number): void {
-  vm.pa.page_flags[pfn] = (vm.pa.page_flags[pfn]! & ~pgmask(bit)) >>> 0;
-}
-
 /** @kernel mm/vmscan.c may_write_to_queue — swap and tmpfs backing devices are never congested. */
 function may_write_to_queue(): boolean {
   return true;
@@ -71,11 +61,11 @@ function may_write_to_queue(): boolean {
  */
 function* pageout(vm: VmState, pfn: number): KGen<number> {
   if (!may_write_to_queue()) return PAGE_KEEP;
-  if (!flag(vm, pfn, PG_dirty)) return PAGE_CLEAN;
+  if (!PageFlag(vm.pa.page_flags, pfn, PG_dirty)) return PAGE_CLEAN;
   // clear_page_dirty_for_io
-  clearFlag(vm, pfn, PG_dirty);
+  ClearPageFlag(vm.pa.page_flags, pfn, PG_dirty);
   mod_page_state(vm, pfn, NR_FILE_DIRTY, -1);
-  setFlag(vm, pfn, PG_reclaim);
+  SetPageFlag(vm.pa.page_flags, pfn, PG_reclaim);
   let res: number;
   const k = vm.k;
   k.current.enter('pageout');
@@ -85,16 +75,16 @@ function* pageout(vm: VmState, pfn: number): KGen<number> {
   } else {
     res = shmem_writepage(vm, pfn);
     // shmem_writepage leaves the page dirty (now in the swap cache) and unlocks it.
-    setFlag(vm, pfn, PG_dirty);
+    SetPageFlag(vm.pa.page_flags, pfn, PG_dirty);
     mod_page_state(vm, pfn, NR_FILE_DIRTY, 1);
-    if (res === 0) clearFlag(vm, pfn, PG_locked);
+    if (res === 0) ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
   }
   k.current.leave();
   if (res === AOP_WRITEPAGE_ACTIVATE) {
-    clearFlag(vm, pfn, PG_reclaim);
+    ClearPageFlag(vm.pa.page_flags, pfn, PG_reclaim);
     return PAGE_ACTIVATE;
   }
-  if (!flag(vm, pfn, PG_writeback)) clearFlag(vm, pfn, PG_reclaim);
+  if (!PageFlag(vm.pa.page_flags, pfn, PG_writeback)) ClearPageFlag(vm.pa.page_flags, pfn, PG_reclaim);
   mod_page_state(vm, pfn, NR_VMSCAN_WRITE, 1);
   return PAGE_SUCCESS;
 }
@@ -113,50 +103,50 @@ function* shrink_page_list(vm: VmState, pages: number[], sc: scan_control): KGen
   k.current.enter('shrink_page_list');
   for (const pfn of pages) {
     sc.nr_scanned++;
-    if (flag(vm, pfn, PG_locked)) {
+    if (PageFlag(vm.pa.page_flags, pfn, PG_locked)) {
       putback(vm, pfn);
       continue;
     }
-    setFlag(vm, pfn, PG_locked);
-    if (flag(vm, pfn, PG_writeback)) {
-      clearFlag(vm, pfn, PG_locked);
+    SetPageFlag(vm.pa.page_flags, pfn, PG_locked);
+    if (PageFlag(vm.pa.page_flags, pfn, PG_writeback)) {
+      ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
       putback(vm, pfn);
       continue;
     }
-    if (flag(vm, pfn, PG_dirty)) {
-      const may_enter_fs = (sc.gfp_mask & __GFP_FS) !== 0 || (flag(vm, pfn, PG_swapcache) && (sc.gfp_mask & __GFP_IO) !== 0);
+    if (PageFlag(vm.pa.page_flags, pfn, PG_dirty)) {
+      const may_enter_fs = (sc.gfp_mask & __GFP_FS) !== 0 || (PageFlag(vm.pa.page_flags, pfn, PG_swapcache) && (sc.gfp_mask & __GFP_IO) !== 0);
       if (!may_enter_fs || !sc.may_writepage) {
-        clearFlag(vm, pfn, PG_locked);
+        ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
         putback(vm, pfn);
         continue;
       }
       const res = yield* pageout(vm, pfn);
       if (res === PAGE_KEEP || res === PAGE_ACTIVATE) {
-        clearFlag(vm, pfn, PG_locked);
+        ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
         putback(vm, pfn);
         continue;
       }
       if (res === PAGE_SUCCESS) {
         // The writepage unlocked the page; re-take it and keep it while it is still dirty or
         // under writeback.
-        if (flag(vm, pfn, PG_writeback) || flag(vm, pfn, PG_dirty) || flag(vm, pfn, PG_locked)) {
-          if (!flag(vm, pfn, PG_writeback)) clearFlag(vm, pfn, PG_locked);
+        if (PageFlag(vm.pa.page_flags, pfn, PG_writeback) || PageFlag(vm.pa.page_flags, pfn, PG_dirty) || PageFlag(vm.pa.page_flags, pfn, PG_locked)) {
+          if (!PageFlag(vm.pa.page_flags, pfn, PG_writeback)) ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
           putback(vm, pfn);
           continue;
         }
-        setFlag(vm, pfn, PG_locked);
+        SetPageFlag(vm.pa.page_flags, pfn, PG_locked);
       }
     }
     // Clean: a swap-cache page can be freed; a clean tmpfs page cannot occur in this workload.
-    if (pa.page_use[pfn] === PAGE_USE_SWAPCACHE && !flag(vm, pfn, PG_writeback)) {
+    if (pa.page_use[pfn] === PAGE_USE_SWAPCACHE && !PageFlag(vm.pa.page_flags, pfn, PG_writeback)) {
       delete_from_swap_cache(vm, pfn);
-      clearFlag(vm, pfn, PG_locked);
+      ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
       pa.page_flags[pfn] = 0;
       pa.__free_pages(pfn, 0);
       nr_reclaimed++;
       continue;
     }
-    clearFlag(vm, pfn, PG_locked);
+    ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
     putback(vm, pfn);
   }
   k.current.leave();
