@@ -14,6 +14,8 @@
  *   by a task that is still allocating it; requests in flight equal device_busy equal host_busy.
  * - commands: the host's free list holds at most one command; commands in use are those on the
  *   device's cmd_list, which includes every dispatched one.
+ * - radix tree ('full'): every swap-cache node's count equals its slots in use, no empty node is
+ *   kept, and the radix_tree_node objects alive are the tree's nodes plus the per-CPU preloads.
  * - bios: bios freed never exceed bios allocated; pages under writeback equal swap bios submitted
  *   minus swap bios completed (each swap bio carries one page and completes exactly once).
  *
@@ -22,6 +24,7 @@
  */
 import type { Kernel } from '../kernel/kernel.js';
 import { NR_WRITEBACK, PSWPOUT } from '../mm/page_alloc.js';
+import { radix_tree_check, type radix_tree_ctx, type radix_tree_root } from '../mm/radix-tree.js';
 
 /** A broken invariant: a safety violation of the model (exit code 4), not a simulator assertion. */
 export class InvariantViolation extends Error {
@@ -47,7 +50,7 @@ export interface InvariantView {
   shost: { free_list: readonly unknown[]; host_busy: number };
   sdev: { device_busy: number; cmd_list: { size: number } };
   fs_bio_set: { allocated: number; freed: number; ended: number };
-  vm: { events: { swap_writes_completed: number } };
+  vm: { events: { swap_writes_completed: number }; swapper_space: radix_tree_root; radix: radix_tree_ctx | null };
   pools: { bio: PoolView; bvec: readonly PoolView[]; request: PoolView; sg: readonly PoolView[] };
 }
 
@@ -103,6 +106,15 @@ export class InvariantChecker {
       m.pa.check_free_lists();
     } catch (e) {
       this.fail('page-conservation', e instanceof Error ? e.message : String(e));
+    }
+    if (m.vm.radix !== null) {
+      try {
+        radix_tree_check(m.vm.swapper_space);
+      } catch (e) {
+        this.fail('radix-tree', e instanceof Error ? e.message : String(e));
+      }
+      const pooled = m.vm.radix.preloads.reduce((n, p) => n + p.length, 0);
+      if (m.vm.radix.nodes_live !== m.vm.swapper_space.nodes.size + pooled) this.fail('radix-tree', `${m.vm.radix.nodes_live} radix_tree_node objects live, ${m.vm.swapper_space.nodes.size} in swapper_space and ${pooled} preloaded`);
     }
     for (const s of m.slub.caches) {
       try {

@@ -8,15 +8,23 @@
  * it dirty, so a later reclaim pass writes it with swap_writepage. Every tmpfs page passes through
  * reclaim twice before its bio is allocated.
  *
+ * add_to_swap_cache inserts the page into the swap cache's radix tree (radix-tree.ts) after a
+ * radix_tree_preload with shmem_writepage's GFP_ATOMIC, which carries no __GFP_NOMEMALLOC: in a
+ * reclaimer those node allocations may use ALLOC_NO_WATERMARKS. A failed preload or insert makes
+ * shmem_writepage give the slot back and redirty the page, as 2.6.25 does.
+ *
  * Simplified: the inode's swap vector is reduced to the slot's extra reference (swap_duplicate);
- * radix-tree nodes of the page cache and swap cache are not allocated; files are never read back
- * or truncated. Process context with the page locked; never sleeps.
+ * the tmpfs files' own radix trees (allocated by the copying task at ordinary watermarks) are not
+ * modelled; files are never read back or truncated. Process context with the page locked; never
+ * sleeps.
  */
 import { PG_dirty, PG_swapcache, PG_uptodate, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
 import { lru_cache_add } from './swap.js';
 import { get_swap_page, swap_duplicate, swap_free } from './swapfile.js';
 import { mod_page_state, type VmState } from './vm_state.js';
 import { NR_FILE_DIRTY, NR_FILE_PAGES } from './page_alloc.js';
+import { GFP_ATOMIC } from '../include/gfp.js';
+import { radix_tree_delete, radix_tree_insert, radix_tree_preload } from './radix-tree.js';
 
 /** Return values of writepage / pageout. */
 export const AOP_WRITEPAGE_ACTIVATE = 0x80000;
@@ -47,7 +55,12 @@ export function shmem_writepage(vm: VmState, pfn: number): number {
     vm.k.mark('shmem_no_swap');
     return AOP_WRITEPAGE_ACTIVATE;
   }
-  // add_to_swap_cache(page, swap, GFP_ATOMIC): the model does not allocate radix-tree nodes.
+  if (add_to_swap_cache(vm, swap, GFP_ATOMIC) !== 0) {
+    // The preload or the insert failed: give the slot back and keep the page dirty in tmpfs.
+    swap_free(vm.si, swap);
+    vm.k.mark('shmem_add_to_swap_cache_enomem');
+    return AOP_WRITEPAGE_ACTIVATE;
+  }
   const pa = vm.pa;
   vm.pa.page_private[pfn] = swap;
   SetPageFlag(pa.page_flags, pfn, PG_swapcache);
@@ -61,6 +74,19 @@ export function shmem_writepage(vm: VmState, pfn: number): number {
 }
 
 /**
+ * @kernel mm/swap_state.c add_to_swap_cache
+ * The radix-tree part: preload this CPU's node pool with `gfp_mask`, then insert the slot into
+ * swapper_space. Returns 0 or a negative errno (-ENOMEM, -EEXIST). The caller sets the page
+ * flags on success.
+ */
+export function add_to_swap_cache(vm: VmState, swap: number, gfp_mask: number): number {
+  if (vm.radix === null) return 0;
+  const err = radix_tree_preload(vm.radix, gfp_mask);
+  if (err) return err;
+  return radix_tree_insert(vm.radix, vm.swapper_space, swap);
+}
+
+/**
  * @kernel mm/swap_state.c delete_from_swap_cache
  * Drop the swap cache's reference to the slot; the tmpfs inode's reference keeps the data on swap.
  */
@@ -68,6 +94,8 @@ export function delete_from_swap_cache(vm: VmState, pfn: number): void {
   const pa = vm.pa;
   const swap = vm.pa.page_private[pfn]!;
   vm.pa.page_private[pfn] = 0;
+  // __delete_from_swap_cache: out of swapper_space, freeing the nodes left empty.
+  if (vm.radix !== null) radix_tree_delete(vm.radix, vm.swapper_space, swap);
   ClearPageFlag(pa.page_flags, pfn, PG_swapcache);
   swap_free(vm.si, swap);
 }

@@ -14,6 +14,8 @@ import type { request_queue } from '../block/blk-core.js';
 import type { PageAllocator } from './page_alloc.js';
 import type { lru_lists } from './swap.js';
 import type { swap_info_struct } from './swapfile.js';
+import { radix_tree_root, type radix_tree_ctx } from './radix-tree.js';
+import { GFP_ATOMIC, __GFP_NOWARN } from '../include/gfp.js';
 
 /**
  * Model-only counters of the reclaim side. The kernel's own vmstat events (pswpout, pgscan_*,
@@ -41,6 +43,10 @@ export class VmState {
   vm_dirty_ratio = 10;
   /** Modelled CPU cost of scanning one page in shrink_page_list, ns. */
   scan_cost_ns = 100;
+  /** swapper_space.page_tree: the swap cache's radix tree, RADIX_TREE_INIT(GFP_ATOMIC|__GFP_NOWARN). */
+  readonly swapper_space = new radix_tree_root('swapper_space', GFP_ATOMIC | __GFP_NOWARN);
+  /** The radix_tree_node cache and per-CPU preloads; null: node allocation is not modelled. */
+  radix: radix_tree_ctx | null = null;
 
   constructor(
     readonly k: Kernel,

@@ -13,7 +13,7 @@ import type { Task } from '../kernel/task.js';
 import { create_workqueue } from '../kernel/workqueue.js';
 import { newHungTaskState, watchdog, type HungTaskState } from '../kernel/hung_task.js';
 import { GFP_KERNEL } from '../include/gfp.js';
-import { SLAB_CACHE_DMA, SLAB_HWCACHE_ALIGN, SLAB_PANIC } from '../include/slab.js';
+import { SLAB_CACHE_DMA, SLAB_HWCACHE_ALIGN, SLAB_PANIC, SLAB_RECLAIM_ACCOUNT } from '../include/slab.js';
 import { PageAllocator } from '../mm/page_alloc.js';
 import { SlubAllocator, type kmem_cache } from '../mm/slub.js';
 import { mempool_create_slab_pool, type mempool_t } from '../mm/mempool.js';
@@ -22,6 +22,7 @@ import { ALIGN } from '../mm/slub_geometry.js';
 import { swap_info_struct } from '../mm/swapfile.js';
 import { lru_lists } from '../mm/swap.js';
 import { VmState } from '../mm/vm_state.js';
+import { radix_tree_ctx, SIZEOF_RADIX_TREE_NODE } from '../mm/radix-tree.js';
 import { kswapd, try_to_free_pages, wakeup_kswapd } from '../mm/vmscan.js';
 import { swap_io_init } from '../mm/page_io.js';
 import { bio_set, BVEC_NR_VECS, SIZEOF_BIO, SIZEOF_BIO_VEC, BIO_POOL_SIZE } from '../block/bio.js';
@@ -144,6 +145,9 @@ export function bootMachine(p: RunParams): Machine {
   // swapon: one area on the disk's swap partition.
   const si = new swap_info_struct(Math.floor(p.swap_bytes / 4096), SWAP_START_SECTOR);
   const vm = new VmState(k, pa, new lru_lists(pa), si, q, fs_bio_set);
+  // radix_tree_init: the node cache has a constructor, so SLUB never merges it.
+  const radixCache = slub.kmem_cache_create('radix_tree_node', SIZEOF_RADIX_TREE_NODE, 0, SLAB_PANIC | SLAB_RECLAIM_ACCOUNT, () => {});
+  vm.radix = new radix_tree_ctx(k, radixCache, p.cpus);
   swap_io_init(vm);
   pa.hooks = {
     wakeup_kswapd: (zone, order) => wakeup_kswapd(vm, zone, order),

@@ -1,0 +1,268 @@
+/**
+ * Radix trees as the page cache and swap cache use them: how many nodes a tree holds, when an
+ * insertion needs a new node, where that node comes from, and when a deletion frees nodes.
+ *
+ * Mirrors: lib/radix-tree.c (radix_tree_preload, radix_tree_node_alloc, radix_tree_node_free,
+ * radix_tree_maxindex, radix_tree_extend, radix_tree_insert, radix_tree_delete,
+ * radix_tree_shrink), v2.6.25. The model keeps it under mm/ because only the swap cache uses it.
+ *
+ * Why it matters here: shmem_writepage adds a page to the swap cache with GFP_ATOMIC and, unlike
+ * add_to_swap, without __GFP_NOMEMALLOC. It runs in reclaim, under PF_MEMALLOC, so when the
+ * preload has to allocate a node and the zones are below the GFP_ATOMIC line, __alloc_pages takes
+ * the PF_MEMALLOC branch and allocates with ALLOC_NO_WATERMARKS. add_to_swap's own comment warns
+ * that such node allocations can exhaust the page allocator. These are the allocations that take
+ * free memory below the line kblockd's GFP_ATOMIC sense allocation needs.
+ *
+ * Modelled: 64-slot nodes (RADIX_TREE_MAP_SHIFT 6) of 552 bytes from the unmergeable
+ * radix_tree_node cache; the tree's height growing on demand and shrinking when only slot 0 of
+ * the top node is left; one leaf per 64 consecutive indices and the interior nodes above it; the
+ * per-CPU preload pool of RADIX_TREE_MAX_PATH (11 on 64-bit) nodes, refilled before each insert;
+ * trees whose gfp_mask lacks __GFP_WAIT take nodes from that pool first.
+ * Not modelled: tags (no tagged lookups on this path), RCU lookups, and the RCU grace period
+ * before a freed node returns to its slab (the model frees it at once). Items themselves are not
+ * stored: the tree records which indices are present, the caller keeps the page.
+ * Contexts: any; never sleeps unless the preload's gfp has __GFP_WAIT (never on this path).
+ */
+import { assert } from '../sim/assert.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { __GFP_RECLAIMABLE, __GFP_WAIT } from '../include/gfp.js';
+import { kmem_cache_alloc, kmem_cache_free, type kmem_cache } from './slub.js';
+
+export const RADIX_TREE_MAP_SHIFT = 6;
+export const RADIX_TREE_MAP_SIZE = 1 << RADIX_TREE_MAP_SHIFT;
+/** DIV_ROUND_UP(BITS_PER_LONG, RADIX_TREE_MAP_SHIFT) on 64-bit: the longest path, the preload size. */
+export const RADIX_TREE_MAX_PATH = 11;
+/** sizeof(struct radix_tree_node) on x86_64: height, count, rcu_head, 64 slots, 2 tag words. */
+export const SIZEOF_RADIX_TREE_NODE = 552;
+
+export const ENOMEM = 12;
+export const EEXIST = 17;
+
+/** One node: its slab object and how many of its 64 slots are in use. */
+interface radix_tree_node {
+  obj: number;
+  count: number;
+}
+
+/**
+ * A tree's root. Nodes are kept by (level above the items, index >> level*6): level 1 nodes are
+ * leaves whose slots hold items, and that key does not change when the tree grows or shrinks.
+ */
+export class radix_tree_root {
+  height = 0;
+  /** Height 0 with an item at index 0 stored in the root itself (no node). */
+  rnode_item = false;
+  readonly nodes = new Map<number, radix_tree_node>();
+  /** The indices present (the items' slots). */
+  readonly items = new Set<number>();
+  constructor(
+    readonly name: string,
+    /** The root's gfp_mask (RADIX_TREE_INIT): what radix_tree_node_alloc allocates nodes with. */
+    readonly gfp_mask: number,
+  ) {}
+}
+
+/** The node cache and the per-CPU preload pools (radix_tree_preloads). */
+export class radix_tree_ctx {
+  readonly preloads: number[][];
+  /** Nodes allocated and freed, for reports and invariants (not kernel fields). */
+  readonly stat = { allocated: 0, freed: 0, preload_failures: 0 };
+  constructor(
+    readonly k: Kernel,
+    readonly cachep: kmem_cache,
+    cpus: number,
+  ) {
+    this.preloads = Array.from({ length: cpus }, () => []);
+  }
+  /** Nodes held now: in trees and in preload pools. */
+  get nodes_live(): number {
+    return this.stat.allocated - this.stat.freed;
+  }
+}
+
+function key(level: number, index: number): number {
+  return Math.floor(index / 2 ** (RADIX_TREE_MAP_SHIFT * level)) * 8 + level;
+}
+
+/** @kernel lib/radix-tree.c radix_tree_maxindex — the largest index a tree of this height holds. */
+export function radix_tree_maxindex(height: number): number {
+  if (height === 0) return 0;
+  const bits = Math.min(RADIX_TREE_MAP_SHIFT * height, 52);
+  return 2 ** bits - 1;
+}
+
+function node_kmem_alloc(ctx: radix_tree_ctx, gfp_mask: number): number {
+  const obj = kmem_cache_alloc(ctx.cachep, gfp_mask | __GFP_RECLAIMABLE);
+  if (obj !== 0) ctx.stat.allocated++;
+  return obj;
+}
+
+/**
+ * @kernel lib/radix-tree.c radix_tree_preload
+ * Fill this CPU's pool to RADIX_TREE_MAX_PATH nodes so that the insert that follows cannot fail
+ * for lack of a node. Returns 0, or -ENOMEM when a node allocation fails (the pool keeps what it
+ * got). The allocation runs in the caller's context: under PF_MEMALLOC without __GFP_NOMEMALLOC it
+ * may dip below every watermark.
+ */
+export function radix_tree_preload(ctx: radix_tree_ctx, gfp_mask: number): number {
+  const pool = ctx.preloads[ctx.k.smp_processor_id()]!;
+  while (pool.length < RADIX_TREE_MAX_PATH) {
+    const obj = node_kmem_alloc(ctx, gfp_mask);
+    if (obj === 0) {
+      ctx.stat.preload_failures++;
+      return -ENOMEM;
+    }
+    pool.push(obj);
+  }
+  return 0;
+}
+
+/**
+ * @kernel lib/radix-tree.c radix_tree_node_alloc
+ * A tree whose gfp_mask cannot sleep takes the node from this CPU's preload pool first; otherwise,
+ * or with the pool empty, from the slab with the root's gfp_mask. 0 on failure.
+ */
+function radix_tree_node_alloc(ctx: radix_tree_ctx, root: radix_tree_root): number {
+  if (!(root.gfp_mask & __GFP_WAIT)) {
+    const pool = ctx.preloads[ctx.k.smp_processor_id()]!;
+    const obj = pool.pop();
+    if (obj !== undefined) return obj;
+  }
+  return node_kmem_alloc(ctx, root.gfp_mask);
+}
+
+/** @kernel lib/radix-tree.c radix_tree_node_free — straight back to the slab (no RCU delay here). */
+function radix_tree_node_free(ctx: radix_tree_ctx, node: radix_tree_node): void {
+  kmem_cache_free(ctx.cachep, node.obj);
+  ctx.stat.freed++;
+}
+
+/**
+ * @kernel lib/radix-tree.c radix_tree_extend
+ * Grow the tree until `index` fits. An empty tree only records the height; otherwise each new
+ * level is a node whose slot 0 holds the old top.
+ */
+function radix_tree_extend(ctx: radix_tree_ctx, root: radix_tree_root, index: number): number {
+  let height = root.height + 1;
+  while (index > radix_tree_maxindex(height)) height++;
+  const empty = root.height === 0 ? !root.rnode_item : !root.nodes.has(key(root.height, 0));
+  if (empty) {
+    root.height = height;
+    return 0;
+  }
+  while (root.height < height) {
+    const obj = radix_tree_node_alloc(ctx, root);
+    if (obj === 0) return -ENOMEM;
+    root.nodes.set(key(root.height + 1, 0), { obj, count: 1 });
+    root.height++;
+  }
+  root.rnode_item = false;
+  return 0;
+}
+
+/**
+ * @kernel lib/radix-tree.c radix_tree_insert
+ * Extend the tree if needed, then walk down from the top creating missing nodes (each new node
+ * counts in its parent). -EEXIST if the index is present, -ENOMEM if a node could not be had.
+ */
+export function radix_tree_insert(ctx: radix_tree_ctx, root: radix_tree_root, index: number): number {
+  if (index > radix_tree_maxindex(root.height)) {
+    const err = radix_tree_extend(ctx, root, index);
+    if (err) return err;
+  }
+  if (root.height === 0) {
+    if (root.rnode_item) return -EEXIST;
+    root.rnode_item = true;
+    root.items.add(index);
+    return 0;
+  }
+  let parent: radix_tree_node | null = null;
+  for (let level = root.height; level >= 1; level--) {
+    const kk = key(level, index);
+    let node = root.nodes.get(kk);
+    if (node === undefined) {
+      const obj = radix_tree_node_alloc(ctx, root);
+      if (obj === 0) return -ENOMEM;
+      node = { obj, count: 0 };
+      root.nodes.set(kk, node);
+      if (parent !== null) parent.count++;
+    }
+    parent = node;
+  }
+  if (root.items.has(index)) return -EEXIST;
+  root.items.add(index);
+  parent!.count++;
+  return 0;
+}
+
+/**
+ * @kernel lib/radix-tree.c radix_tree_shrink
+ * While the top node's only used slot is slot 0, drop a level and free the top node.
+ */
+function radix_tree_shrink(ctx: radix_tree_ctx, root: radix_tree_root): void {
+  while (root.height > 0) {
+    const top = root.nodes.get(key(root.height, 0))!;
+    if (top.count !== 1) break;
+    const slot0 = root.height > 1 ? root.nodes.has(key(root.height - 1, 0)) : root.items.has(0);
+    if (!slot0) break;
+    root.nodes.delete(key(root.height, 0));
+    if (root.height === 1) root.rnode_item = true;
+    root.height--;
+    radix_tree_node_free(ctx, top);
+  }
+}
+
+/**
+ * @kernel lib/radix-tree.c radix_tree_delete
+ * Clear the item's slot and free, from the leaf upward, every node left with no used slot; if the
+ * top node is left, try to shrink the tree. Returns false if the index was not present.
+ */
+export function radix_tree_delete(ctx: radix_tree_ctx, root: radix_tree_root, index: number): boolean {
+  if (!root.items.has(index)) return false;
+  root.items.delete(index);
+  if (root.height === 0) {
+    root.rnode_item = false;
+    return true;
+  }
+  for (let level = 1; level <= root.height; level++) {
+    const kk = key(level, index);
+    const node = root.nodes.get(kk);
+    assert(node !== undefined, () => `radix_tree_delete(${root.name}, ${index}): no level-${level} node`);
+    node.count--;
+    if (node.count > 0) {
+      if (level === root.height) radix_tree_shrink(ctx, root);
+      return true;
+    }
+    root.nodes.delete(kk);
+    radix_tree_node_free(ctx, node);
+  }
+  root.height = 0;
+  root.rnode_item = false;
+  return true;
+}
+
+/** Checks a tree's node counts against its items (full invariant checks and tests). */
+export function radix_tree_check(root: radix_tree_root): void {
+  const expect = new Map<number, number>();
+  const bump = (kk: number): void => void expect.set(kk, (expect.get(kk) ?? 0) + 1);
+  if (root.height === 0) {
+    assert(root.nodes.size === 0, () => `${root.name}: height 0 with ${root.nodes.size} nodes`);
+    assert(root.items.size === (root.rnode_item ? 1 : 0), () => `${root.name}: height 0 with ${root.items.size} items`);
+    return;
+  }
+  for (const index of root.items) {
+    assert(index <= radix_tree_maxindex(root.height), () => `${root.name}: index ${index} above maxindex`);
+    bump(key(1, index));
+  }
+  for (let level = 2; level <= root.height; level++) {
+    for (const kk of root.nodes.keys()) {
+      if (kk % 8 !== level - 1) continue;
+      const prefix = Math.floor(kk / 8);
+      bump(key(level, prefix * 2 ** (RADIX_TREE_MAP_SHIFT * (level - 1))));
+    }
+  }
+  for (const [kk, node] of root.nodes) {
+    assert(node.count === (expect.get(kk) ?? 0), () => `${root.name}: node ${kk} counts ${node.count}, slots in use ${expect.get(kk) ?? 0}`);
+    assert(node.count > 0, () => `${root.name}: empty node ${kk} not freed`);
+  }
+}
