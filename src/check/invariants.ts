@@ -15,7 +15,8 @@
  * - commands: the host's free list holds at most one command; commands in use are those on the
  *   device's cmd_list, which includes every dispatched one.
  * - radix tree ('full'): every swap-cache node's count equals its slots in use, no empty node is
- *   kept, and the radix_tree_node objects alive are the tree's nodes plus the per-CPU preloads.
+ *   kept, and the radix_tree_node objects alive are the nodes in trees (swap cache and tmpfs
+ *   files) plus the per-CPU preloads.
  * - bios: bios freed never exceed bios allocated; pages under writeback equal swap bios submitted
  *   minus swap bios completed (each swap bio carries one page and completes exactly once).
  *
@@ -114,7 +115,7 @@ export class InvariantChecker {
         this.fail('radix-tree', e instanceof Error ? e.message : String(e));
       }
       const pooled = m.vm.radix.preloads.reduce((n, p) => n + p.length, 0);
-      if (m.vm.radix.nodes_live !== m.vm.swapper_space.nodes.size + pooled) this.fail('radix-tree', `${m.vm.radix.nodes_live} radix_tree_node objects live, ${m.vm.swapper_space.nodes.size} in swapper_space and ${pooled} preloaded`);
+      if (m.vm.radix.nodes_live !== m.vm.radix.in_trees + pooled) this.fail('radix-tree', `${m.vm.radix.nodes_live} radix_tree_node objects live, ${m.vm.radix.in_trees} in trees and ${pooled} preloaded`);
     }
     for (const s of m.slub.caches) {
       try {

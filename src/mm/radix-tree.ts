@@ -67,6 +67,8 @@ export class radix_tree_ctx {
   readonly preloads: number[][];
   /** Nodes allocated and freed, for reports and invariants (not kernel fields). */
   readonly stat = { allocated: 0, freed: 0, preload_failures: 0 };
+  /** Nodes in any tree (the rest of the live nodes sit in preload pools). */
+  in_trees = 0;
   constructor(
     readonly k: Kernel,
     readonly cachep: kmem_cache,
@@ -135,6 +137,7 @@ function radix_tree_node_alloc(ctx: radix_tree_ctx, root: radix_tree_root): numb
 function radix_tree_node_free(ctx: radix_tree_ctx, node: radix_tree_node): void {
   kmem_cache_free(ctx.cachep, node.obj);
   ctx.stat.freed++;
+  ctx.in_trees--;
 }
 
 /**
@@ -154,6 +157,7 @@ function radix_tree_extend(ctx: radix_tree_ctx, root: radix_tree_root, index: nu
     const obj = radix_tree_node_alloc(ctx, root);
     if (obj === 0) return -ENOMEM;
     root.nodes.set(key(root.height + 1, 0), { obj, count: 1 });
+    ctx.in_trees++;
     root.height++;
   }
   root.rnode_item = false;
@@ -185,6 +189,7 @@ export function radix_tree_insert(ctx: radix_tree_ctx, root: radix_tree_root, in
       if (obj === 0) return -ENOMEM;
       node = { obj, count: 0 };
       root.nodes.set(kk, node);
+      ctx.in_trees++;
       if (parent !== null) parent.count++;
     }
     parent = node;

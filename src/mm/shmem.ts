@@ -13,9 +13,13 @@
  * reclaimer those node allocations may use ALLOC_NO_WATERMARKS. A failed preload or insert makes
  * shmem_writepage give the slot back and redirty the page, as 2.6.25 does.
  *
+ * Each tmpfs file has its own page_tree (INIT_RADIX_TREE with GFP_ATOMIC, as inode_init_once sets
+ * it). shmem_getpage preloads its nodes while it can wait, at ordinary watermarks, and
+ * remove_from_page_cache frees them as the file's pages move to the swap cache: the swap cache's
+ * nodes are partly paid for by the files' nodes going back to the same cache.
+ *
  * Simplified: the inode's swap vector is reduced to the slot's extra reference (swap_duplicate);
- * the tmpfs files' own radix trees (allocated by the copying task at ordinary watermarks) are not
- * modelled; files are never read back or truncated. Process context with the page locked; never
+ * files are never read back or truncated. Process context with the page locked; never
  * sleeps.
  */
 import { PG_dirty, PG_swapcache, PG_uptodate, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
@@ -23,18 +27,37 @@ import { lru_cache_add } from './swap.js';
 import { get_swap_page, swap_duplicate, swap_free } from './swapfile.js';
 import { mod_page_state, type VmState } from './vm_state.js';
 import { NR_FILE_DIRTY, NR_FILE_PAGES } from './page_alloc.js';
-import { GFP_ATOMIC } from '../include/gfp.js';
-import { radix_tree_delete, radix_tree_insert, radix_tree_preload } from './radix-tree.js';
+import { GFP_ATOMIC, __GFP_HIGHMEM } from '../include/gfp.js';
+import { assert } from '../sim/assert.js';
+import { radix_tree_delete, radix_tree_insert, radix_tree_preload, type radix_tree_root } from './radix-tree.js';
 
 /** Return values of writepage / pageout. */
 export const AOP_WRITEPAGE_ACTIVATE = 0x80000;
 
 /**
- * @kernel mm/shmem.c shmem_getpage (SGP_WRITE, new page) + set_page_dirty
- * A freshly written tmpfs page: in the page cache, up to date, dirty, on the inactive LRU.
+ * @kernel mm/shmem.c shmem_getpage (the radix_tree_preload "while we can wait")
+ * Fill this CPU's node pool for the insert that follows, with the mapping's gfp less __GFP_HIGHMEM.
+ * The model's preload cannot sleep: it returns -ENOMEM where the kernel would enter reclaim, and
+ * the caller retries after its page allocation has made room.
  */
-export function shmem_add_written_page(vm: VmState, pfn: number): void {
+export function shmem_preload(vm: VmState, gfp: number): number {
+  if (vm.radix === null) return 0;
+  return radix_tree_preload(vm.radix, gfp & ~__GFP_HIGHMEM);
+}
+
+/**
+ * @kernel mm/shmem.c shmem_getpage (SGP_WRITE, new page: add_to_page_cache_lru) + set_page_dirty
+ * A freshly written tmpfs page: in the file's page cache at `index` (the node comes from the
+ * preloaded pool, GFP_NOWAIT), up to date, dirty, on the inactive LRU.
+ */
+export function shmem_add_written_page(vm: VmState, pfn: number, mapping: radix_tree_root | null = null, index = 0): void {
   const pa = vm.pa;
+  if (mapping !== null && vm.radix !== null) {
+    const err = radix_tree_insert(vm.radix, mapping, index);
+    assert(err === 0, () => `add_to_page_cache: radix_tree_insert(${index}) = ${err} after a preload`);
+    vm.page_mapping[pfn] = mapping;
+    vm.page_index[pfn] = index;
+  }
   pa.set_page_use(pfn, 0, PAGE_USE_PAGECACHE);
   SetPageFlag(pa.page_flags, pfn, PG_uptodate);
   SetPageFlag(pa.page_flags, pfn, PG_dirty);
@@ -65,7 +88,13 @@ export function shmem_writepage(vm: VmState, pfn: number): number {
   vm.pa.page_private[pfn] = swap;
   SetPageFlag(pa.page_flags, pfn, PG_swapcache);
   pa.set_page_use(pfn, 0, PAGE_USE_SWAPCACHE);
-  // remove_from_page_cache; the inode's swap vector holds the second reference.
+  // remove_from_page_cache (freeing the file's emptied nodes); the inode's swap vector holds the
+  // second reference.
+  const mapping = vm.page_mapping[pfn];
+  if (mapping !== null && mapping !== undefined) {
+    radix_tree_delete(vm.radix!, mapping, vm.page_index[pfn]!);
+    vm.page_mapping[pfn] = null;
+  }
   mod_page_state(vm, pfn, NR_FILE_PAGES, -1);
   swap_duplicate(vm.si, swap);
   // set_page_dirty: it already is.

@@ -47,6 +47,9 @@ export class VmState {
   readonly swapper_space = new radix_tree_root('swapper_space', GFP_ATOMIC | __GFP_NOWARN);
   /** The radix_tree_node cache and per-CPU preloads; null: node allocation is not modelled. */
   radix: radix_tree_ctx | null = null;
+  /** page->mapping and page->index of tmpfs pages: the file's page_tree and the page's offset in it. */
+  readonly page_mapping: (radix_tree_root | null)[];
+  readonly page_index: Uint32Array;
 
   constructor(
     readonly k: Kernel,
@@ -57,6 +60,8 @@ export class VmState {
     readonly fs_bio_set: bio_set,
   ) {
     this.nr_scan_inactive = new Float64Array(pa.zones.length);
+    this.page_mapping = new Array<radix_tree_root | null>(pa.max_pfn).fill(null);
+    this.page_index = new Uint32Array(pa.max_pfn);
   }
 }
 

@@ -86,6 +86,7 @@ export function chromeTrace(inp: PerfettoInput): ChromeTrace {
   // Slices from the trace records.
   const openRq = new Map<string, { issued: boolean; name: string }>();
   const openBio = new Map<string, string[]>();
+  const bioName = new Map<string, string>();
   const openReclaim = new Map<number, number>();
   let bioSeq = 0;
   for (const r of inp.records) {
@@ -130,7 +131,8 @@ export function chromeTrace(inp: PerfettoInput): ChromeTrace {
         const l = openBio.get(key) ?? [];
         l.push(id);
         openBio.set(key, l);
-        ev.push({ name: `bio ${field(r, 'sector')}+${field(r, 'nr_sector')}`, ph: 'b', ts, pid: PID, tid: 0, cat: 'bio', id, args: { comm: r.comm } });
+        bioName.set(id, `bio ${field(r, 'sector')}+${field(r, 'nr_sector')}`);
+        ev.push({ name: bioName.get(id)!, ph: 'b', ts, pid: PID, tid: 0, cat: 'bio', id, args: { comm: r.comm } });
         break;
       }
       case TP.block_bio_complete: {
@@ -139,6 +141,7 @@ export function chromeTrace(inp: PerfettoInput): ChromeTrace {
         const id = l?.shift();
         if (id === undefined) break;
         if (l!.length === 0) openBio.delete(key);
+        bioName.delete(id);
         ev.push({ name: `bio ${field(r, 'sector')}+${field(r, 'nr_sector')}`, ph: 'e', ts, pid: PID, tid: 0, cat: 'bio', id, args: { error: Number(field(r, 'error')) } });
         break;
       }
@@ -176,7 +179,8 @@ export function chromeTrace(inp: PerfettoInput): ChromeTrace {
     ev.push({ name: o.name, ph: 'e', ts: end, pid: PID, tid: 0, cat: 'block', id, args: { open_at_end: true } });
   }
   for (const [key, ids] of openBio) {
-    for (const id of ids) ev.push({ name: `bio ${key.split(':')[1]}`, ph: 'e', ts: end, pid: PID, tid: 0, cat: 'bio', id, args: { open_at_end: true } });
+    // An open bio closes under the name it opened with (sector+sectors), or the validator objects.
+    for (const id of ids) ev.push({ name: bioName.get(id) ?? `bio ${key.split(':')[1]}`, ph: 'e', ts: end, pid: PID, tid: 0, cat: 'bio', id, args: { open_at_end: true } });
   }
   for (const [pid, n] of openReclaim) for (let i = 0; i < n; i++) ev.push({ name: 'direct reclaim', ph: 'E', ts: end, pid: PID, tid: pid, args: { open_at_end: true } });
 

@@ -4,15 +4,20 @@
  * 4 KiB (GFP_HIGHUSER_MOVABLE, which may enter direct reclaim), then the copy time at the task's
  * bandwidth. When the trees together exceed RAM, tmpfs pages must go to swap.
  *
- * Simplified: the source files are not read from a disk (the copy is CPU time only), file
- * metadata (inodes, dentries, radix-tree nodes) takes no memory, and nothing is ever read back.
+ * Each file has its own page_tree (radix-tree nodes from radix_tree_node, preloaded before each
+ * page is added, as shmem_getpage does).
+ *
+ * Simplified: the source files are not read from a disk (the copy is CPU time only), inodes and
+ * dentries take no memory, and nothing is ever read back. The preload runs after the page
+ * allocation rather than before it, so that the page allocation's reclaim makes room for both.
  */
 import type { Kernel } from '../kernel/kernel.js';
 import type { KGen, Task } from '../kernel/task.js';
 import { run_for_ns } from '../kernel/sched.js';
 import type { Prng } from '../sim/prng.js';
-import { GFP_HIGHUSER_MOVABLE } from '../include/gfp.js';
-import { shmem_add_written_page } from '../mm/shmem.js';
+import { GFP_ATOMIC, GFP_HIGHUSER_MOVABLE } from '../include/gfp.js';
+import { shmem_add_written_page, shmem_preload } from '../mm/shmem.js';
+import { radix_tree_root } from '../mm/radix-tree.js';
 import type { VmState } from '../mm/vm_state.js';
 
 const PAGE_SIZE = 4096;
@@ -59,6 +64,8 @@ export class CopyWorkload {
       const size = this.p.file_size_mix[this.rng.weighted(this.weights)]!.size_bytes;
       const pages = Math.min(remaining, Math.max(1, Math.ceil(size / PAGE_SIZE)));
       t.enter('shmem_getpage');
+      // inode_init_once: INIT_RADIX_TREE(&mapping->page_tree, GFP_ATOMIC).
+      const mapping = this.vm.radix !== null ? new radix_tree_root('tmpfs', GFP_ATOMIC) : null;
       for (let n = 0; n < pages; n++) {
         // The fast path first: no generator is made for a page that is simply there.
         let pfn = this.vm.pa.alloc_pages_fastpath(GFP_HIGHUSER_MOVABLE, 0);
@@ -70,7 +77,12 @@ export class CopyWorkload {
           yield* run_for_ns(k, 1_000_000);
           continue;
         }
-        shmem_add_written_page(this.vm, pfn);
+        while (shmem_preload(this.vm, GFP_HIGHUSER_MOVABLE) !== 0) {
+          // The kernel's preload would reclaim here; the model waits a tick and tries again.
+          k.mark('workload_preload_failed');
+          yield* run_for_ns(k, 1_000_000);
+        }
+        shmem_add_written_page(this.vm, pfn, mapping, n);
         this.pages_copied++;
       }
       t.leave();

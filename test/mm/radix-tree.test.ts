@@ -95,6 +95,7 @@ test('radix tree: node counts stay exact under any insert/delete sequence (prope
       }
       if (present.size > 0) assert.equal(root.nodes.size, expectedNodes([...present], root.height));
       assert.equal(ctx.nodes_live, root.nodes.size + ctx.preloads[0]!.length);
+      assert.equal(ctx.in_trees, root.nodes.size);
     }),
     { numRuns: 200, seed: 42 },
   );
