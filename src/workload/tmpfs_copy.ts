@@ -64,8 +64,9 @@ export class CopyWorkload {
       const size = this.p.file_size_mix[this.rng.weighted(this.weights)]!.size_bytes;
       const pages = Math.min(remaining, Math.max(1, Math.ceil(size / PAGE_SIZE)));
       t.enter('shmem_getpage');
-      // inode_init_once: INIT_RADIX_TREE(&mapping->page_tree, GFP_ATOMIC).
-      const mapping = this.vm.radix !== null ? new radix_tree_root('tmpfs', GFP_ATOMIC) : null;
+      // inode_init_once: INIT_RADIX_TREE(&mapping->page_tree, GFP_ATOMIC). A one-page file keeps
+      // its page in the root itself and never needs a node, so the model gives it no tree at all.
+      const mapping = this.vm.radix !== null && pages > 1 ? new radix_tree_root('tmpfs', GFP_ATOMIC) : null;
       for (let n = 0; n < pages; n++) {
         // The fast path first: no generator is made for a page that is simply there.
         let pfn = this.vm.pa.alloc_pages_fastpath(GFP_HIGHUSER_MOVABLE, 0);
