@@ -4,14 +4,15 @@
  *
  * Mirrors: lib/radix-tree.c (radix_tree_preload, radix_tree_node_alloc, radix_tree_node_free,
  * radix_tree_maxindex, radix_tree_extend, radix_tree_insert, radix_tree_delete,
- * radix_tree_shrink), v2.6.25. The model keeps it under mm/ because only the swap cache uses it.
+ * radix_tree_shrink), v2.6.25. The model keeps it under mm/ because only the page cache and the
+ * swap cache use it.
  *
  * Why it matters here: shmem_writepage adds a page to the swap cache with GFP_ATOMIC and, unlike
  * add_to_swap, without __GFP_NOMEMALLOC. It runs in reclaim, under PF_MEMALLOC, so when the
  * preload has to allocate a node and the zones are below the GFP_ATOMIC line, __alloc_pages takes
- * the PF_MEMALLOC branch and allocates with ALLOC_NO_WATERMARKS. add_to_swap's own comment warns
- * that such node allocations can exhaust the page allocator. These are the allocations that take
- * free memory below the line kblockd's GFP_ATOMIC sense allocation needs.
+ * the PF_MEMALLOC branch and allocates with ALLOC_NO_WATERMARKS (add_to_swap's own comment warns
+ * that such node allocations can exhaust the page allocator). The same move frees the tmpfs file's
+ * nodes back to the same cache, which in the flagship more than covers the swap cache's nodes.
  *
  * Modelled: 64-slot nodes (RADIX_TREE_MAP_SHIFT 6) of 552 bytes from the unmergeable
  * radix_tree_node cache; the tree's height growing on demand and shrinking when only slot 0 of
@@ -20,12 +21,13 @@
  * trees whose gfp_mask lacks __GFP_WAIT take nodes from that pool first.
  * Not modelled: tags (no tagged lookups on this path), RCU lookups, and the RCU grace period
  * before a freed node returns to its slab (the model frees it at once). Items themselves are not
- * stored: the tree records which indices are present, the caller keeps the page.
+ * stored: a leaf keeps a 64-bit map of its used slots, the caller keeps the page.
  * Contexts: any; never sleeps unless the preload's gfp has __GFP_WAIT (never on this path).
  */
 import { assert } from '../sim/assert.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { __GFP_RECLAIMABLE, __GFP_WAIT } from '../include/gfp.js';
+import { EEXIST, ENOMEM } from '../include/errno.js';
 import { kmem_cache_alloc, kmem_cache_free, type kmem_cache } from './slub.js';
 
 export const RADIX_TREE_MAP_SHIFT = 6;
@@ -35,13 +37,34 @@ export const RADIX_TREE_MAX_PATH = 11;
 /** sizeof(struct radix_tree_node) on x86_64: height, count, rcu_head, 64 slots, 2 tag words. */
 export const SIZEOF_RADIX_TREE_NODE = 552;
 
-export const ENOMEM = 12;
-export const EEXIST = 17;
-
-/** One node: its slab object and how many of its 64 slots are in use. */
+/**
+ * One node: its slab object and how many of its 64 slots are in use. A leaf (level 1) also keeps
+ * which slots hold items, as two 32-bit halves; interior nodes leave them 0.
+ */
 interface radix_tree_node {
   obj: number;
   count: number;
+  lo: number;
+  hi: number;
+}
+
+function slot_bit(index: number): number {
+  return 1 << (index & 31);
+}
+
+function slot_used(leaf: radix_tree_node, index: number): boolean {
+  return ((index & 32 ? leaf.hi : leaf.lo) & slot_bit(index)) !== 0;
+}
+
+function slot_flip(leaf: radix_tree_node, index: number): void {
+  if (index & 32) leaf.hi ^= slot_bit(index);
+  else leaf.lo ^= slot_bit(index);
+}
+
+function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /**
@@ -53,8 +76,6 @@ export class radix_tree_root {
   /** Height 0 with an item at index 0 stored in the root itself (no node). */
   rnode_item = false;
   readonly nodes = new Map<number, radix_tree_node>();
-  /** The indices present (the items' slots). */
-  readonly items = new Set<number>();
   constructor(
     readonly name: string,
     /** The root's gfp_mask (RADIX_TREE_INIT): what radix_tree_node_alloc allocates nodes with. */
@@ -156,7 +177,8 @@ function radix_tree_extend(ctx: radix_tree_ctx, root: radix_tree_root, index: nu
   while (root.height < height) {
     const obj = radix_tree_node_alloc(ctx, root);
     if (obj === 0) return -ENOMEM;
-    root.nodes.set(key(root.height + 1, 0), { obj, count: 1 });
+    // Slot 0 of the new node holds the old top, or the item that sat in the root (index 0).
+    root.nodes.set(key(root.height + 1, 0), { obj, count: 1, lo: root.height === 0 ? 1 : 0, hi: 0 });
     ctx.in_trees++;
     root.height++;
   }
@@ -177,7 +199,6 @@ export function radix_tree_insert(ctx: radix_tree_ctx, root: radix_tree_root, in
   if (root.height === 0) {
     if (root.rnode_item) return -EEXIST;
     root.rnode_item = true;
-    root.items.add(index);
     return 0;
   }
   let parent: radix_tree_node | null = null;
@@ -187,16 +208,17 @@ export function radix_tree_insert(ctx: radix_tree_ctx, root: radix_tree_root, in
     if (node === undefined) {
       const obj = radix_tree_node_alloc(ctx, root);
       if (obj === 0) return -ENOMEM;
-      node = { obj, count: 0 };
+      node = { obj, count: 0, lo: 0, hi: 0 };
       root.nodes.set(kk, node);
       ctx.in_trees++;
       if (parent !== null) parent.count++;
     }
     parent = node;
   }
-  if (root.items.has(index)) return -EEXIST;
-  root.items.add(index);
-  parent!.count++;
+  const leaf = parent!;
+  if (slot_used(leaf, index)) return -EEXIST;
+  slot_flip(leaf, index);
+  leaf.count++;
   return 0;
 }
 
@@ -208,7 +230,7 @@ function radix_tree_shrink(ctx: radix_tree_ctx, root: radix_tree_root): void {
   while (root.height > 0) {
     const top = root.nodes.get(key(root.height, 0))!;
     if (top.count !== 1) break;
-    const slot0 = root.height > 1 ? root.nodes.has(key(root.height - 1, 0)) : root.items.has(0);
+    const slot0 = root.height > 1 ? root.nodes.has(key(root.height - 1, 0)) : slot_used(top, 0);
     if (!slot0) break;
     root.nodes.delete(key(root.height, 0));
     if (root.height === 1) root.rnode_item = true;
@@ -223,12 +245,15 @@ function radix_tree_shrink(ctx: radix_tree_ctx, root: radix_tree_root): void {
  * top node is left, try to shrink the tree. Returns false if the index was not present.
  */
 export function radix_tree_delete(ctx: radix_tree_ctx, root: radix_tree_root, index: number): boolean {
-  if (!root.items.has(index)) return false;
-  root.items.delete(index);
   if (root.height === 0) {
+    if (index !== 0 || !root.rnode_item) return false;
     root.rnode_item = false;
     return true;
   }
+  if (index > radix_tree_maxindex(root.height)) return false;
+  const leaf = root.nodes.get(key(1, index));
+  if (leaf === undefined || !slot_used(leaf, index)) return false;
+  slot_flip(leaf, index);
   for (let level = 1; level <= root.height; level++) {
     const kk = key(level, index);
     const node = root.nodes.get(kk);
@@ -246,18 +271,17 @@ export function radix_tree_delete(ctx: radix_tree_ctx, root: radix_tree_root, in
   return true;
 }
 
-/** Checks a tree's node counts against its items (full invariant checks and tests). */
+/** Checks every node's count against its used slots (full invariant checks and tests). */
 export function radix_tree_check(root: radix_tree_root): void {
   const expect = new Map<number, number>();
   const bump = (kk: number): void => void expect.set(kk, (expect.get(kk) ?? 0) + 1);
   if (root.height === 0) {
     assert(root.nodes.size === 0, () => `${root.name}: height 0 with ${root.nodes.size} nodes`);
-    assert(root.items.size === (root.rnode_item ? 1 : 0), () => `${root.name}: height 0 with ${root.items.size} items`);
     return;
   }
-  for (const index of root.items) {
-    assert(index <= radix_tree_maxindex(root.height), () => `${root.name}: index ${index} above maxindex`);
-    bump(key(1, index));
+  for (const [kk, node] of root.nodes) {
+    if (kk % 8 === 1) expect.set(kk, popcount32(node.lo) + popcount32(node.hi));
+    else assert(node.lo === 0 && node.hi === 0, () => `${root.name}: interior node ${kk} has leaf slots`);
   }
   for (let level = 2; level <= root.height; level++) {
     for (const kk of root.nodes.keys()) {

@@ -16,7 +16,8 @@
  * Each tmpfs file has its own page_tree (INIT_RADIX_TREE with GFP_ATOMIC, as inode_init_once sets
  * it). shmem_getpage preloads its nodes while it can wait, at ordinary watermarks, and
  * remove_from_page_cache frees them as the file's pages move to the swap cache: the swap cache's
- * nodes are partly paid for by the files' nodes going back to the same cache.
+ * nodes are paid for, in the flagship more than in full, by the files' nodes going back to the same
+ * cache.
  *
  * Simplified: the inode's swap vector is reduced to the slot's extra reference (swap_duplicate);
  * files are never read back or truncated. Process context with the page locked; never
