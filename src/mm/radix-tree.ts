@@ -103,15 +103,20 @@ export class radix_tree_ctx {
   }
 }
 
+/**
+ * A node's key. Indices here (swap slots, page offsets of a file) stay below 2^31, so the shift
+ * is exact for every level such an index can need (at most 6).
+ */
 function key(level: number, index: number): number {
-  return Math.floor(index / 2 ** (RADIX_TREE_MAP_SHIFT * level)) * 8 + level;
+  return (index >>> (RADIX_TREE_MAP_SHIFT * level)) * 8 + level;
 }
+
+/** The largest index of each height (height_to_maxindex, computed once as the kernel does). */
+const height_to_maxindex = Array.from({ length: RADIX_TREE_MAX_PATH + 1 }, (_, h) => (h === 0 ? 0 : 2 ** Math.min(RADIX_TREE_MAP_SHIFT * h, 52) - 1));
 
 /** @kernel lib/radix-tree.c radix_tree_maxindex — the largest index a tree of this height holds. */
 export function radix_tree_maxindex(height: number): number {
-  if (height === 0) return 0;
-  const bits = Math.min(RADIX_TREE_MAP_SHIFT * height, 52);
-  return 2 ** bits - 1;
+  return height_to_maxindex[height]!;
 }
 
 function node_kmem_alloc(ctx: radix_tree_ctx, gfp_mask: number): number {
@@ -192,6 +197,7 @@ function radix_tree_extend(ctx: radix_tree_ctx, root: radix_tree_root, index: nu
  * counts in its parent). -EEXIST if the index is present, -ENOMEM if a node could not be had.
  */
 export function radix_tree_insert(ctx: radix_tree_ctx, root: radix_tree_root, index: number): number {
+  assert(index >= 0 && index < 2 ** 31, () => `radix_tree_insert(${root.name}): index ${index} outside the model's 31 bits`);
   if (index > radix_tree_maxindex(root.height)) {
     const err = radix_tree_extend(ctx, root, index);
     if (err) return err;
