@@ -213,12 +213,17 @@ export function __generic_unplug_device(q: request_queue, why: 'threshold' | 'ti
   else q.stat.unplug_io++;
   if (q.k.trace.on[TP.block_unplug]) q.k.tp(TP.block_unplug, q.rq.count[0]! + q.rq.count[1]! - q.in_flight, q.k.current.comm, why);
   q.stat.request_fn_calls++;
+  q.k.current.enter('__generic_unplug_device');
   q.request_fn(q);
+  q.k.current.leave();
 }
 
 /** @kernel block/blk-core.c generic_unplug_device — the queue's unplug_fn. */
 export function generic_unplug_device(q: request_queue, why: 'timer' | 'io' = 'io'): void {
-  if (blk_queue_plugged(q)) __generic_unplug_device(q, why);
+  if (!blk_queue_plugged(q)) return;
+  q.k.current.enter('generic_unplug_device');
+  __generic_unplug_device(q, why);
+  q.k.current.leave();
 }
 
 /** @kernel block/blk-core.c blk_unplug_work — kblockd runs the queue's unplug_fn. */
@@ -403,7 +408,7 @@ function attempt_back_merge(q: request_queue, rq: request): void {
   const i = fifo.indexOf(rq);
   const next = i >= 0 ? fifo[i + 1] : undefined;
   if (next === undefined || next.sector !== rq.sector + rq.nr_sectors) return;
-  if (next.cmd_flags & RQ_NOMERGE_FLAGS || next.special !== null) return;
+  if (next.cmd_flags & RQ_NOMERGE_FLAGS || next.special !== null || next.rw !== rq.rw) return;
   if (rq.nr_sectors + next.nr_sectors > q.max_sectors) return;
   if (rq.nr_phys_segments + next.nr_phys_segments > q.max_phys_segments || rq.nr_hw_segments + next.nr_hw_segments > q.max_hw_segments) return;
   const oldEnd = rq.sector + rq.nr_sectors;

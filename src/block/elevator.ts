@@ -63,6 +63,11 @@ export function elv_rqhash_reposition(e: elevator_queue, rq: request, oldEnd: nu
   e.hash.set(rq_end_sector(rq), rq);
 }
 
+/** @kernel block/elevator.c elv_rq_merge_ok — mergeable, and the bio goes the request's way (one disk only). */
+function elv_rq_merge_ok(rq: request, b: bio): boolean {
+  return rq_mergeable(rq) && rq.rw === (b.bi_rw & 1);
+}
+
 /**
  * @kernel block/elevator.c elv_merge
  * First the one-hit last_merge cache (back or front merge), then the back-merge hash by sector.
@@ -70,12 +75,12 @@ export function elv_rqhash_reposition(e: elevator_queue, rq: request, oldEnd: nu
  */
 export function elv_merge(q: request_queue, b: bio): { ret: number; rq: request | null } {
   const lm = q.last_merge;
-  if (lm !== null && rq_mergeable(lm) && lm.inElevator) {
+  if (lm !== null && elv_rq_merge_ok(lm, b) && lm.inElevator) {
     if (rq_end_sector(lm) === b.bi_sector) return { ret: ELEVATOR_BACK_MERGE, rq: lm };
     if (lm.sector - bio_sectors(b) === b.bi_sector) return { ret: ELEVATOR_FRONT_MERGE, rq: lm };
   }
   const rq = q.elevator.hash.get(b.bi_sector);
-  if (rq !== undefined && rq_mergeable(rq)) return { ret: ELEVATOR_BACK_MERGE, rq };
+  if (rq !== undefined && elv_rq_merge_ok(rq, b)) return { ret: ELEVATOR_BACK_MERGE, rq };
   return { ret: ELEVATOR_NO_MERGE, rq: null };
 }
 

@@ -27,7 +27,7 @@ export function execute(p: ExploreParams, twice: boolean): WorkerOutput {
   const again = runOnce(p);
   let againJson = JSON.stringify(again);
   if (faultInjected()) {
-    again.trace_hash = (parseInt(again.trace_hash, 16) ^ 1).toString(16).padStart(8, '0');
+    again.trace_hash = ((parseInt(again.trace_hash, 16) ^ 1) >>> 0).toString(16).padStart(8, '0');
     againJson = JSON.stringify(again);
   }
   return { result, json, host_ns, deterministic: again.trace_hash === result.trace_hash && againJson === json, second_trace_hash: again.trace_hash };

@@ -71,7 +71,8 @@ export class Kernel {
   readonly trace = new Tracer();
   private nextPid = 1;
   private readonly runnable: Task[] = [];
-  private schedPending = false;
+  /** Time of the earliest scheduling pass already queued, or -1 (a pass at a later time may exist too). */
+  private schedAt = -1;
   private softirqPending: number[] = [];
   private softirqScheduled: boolean[] = [];
   private readonly softirqActions: ((k: Kernel, cpu: number) => void)[] = [];
@@ -84,6 +85,13 @@ export class Kernel {
   readonly marks = new Map<string, number>();
   /** Count of context switches into tasks, for statistics. */
   nr_switches = 0;
+  /**
+   * Per CPU: until when (ns) the CPU is busy in interrupt context (softirq work that takes modelled
+   * CPU time, see softirq_charge). No task of that CPU runs before then; tasks of other CPUs do.
+   */
+  readonly cpu_busy_until: Float64Array;
+  /** Tasks held back by a busy CPU during the current runRunnable pass (reused). */
+  private readonly held: Task[] = [];
 
   readonly KIND_SCHED: number;
   readonly KIND_TIMER: number;
@@ -99,6 +107,7 @@ export class Kernel {
     this.prng = Prng.seeded(opts.seed);
     this.schedRng = this.prng.derive(opts.sched_salt ? `sched/${opts.sched_salt}` : 'sched');
     this.log = new KernelLog(this);
+    this.cpu_busy_until = new Float64Array(opts.cpus);
     for (let cpu = 0; cpu < opts.cpus; cpu++) {
       const t = new Task(0, 'swapper', cpu, 0, null);
       this.idle.push(t);
@@ -149,25 +158,61 @@ export class Kernel {
     t.onRq = true;
     t.asleep = false;
     this.runnable.push(t);
-    if (!this.schedPending) {
-      this.schedPending = true;
-      this.sim.at(this.sim.now, this.KIND_SCHED, 0);
+    const now = this.sim.now;
+    if (this.schedAt < 0 || this.schedAt > now) {
+      this.schedAt = now;
+      this.sim.at(now, this.KIND_SCHED, 0);
     }
   }
 
-  /** Runs every task runnable at this instant, in an order drawn from the scheduler's PRNG. */
+  /**
+   * Runs every task runnable at this instant, in an order drawn from the scheduler's PRNG. A task
+   * whose CPU is busy in interrupt context waits, still runnable, until that CPU is free.
+   */
   private runRunnable(): void {
-    this.schedPending = false;
+    const now = this.sim.now;
+    if (this.schedAt === now) this.schedAt = -1;
     const rq = this.runnable;
+    const busy = this.cpu_busy_until;
+    const held = this.held;
     while (rq.length > 0) {
       let i = 0;
       if (rq.length > 1) i = this.schedRng.below(rq.length);
       const t = rq[i]!;
       rq[i] = rq[rq.length - 1]!;
       rq.pop();
+      if (busy[t.cpu]! > now) {
+        held.push(t);
+        continue;
+      }
       t.onRq = false;
       this.switchTo(t);
     }
+    if (held.length > 0) {
+      let at = Infinity;
+      for (const t of held) {
+        rq.push(t);
+        if (busy[t.cpu]! < at) at = busy[t.cpu]!;
+      }
+      held.length = 0;
+      if (this.schedAt < 0 || this.schedAt > at) {
+        this.schedAt = at;
+        this.sim.at(at, this.KIND_SCHED, 0);
+      }
+    }
+  }
+
+  /**
+   * Charges `ns` of CPU time to interrupt-context work on `cpu` that started now (or when the
+   * CPU's earlier interrupt work ends). Returns the instant the work is done; until then no task
+   * of that CPU runs. Not a kernel function: it is how the model lets softirq work take time, so
+   * that tasks on other CPUs run while one CPU completes I/O, as on a real SMP machine.
+   */
+  softirq_charge(cpu: number, ns: number): number {
+    const busy = this.cpu_busy_until;
+    const end = Math.max(busy[cpu]!, this.sim.now) + ns;
+    busy[cpu] = end;
+    return end;
   }
 
   private switchTo(t: Task): void {

@@ -459,7 +459,15 @@ export class SlubAllocator {
    */
   private new_slab(s: kmem_cache_s, gfp: number): number {
     const flags = (gfp & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK)) | s.allocflags;
+    // The call chain a failure report prints (kmem_cache_alloc's slab_alloc is inlined).
+    const t = this.k.current;
+    t.enter('kmem_cache_alloc');
+    t.enter('__slab_alloc');
+    t.enter('new_slab');
     const pfn = this.pa.alloc_pages_nosleep(flags, s.order);
+    t.leave();
+    t.leave();
+    t.leave();
     if (pfn < 0) return -1;
     let slab: number;
     if (this.freeSlabs.length > 0) slab = this.freeSlabs.pop()!;

@@ -40,6 +40,7 @@ import {
 import { SG_MEMPOOL_SIZE, SG_POOL_SIZES, SIZEOF_SCATTERLIST, scsi_lib_ctx, scsi_request_fn, scsi_softirq_done, sd_prep_fn } from '../scsi/scsi_lib.js';
 import { SimDisk } from '../scsi/sim_disk.js';
 import { CopyWorkload } from '../workload/tmpfs_copy.js';
+import { BootReads } from '../workload/boot_io.js';
 import type { RunParams } from './params.js';
 
 /** SCSI_MAX_SG_CHAIN_SEGMENTS on x86 (max_phys_segments of a SCSI queue). */
@@ -63,6 +64,7 @@ export interface Machine {
   layout: CmdLayout;
   bytes_per_command: number;
   workload: CopyWorkload;
+  bootReads: BootReads;
   hung: HungTaskState;
   watchdogTask: Task;
   kswapdTask: Task;
@@ -130,7 +132,7 @@ export function bootMachine(p: RunParams): Machine {
   // The disk, its request queue (__scsi_alloc_queue) and the completion softirq.
   const disk = new SimDisk(k, { seek_ns: p.seek_ns, seek_jitter_ns: p.seek_jitter_ns, per_command_overhead_ns: p.per_command_overhead_ns, transfer_bytes_per_s: p.transfer_bytes_per_s, irq_cpu: 0 }, k.prng.derive('disk'));
   const done = new blk_done_lists(p.cpus);
-  const ctx = new scsi_lib_ctx(k, sgPools, done, disk);
+  const ctx = new scsi_lib_ctx(k, sgPools, done, disk, { request_ns: p.completion_request_ns, per_bio_ns: p.completion_per_bio_ns });
   const q = new request_queue(k, 'sda', rqPool, new backing_dev_info('sda'), kblockd);
   blk_queue_max_sectors(q, p.max_sectors);
   q.max_hw_segments = p.sg_tablesize;
@@ -162,13 +164,15 @@ export function bootMachine(p: RunParams): Machine {
   const hung = newHungTaskState();
   hung.sysctl_hung_task_timeout_secs = Math.floor(p.hung_task_timeout_ns / 1e9);
   const watchdogTask = k.kthread_run('watchdog/0', 0, 0, () => watchdog(k, hung, (t) => showTask(t)));
+  // The root file system sits after the swap partition; its boot reads come before the copies.
+  const bootReads = new BootReads(k, vm, { boot_read_pages: p.boot_read_pages, root_start_sector: SWAP_START_SECTOR + Math.ceil(p.swap_bytes / 512) + 2048 });
   const workload = new CopyWorkload(k, vm, p, k.prng.derive('workload'));
 
   return {
     k, params: p, pa, slub, vm, q, shost, sdev, disk, fs_bio_set,
     caches: { bio: bioCache, cmd: pool.cmd_slab, sense: pool.sense_slab, request: rqCache },
     pools: { bio: bioPool, bvec: bvecPools, request: rqPool, sg: sgPools },
-    layout, bytes_per_command, workload, hung, watchdogTask, kswapdTask,
+    layout, bytes_per_command, workload, bootReads, hung, watchdogTask, kswapdTask,
   };
 }
 

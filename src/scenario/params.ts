@@ -17,6 +17,9 @@ export interface RunParams {
   hz: number;
   cache_line_bytes: number;
   timer_stats: boolean;
+  /** CPU time of completing one request in BLOCK_SOFTIRQ: fixed part and per bio (src/scsi/scsi_lib.ts). */
+  completion_request_ns: number;
+  completion_per_bio_ns: number;
   can_queue: number;
   queue_depth: number;
   sg_tablesize: number;
@@ -32,6 +35,8 @@ export interface RunParams {
   file_size_mix: { size_bytes: number; weight: number }[];
   copy_bytes_per_s: number;
   start_stagger_ns: number;
+  /** Pages each CPU reads from the root file system at boot (src/workload/boot_io.ts). */
+  boot_read_pages: number;
   watchdog_window_ns: number;
   time_limit_ns: number;
   event_limit: number;
@@ -59,6 +64,8 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     hz: s.machine.hz,
     cache_line_bytes: s.machine.cache_line_bytes,
     timer_stats: s.machine.timer_stats,
+    completion_request_ns: s.machine.completion_cost.request_ns,
+    completion_per_bio_ns: s.machine.completion_cost.per_bio_ns,
     can_queue: s.device.can_queue,
     queue_depth: s.device.queue_depth,
     sg_tablesize: s.device.sg_tablesize,
@@ -74,6 +81,7 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     file_size_mix: s.workload.file_size_mix.map((m) => ({ size_bytes: m.size_bytes, weight: m.weight })),
     copy_bytes_per_s: s.workload.copy_bandwidth_bytes_per_s,
     start_stagger_ns: s.workload.start_stagger_ns,
+    boot_read_pages: Math.floor(s.workload.boot_read_bytes / 4096),
     watchdog_window_ns: s.checks.watchdog_window_ns,
     time_limit_ns: s.checks.time_limit_ns,
     event_limit: s.checks.event_limit,

@@ -240,6 +240,7 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
       max_device_busy: m.sdev.stat.max_device_busy,
       dispatched: m.sdev.stat.dispatched,
       dispatched_from_free_list: m.sdev.stat.dispatched_one_at_a_time,
+      max_device_busy_free_list: m.sdev.stat.max_device_busy_free_list,
       sense_failures: m.shost.stat.sense_failures,
       swap_writes_completed: m.vm.events.swap_writes_completed,
       bio_pool_waits: m.pools.bio.waits,

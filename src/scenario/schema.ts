@@ -389,7 +389,7 @@ const scenarioDef = section('a reclaimsim scenario', {
   seed: int({ default: 1, doc: 'PRNG seed; a run is a pure function of scenario and seed', min: 0, max: Number.MAX_SAFE_INTEGER }),
   machine: section('the simulated machine (x86_64, one NUMA node, 4 KiB pages)', {
     ram: size({
-      default: '1GiB',
+      default: '2816MiB',
       doc: 'installed RAM',
       min: MIN_RAM_BYTES,
       max: 1 * TiB,
@@ -400,6 +400,10 @@ const scenarioDef = section('a reclaimsim scenario', {
     hz: oneOf([100, 250, 300, 1000], { default: 1000, doc: 'timer frequency CONFIG_HZ; jiffies, congestion_wait and mempool waits derive from it' }),
     cache_line: oneOf([64, 128], { default: 64, doc: 'cache_line_size(): SLAB_HWCACHE_ALIGN alignment (128 on Netburst)', suffix: '_bytes', unit: 'bytes' }),
     timer_stats: bool({ default: false, doc: 'CONFIG_TIMER_STATS: sizeof(struct scsi_cmnd) is 320 instead of 288' }),
+    completion_cost: section('CPU time the block softirq spends completing one request (other CPUs run meanwhile)', {
+      request: duration({ default: '5us', doc: 'fixed part per request (SCSI command, request, queue lock)', max: 1 * NS_PER_S }),
+      per_bio: duration({ default: '500ns', doc: 'part per bio ended (end_swap_bio_write, bio_put into mempool and slab)', max: 1 * NS_PER_S }),
+    }),
   }),
   device: section('the SCSI host, the disk behind it and its request queue', {
     can_queue: int({ default: 31, doc: 'shost->can_queue: commands the host accepts at once (ahci NCQ: 31; libata without NCQ: 1)', min: 1, max: 4096, minWhy: 'hosts.c rejects can_queue 0' }),
@@ -419,25 +423,22 @@ const scenarioDef = section('a reclaimsim scenario', {
     size: size({ default: '2GiB', doc: 'swap space', min: 0, max: 16 * TiB, multipleOf: PAGE_SIZE }),
     priority: int({ default: -1, doc: 'swapon priority (-1: kernel-assigned)', min: -1, max: 32767 }),
   }),
-  workload: section('the memory pressure: copies of kernel source trees into tmpfs (cp -a)', {
+  workload: section('the memory pressure: copies of file trees into tmpfs (cp -a)', {
     copies: int({ default: 4, doc: 'concurrent copy tasks, one tree each', min: 1, max: 256 }),
-    tree_size: size({ default: '600MiB', doc: 'data per copied tree', min: 4 * KiB, max: 1 * TiB }),
+    tree_size: size({ default: '832MiB', doc: 'data per copied tree', min: 4 * KiB, max: 1 * TiB }),
     file_size_mix: list(fileSizeEntry, {
       default: [
-        { size: '1KiB', weight: 20 },
+        { size: '1KiB', weight: 40 },
+        { size: '2KiB', weight: 30 },
         { size: '4KiB', weight: 30 },
-        { size: '8KiB', weight: 20 },
-        { size: '16KiB', weight: 15 },
-        { size: '32KiB', weight: 8 },
-        { size: '64KiB', weight: 5 },
-        { size: '256KiB', weight: 2 },
       ],
-      doc: 'file sizes in a tree and their relative weights (a kernel tree by default)',
+      doc: 'file sizes in a tree and their relative weights (default: small files of one page each; scenarios/kernel-tree.yaml has a 2.6.25 source tree\'s mix)',
       min: 1,
       max: 64,
     }),
     copy_bandwidth: rate({ default: '200MiB/s', doc: 'copy speed of one task when memory is free', min: 1 * KiB, max: 100 * GiB }),
     start_stagger: duration({ default: '10ms', doc: 'delay between the starts of successive copy tasks', max: 60 * NS_PER_S }),
+    boot_read: size({ default: '1MiB', doc: 'data each CPU reads from the root file system at boot, before the copies (warms the I/O slab caches on every CPU; 0 disables)', min: 0, max: 1 * GiB, multipleOf: PAGE_SIZE }),
   }),
   checks: section('checkers and limits', {
     watchdog_window: duration({ default: '30s', doc: 'no forward progress for this long is a livelock or deadlock verdict', min: 1 * NS_PER_MS, max: 3600 * NS_PER_S }),

@@ -100,7 +100,18 @@ export class scsi_device {
   /** Commands handed out and not yet put (sdev->cmd_list). */
   readonly cmd_list = new Set<scsi_cmnd>();
   /** Statistics: DEFERs from prep, and how many of them plugged (device_busy == 0). */
-  readonly stat = { defers: 0, defers_plugged: 0, max_device_busy: 0, dispatched: 0, dispatched_one_at_a_time: 0 };
+  readonly stat = {
+    defers: 0,
+    defers_plugged: 0,
+    max_device_busy: 0,
+    dispatched: 0,
+    /** Dispatches of the host's free-list command. */
+    dispatched_one_at_a_time: 0,
+    /** Free-list commands dispatched and not yet completed (0 or 1). */
+    free_list_in_flight: 0,
+    /** Highest device_busy seen at a dispatch while a free-list command was in flight (0: never). */
+    max_device_busy_free_list: 0,
+  };
   constructor(
     readonly host: Scsi_Host,
     queue_depth: number,
@@ -138,6 +149,14 @@ function take_free_list(shost: Scsi_Host): scsi_cmnd | null {
  * looking at the free list (only a failed command allocation falls back).
  */
 export function __scsi_get_command(shost: Scsi_Host, gfp_mask: number): scsi_cmnd | null {
+  const t = shost.k.current;
+  t.enter('__scsi_get_command');
+  const cmd = __scsi_get_command_body(shost, gfp_mask);
+  t.leave();
+  return cmd;
+}
+
+function __scsi_get_command_body(shost: Scsi_Host, gfp_mask: number): scsi_cmnd | null {
   const pool = shost.cmd_pool;
   let cmd: scsi_cmnd | null = null;
   const obj = kmem_cache_alloc(pool.cmd_slab!, gfp_mask | pool.gfp_mask);
@@ -170,7 +189,10 @@ export function __scsi_get_command(shost: Scsi_Host, gfp_mask: number): scsi_cmn
 
 /** @kernel drivers/scsi/scsi.c scsi_get_command — __scsi_get_command plus linking onto sdev->cmd_list. */
 export function scsi_get_command(sdev: scsi_device, gfp_mask: number): scsi_cmnd | null {
+  const t = sdev.host.k.current;
+  t.enter('scsi_get_command');
   const cmd = __scsi_get_command(sdev.host, gfp_mask);
+  t.leave();
   if (cmd !== null) {
     cmd.device = sdev;
     sdev.cmd_list.add(cmd);

@@ -49,14 +49,42 @@ export interface scsi_host_template {
   queuecommand(cmd: scsi_cmnd, done: (cmd: scsi_cmnd) => void): number;
 }
 
+/**
+ * Modelled CPU time of completing a request in BLOCK_SOFTIRQ (not measured; of the order a 2008
+ * x86_64 takes): a fixed part for the command and the request, and a part per bio ended
+ * (end_swap_bio_write, end_page_writeback, bio_put into the mempools and slabs).
+ */
+export interface CompletionCost {
+  request_ns: number;
+  per_bio_ns: number;
+}
+
 /** Per-host context for the request path: sg pools, completion lists, the LLD. */
 export class scsi_lib_ctx {
+  /** Per CPU, commands whose request has ended and whose scsi_next_command is still to run (FIFO). */
+  readonly next_pending: scsi_cmnd[][];
+  private readonly KIND_NEXT: number;
   constructor(
     readonly k: Kernel,
     readonly sg_pools: mempool_t[],
     readonly done: blk_done_lists,
     readonly lld: scsi_host_template,
-  ) {}
+    readonly cost: CompletionCost = { request_ns: 0, per_bio_ns: 0 },
+  ) {
+    this.next_pending = Array.from({ length: k.nr_cpu_ids }, () => []);
+    this.KIND_NEXT = k.sim.register('scsi_next_command', (cpu) => {
+      const cmd = this.next_pending[cpu]!.shift()!;
+      k.inInterrupt(cpu, () => scsi_next_command(cmd));
+    });
+  }
+
+  /** Runs scsi_next_command for `cmd` once this CPU has spent `ns` more on the completion. */
+  next_after(cmd: scsi_cmnd, ns: number): void {
+    const cpu = this.k.smp_processor_id();
+    const end = this.k.softirq_charge(cpu, ns);
+    this.next_pending[cpu]!.push(cmd);
+    this.k.sim.at(end, this.KIND_NEXT, cpu);
+  }
 }
 
 /** @kernel drivers/scsi/scsi_lib.c scsi_sgtable_index — the sgpool for a segment count (8, 16, 32, 64, 128). */
@@ -149,8 +177,14 @@ function scsi_prep_return(q: request_queue, req: request, ret: number): number {
 /** @kernel drivers/scsi/sd.c sd_prep_fn — for a swap write: scsi_setup_fs_cmnd, build the CDB, scsi_prep_return. */
 export function sd_prep_fn(ctx: scsi_lib_ctx, q: request_queue, rq: request): number {
   const sdev = q.queuedata as scsi_device;
+  const t = ctx.k.current;
+  t.enter('sd_prep_fn');
+  t.enter('scsi_setup_fs_cmnd');
   const ret = scsi_setup_fs_cmnd(ctx, sdev, rq);
-  return scsi_prep_return(q, rq, ret);
+  t.leave();
+  const r = scsi_prep_return(q, rq, ret);
+  t.leave();
+  return r;
 }
 
 /** @kernel drivers/scsi/scsi_lib.c scsi_dev_queue_ready */
@@ -190,11 +224,20 @@ function scsi_host_queue_ready(q: request_queue, shost: Scsi_Host, sdev: scsi_de
  * device and host limits, dequeue it, count it busy and dispatch it to the driver.
  */
 export function scsi_request_fn(ctx: scsi_lib_ctx, q: request_queue): void {
+  const k = ctx.k;
+  k.current.enter('scsi_request_fn');
+  scsi_request_fn_body(ctx, q);
+  k.current.leave();
+}
+
+function scsi_request_fn_body(ctx: scsi_lib_ctx, q: request_queue): void {
   const sdev = q.queuedata as scsi_device;
   const shost = sdev.host;
   const k = ctx.k;
   while (!q.plugged) {
+    k.current.enter('elv_next_request');
     const req = elv_next_request(q);
+    k.current.leave();
     if (req === null || !scsi_dev_queue_ready(q, sdev)) break;
     blkdev_dequeue_request(q, req);
     sdev.device_busy++;
@@ -209,7 +252,11 @@ export function scsi_request_fn(ctx: scsi_lib_ctx, q: request_queue): void {
     const cmd = req.special as scsi_cmnd;
     if (sdev.device_busy > sdev.stat.max_device_busy) sdev.stat.max_device_busy = sdev.device_busy;
     sdev.stat.dispatched++;
-    if (cmd.fromFreeList) sdev.stat.dispatched_one_at_a_time++;
+    if (cmd.fromFreeList) {
+      sdev.stat.dispatched_one_at_a_time++;
+      sdev.stat.free_list_in_flight++;
+    }
+    if (sdev.stat.free_list_in_flight > 0 && sdev.device_busy > sdev.stat.max_device_busy_free_list) sdev.stat.max_device_busy_free_list = sdev.device_busy;
     cmd.dispatched_ns = k.now;
     if (k.trace.on[TP.block_rq_issue]) k.tp(TP.block_rq_issue, 'sda', req.sector, req.nr_sectors, 'W', k.current.comm, req.id);
     if (k.trace.on[TP.scsi_dispatch_cmd_start]) k.tp(TP.scsi_dispatch_cmd_start, shost.host_no, 0, 0, 0, req.nr_phys_segments, 'WRITE_10', cmd.tag, cmd.fromFreeList ? 1 : 0);
@@ -262,6 +309,13 @@ function scsi_next_command(cmd: scsi_cmnd): void {
  * @kernel drivers/scsi/scsi_lib.c scsi_softirq_done (scsi_finish_command, scsi_io_completion, scsi_end_request)
  * In BLOCK_SOFTIRQ: unbusy the device and host, clear their blocked counts, release the sg table,
  * complete the request's bios and free the request, then scsi_next_command.
+ *
+ * Ending the bios takes CPU time (ctx.cost): scsi_next_command, and with it the next prep and its
+ * GFP_ATOMIC sense allocation, runs when that time has passed. Meanwhile this CPU runs no task,
+ * but the reclaimers that the first bio frees woke (mempool_free refilling fs_bio_set) run on the
+ * other CPUs and allocate bios from the slots just freed: the race in which, in the patch's words,
+ * "bios above are liable to gobble up all the slots needed for scsi_cmnd sense_buffers below".
+ * With zero cost the completion is atomic and the prep always comes first.
  */
 export function scsi_softirq_done(ctx: scsi_lib_ctx, rq: request): void {
   const cmd = rq.special as scsi_cmnd;
@@ -269,10 +323,14 @@ export function scsi_softirq_done(ctx: scsi_lib_ctx, rq: request): void {
   const k = ctx.k;
   if (k.trace.on[TP.scsi_dispatch_cmd_done]) k.tp(TP.scsi_dispatch_cmd_done, sdev.host.host_no, 0, 0, 0, 0, cmd.tag);
   scsi_device_unbusy(sdev);
+  if (cmd.fromFreeList) sdev.stat.free_list_in_flight--;
   sdev.device_blocked = 0;
   sdev.host.host_blocked = 0;
   scsi_release_buffers(ctx, cmd);
   rq.special = null;
+  const nr_bios = rq.nr_bios;
   blk_end_request(rq.q, rq, 0);
-  scsi_next_command(cmd);
+  const ns = ctx.cost.request_ns + nr_bios * ctx.cost.per_bio_ns;
+  if (ns > 0) ctx.next_after(cmd, ns);
+  else scsi_next_command(cmd);
 }

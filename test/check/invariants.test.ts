@@ -38,7 +38,8 @@ test('run: the same seed gives the same result byte for byte; another seed diffe
 
 test('run: the interrupt hook stops a run with verdict LIMIT and names the reason', () => {
   let polls = 0;
-  const { result } = runScenario(SMALL, { interrupt: () => (++polls >= 3 ? 'the wall-clock budget' : null) });
+  // Polled every 4096 events: a run of a few times that many (more data than SMALL) is stopped by the third poll.
+  const { result } = runScenario({ ...SMALL, tree_bytes: 160 * MiB, swap_bytes: 512 * MiB }, { interrupt: () => (++polls >= 3 ? 'the wall-clock budget' : null) });
   assert.equal(result.verdict, 'LIMIT');
   assert.match(result.reason, /^stopped by the wall-clock budget/);
 });

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin/reclaimsim.js');
 /** A run of several host seconds, so that a budget or a signal reliably ends it first. */
-const LONG = ['run', 'flagship', '--set', 'workload.copies=8', '--set', 'swap.size=8GiB'];
+const LONG = ['run', 'flagship-fixed', '--set', 'workload.copies=8', '--set', 'swap.size=8GiB'];
 
 test('run --budget: the wall-clock budget ends the run with verdict LIMIT and the outputs are written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-budget-'));

@@ -23,7 +23,7 @@ test('load: an empty mapping resolves to the defaults, with units in the names',
   assert.equal(s.profile, '2.6.25-rc8');
   assert.deepEqual(s.variants, []);
   assert.equal(s.seed, 1);
-  assert.equal(s.machine.ram_bytes, 1 * GiB);
+  assert.equal(s.machine.ram_bytes, 2816 * MiB);
   assert.equal(s.machine.cpus, 2);
   assert.equal(s.machine.hz, 1000);
   assert.equal(s.machine.cache_line_bytes, 64);
@@ -33,9 +33,11 @@ test('load: an empty mapping resolves to the defaults, with units in the names',
   assert.equal(s.device.service.per_command_overhead_ns, 100_000);
   assert.equal(s.swap.size_bytes, 2 * GiB);
   assert.equal(s.workload.copies, 4);
-  assert.equal(s.workload.tree_size_bytes, 600 * MiB);
-  assert.equal(s.workload.file_size_mix.length, 7);
-  assert.deepEqual(s.workload.file_size_mix[0], { size_bytes: 1024, weight: 20 });
+  assert.equal(s.workload.tree_size_bytes, 832 * MiB);
+  assert.equal(s.workload.file_size_mix.length, 3);
+  assert.deepEqual(s.workload.file_size_mix[0], { size_bytes: 1024, weight: 40 });
+  assert.equal(s.workload.boot_read_bytes, 1 * MiB);
+  assert.equal(s.machine.completion_cost.per_bio_ns, 500);
   assert.equal(s.workload.copy_bandwidth_bytes_per_s, 200 * MiB);
   assert.equal(s.checks.watchdog_window_ns, 30e9);
   assert.equal(s.checks.time_limit_ns, 600e9);
@@ -89,8 +91,8 @@ test('load: unknown fields are refused with a did-you-mean suggestion', () => {
 
 test('load: scenarios that cannot work are refused with the reason', () => {
   assert.equal(
-    refuse('workload:\n  copies: 4\n  tree_size: 600MiB\nswap:\n  size: 256MiB\n'),
-    'scenario.yaml:5: swap.size: 256MiB is too small for 4 copies of 600MiB on 1GiB RAM; need at least 1376MiB (the tmpfs data must fit in RAM plus swap)',
+    refuse('machine:\n  ram: 1GiB\nworkload:\n  copies: 4\n  tree_size: 600MiB\nswap:\n  size: 256MiB\n'),
+    'scenario.yaml:7: swap.size: 256MiB is too small for 4 copies of 600MiB on 1GiB RAM; need at least 1376MiB (the tmpfs data must fit in RAM plus swap)',
   );
   assert.match(refuse('workload:\n  copies: 64\n'), /^scenario\.yaml:2: swap\.size: 2GiB is too small for 64 copies/);
   assert.match(refuse('machine:\n  cpus: 0\n'), /machine\.cpus: expected an integer from 1 to 64, got 0 \(a machine needs at least one CPU\)/);

@@ -1,0 +1,111 @@
+/**
+ * The flagship against the patch's account, point by point, on fixed seeds: rc8 livelocks with
+ * the patch's signature; the fix, the 2.6.24 layout and the alternatives the patch discusses do
+ * not. Every run checks the cheap invariants after each event and the full set at the end.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runScenario } from '../../src/scenario/run.js';
+import { DEFAULT_PARAMS, type Profile, type RunParams, type Variant } from '../../src/scenario/params.js';
+import { InvariantChecker } from '../../src/check/invariants.js';
+import type { Machine } from '../../src/scenario/machine.js';
+import type { RunResult } from '../../src/scenario/result.js';
+
+const SEEDS = [1, 2, 3];
+
+function run(profile: Profile, variants: Variant[], seed: number, extra: Partial<RunParams> = {}): { r: RunResult; m: Machine } {
+  const { result, machine } = runScenario({ ...DEFAULT_PARAMS, profile, variants, seed, ...extra }, { check: 'cheap' });
+  new InvariantChecker(machine, 'full').check();
+  return { r: result, m: machine };
+}
+
+/** Page allocation failures whose call chain goes through __scsi_get_command. */
+function scsiFailures(m: Machine): number {
+  return m.pa.failures.filter((f) => f.frames.includes('__scsi_get_command')).length;
+}
+
+const reclaimers = (r: RunResult) => r.tasks.filter((t) => t.comm === 'cp' || t.comm === 'kswapd0');
+const inMempool = (chain: string[]) => {
+  const want = ['io_schedule_timeout', 'mempool_alloc', 'bio_alloc_bioset', 'bio_alloc', 'get_swap_bio'];
+  let i = 0;
+  for (const f of chain) if (f === want[i]) i++;
+  return i === want.length;
+};
+
+for (const seed of SEEDS) {
+  test(`flagship: rc8 livelocks with the patch's signature (2.6.25-rc8, seed ${seed})`, () => {
+    const { r, m } = run('2.6.25-rc8', [], seed);
+    assert.equal(r.verdict, 'LIVELOCK', r.reason);
+    assert.ok(r.writeback_pages_stuck > 0, 'pages stuck under writeback');
+    assert.equal(m.q.in_flight, 0, 'nothing in flight: no writeback completes');
+    // Most tasks of interest sleep in get_swap_bio -> bio_alloc -> mempool_alloc -> io_schedule_timeout.
+    const rec = reclaimers(r);
+    const asleep = rec.filter((t) => inMempool(t.chain));
+    assert.ok(asleep.length * 2 > rec.length, `${asleep.length} of ${rec.length} reclaimers in mempool_alloc: ${JSON.stringify(rec.map((t) => t.chain.slice(0, 4)))}`);
+    assert.ok(r.figures['bio_pool_timeouts']! > 0, 'the mempool waiters wake by the 5 s timeout');
+    // kblockd retries every unplug_delay (3 jiffies at HZ 1000) for the whole window.
+    const window_ns = r.sim_time_ns - r.time_to_livelock_ns!;
+    assert.ok(r.figures['prep_defers_plugged']! >= (0.9 * window_ns) / 3e6, `defers with device_busy 0: ${r.figures['prep_defers_plugged']}`);
+    const kb = r.tasks.filter((t) => t.comm.startsWith('kblockd/'));
+    assert.ok(kb.some((t) => t.switches >= (0.9 * window_ns) / 3e6), 'a kblockd thread does the retrying');
+    // kblockd/N: page allocation failure. order:0, mode:0x20, through __scsi_get_command: the
+    // printk_ratelimit burst of 10, then one every 5 s.
+    const lines = m.k.log.lines;
+    const heads = lines.flatMap((l, i) => (/^kblockd\/\d: page allocation failure\. order:0, mode:0x20$/.test(l.text) ? [i] : []));
+    const reports = heads.map((i) => lines[i]!);
+    assert.ok(reports.length >= 10 + 5, `${reports.length} kblockd failure reports`);
+    for (const i of heads) {
+      // The report's call trace follows its first line, up to show_mem's "Mem-info:".
+      const end = lines.findIndex((l, j) => j > i && l.text === 'Mem-info:');
+      const trace = lines.slice(i + 1, end).map((l) => l.text.trim());
+      assert.ok(trace.includes('[<sim>] __scsi_get_command') && trace.includes('[<sim>] blk_unplug_work'), `report at ${lines[i]!.timeNs} ns: ${trace.join(' / ')}`);
+    }
+    const after = reports.slice(10).map((l) => l.timeNs);
+    for (let i = 1; i < after.length; i++) {
+      const gap = after[i]! - after[i - 1]!;
+      assert.ok(gap >= 4.99e9 && gap <= 5.01e9, `reports ${i} and ${i + 1} after the burst are ${gap / 1e9} s apart`);
+    }
+    assert.equal(r.alloc_failure_reports, reports.length, 'no other allocation failure is reported');
+    assert.equal(r.free_list_uses, 0, 'the free-list command is never used');
+    assert.equal(m.shost.free_list.length, 1, 'it sits on the free list');
+    assert.equal(r.hung_task_reports, 0, 'no hung-task report: the waiters wake every 5 s');
+    assert.match(r.reason, /no hung-task report/);
+  });
+
+  test(`flagship: the fix makes progress through the free-list command, one command at a time (2.6.25, seed ${seed})`, () => {
+    const { r } = run('2.6.25', [], seed);
+    assert.equal(r.verdict, 'COMPLETED', r.reason);
+    assert.ok(r.free_list_uses >= 1, 'the free-list command is used during the squeeze');
+    assert.equal(r.figures['max_device_busy_free_list'], 1, 'while it is in flight the host works one command at a time');
+    assert.ok(r.figures['sense_failures']! >= 1, 'the sense allocation still fails during the squeeze');
+  });
+}
+
+test('flagship: a no-op ctor on the sense cache avoids the livelock and every allocation failure in __scsi_get_command (2.6.25-rc8 + noop-ctor)', () => {
+  const { r, m } = run('2.6.25-rc8', ['noop-ctor'], 1);
+  assert.equal(r.verdict, 'COMPLETED', r.reason);
+  assert.equal(r.figures['sense_failures'], 0);
+  assert.equal(scsiFailures(m), 0);
+  assert.notEqual(m.caches.sense!.s, m.caches.bio.s);
+});
+
+test('flagship: the sense buffer inside scsi_cmnd\'s cache avoids the livelock; 448 bytes per command at 64-byte lines (2.6.25-rc8 + single-cache)', () => {
+  const { r, m } = run('2.6.25-rc8', ['single-cache'], 1);
+  assert.equal(r.verdict, 'COMPLETED', r.reason);
+  assert.equal(r.bytes_per_command, 448);
+  assert.equal(scsiFailures(m), 0);
+});
+
+test('flagship: 2.6.24 (sense buffer embedded in scsi_cmnd) does not livelock (2.6.24)', () => {
+  const { r } = run('2.6.24', [], 1);
+  assert.equal(r.verdict, 'COMPLETED', r.reason);
+  assert.equal(r.bytes_per_command, 384);
+});
+
+test('flagship: without merging (slub_nomerge, SLAB) bios cannot take the sense buffers\' slots (2.6.25-rc8)', () => {
+  for (const v of ['slub_nomerge', 'slab'] as const) {
+    const { r } = run('2.6.25-rc8', [v], 1);
+    assert.equal(r.verdict, 'COMPLETED', `${v}: ${r.reason}`);
+    assert.equal(r.figures['sense_failures'], 0, v);
+  }
+});
