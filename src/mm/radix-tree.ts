@@ -197,7 +197,7 @@ function radix_tree_extend(ctx: radix_tree_ctx, root: radix_tree_root, index: nu
  * counts in its parent). -EEXIST if the index is present, -ENOMEM if a node could not be had.
  */
 export function radix_tree_insert(ctx: radix_tree_ctx, root: radix_tree_root, index: number): number {
-  assert(index >= 0 && index < 2 ** 31, () => `radix_tree_insert(${root.name}): index ${index} outside the model's 31 bits`);
+  if (!(index >= 0 && index < 2 ** 31)) assert(false, () => `radix_tree_insert(${root.name}): index ${index} outside the model's 31 bits`);
   if (index > radix_tree_maxindex(root.height)) {
     const err = radix_tree_extend(ctx, root, index);
     if (err) return err;
@@ -263,7 +263,7 @@ export function radix_tree_delete(ctx: radix_tree_ctx, root: radix_tree_root, in
   for (let level = 1; level <= root.height; level++) {
     const kk = key(level, index);
     const node = root.nodes.get(kk);
-    assert(node !== undefined, () => `radix_tree_delete(${root.name}, ${index}): no level-${level} node`);
+    if (!(node !== undefined)) assert(false, () => `radix_tree_delete(${root.name}, ${index}): no level-${level} node`);
     node.count--;
     if (node.count > 0) {
       if (level === root.height) radix_tree_shrink(ctx, root);
@@ -282,7 +282,7 @@ export function radix_tree_check(root: radix_tree_root): void {
   const expect = new Map<number, number>();
   const bump = (kk: number): void => void expect.set(kk, (expect.get(kk) ?? 0) + 1);
   if (root.height === 0) {
-    assert(root.nodes.size === 0, () => `${root.name}: height 0 with ${root.nodes.size} nodes`);
+    if (!(root.nodes.size === 0)) assert(false, () => `${root.name}: height 0 with ${root.nodes.size} nodes`);
     return;
   }
   for (const [kk, node] of root.nodes) {
@@ -297,7 +297,7 @@ export function radix_tree_check(root: radix_tree_root): void {
     }
   }
   for (const [kk, node] of root.nodes) {
-    assert(node.count === (expect.get(kk) ?? 0), () => `${root.name}: node ${kk} counts ${node.count}, slots in use ${expect.get(kk) ?? 0}`);
-    assert(node.count > 0, () => `${root.name}: empty node ${kk} not freed`);
+    if (!(node.count === (expect.get(kk) ?? 0))) assert(false, () => `${root.name}: node ${kk} counts ${node.count}, slots in use ${expect.get(kk) ?? 0}`);
+    if (!(node.count > 0)) assert(false, () => `${root.name}: empty node ${kk} not freed`);
   }
 }

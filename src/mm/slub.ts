@@ -511,7 +511,7 @@ export class SlubAllocator {
 
   /** @kernel mm/slub.c discard_slab, free_slab: the slab's pages go back to the page allocator. */
   private discard_slab(s: kmem_cache_s, slab: number): void {
-    assert(this.sl_live[slab] === 0, () => `discard_slab: ${s.name} slab ${slab} still has ${this.sl_live[slab]} objects`);
+    if (!(this.sl_live[slab] === 0)) assert(false, () => `discard_slab: ${s.name} slab ${slab} still has ${this.sl_live[slab]} objects`);
     const pfn = this.sl_pfn[slab]!;
     const pa = this.pa;
     s.nr_slabs--;
@@ -638,7 +638,7 @@ export class SlubAllocator {
         return 0;
       }
     }
-    assert(this.obj_owner[obj] === -1, () => `slab_alloc: ${s.name} handed out object ${obj + 1} twice`);
+    if (!(this.obj_owner[obj] === -1)) assert(false, () => `slab_alloc: ${s.name} handed out object ${obj + 1} twice`);
     this.obj_owner[obj] = h.owner;
     this.sl_live[this.obj_slab[obj]!]!++;
     s.objects_in_use++;
@@ -657,11 +657,11 @@ export class SlubAllocator {
    */
   slab_free(s: kmem_cache_s, id: number): void {
     const obj = id - 1;
-    assert(obj >= 0 && obj < this.nextObj, () => `kmem_cache_free(${s.name}): ${id} is not a slab object`);
+    if (!(obj >= 0 && obj < this.nextObj)) assert(false, () => `kmem_cache_free(${s.name}): ${id} is not a slab object`);
     const slab = this.obj_slab[obj]!;
-    assert(this.sl_cache[slab] === s.id, () => `kmem_cache_free(${s.name}): object ${id} belongs to ${this.sl_cache[slab]! >= 0 ? this.caches[this.sl_cache[slab]!]!.name : 'no cache'}`);
+    if (!(this.sl_cache[slab] === s.id)) assert(false, () => `kmem_cache_free(${s.name}): object ${id} belongs to ${this.sl_cache[slab]! >= 0 ? this.caches[this.sl_cache[slab]!]!.name : 'no cache'}`);
     const owner = this.obj_owner[obj]!;
-    assert(owner >= 0, () => `kmem_cache_free(${s.name}): double free of object ${id}`);
+    if (!(owner >= 0)) assert(false, () => `kmem_cache_free(${s.name}): double free of object ${id}`);
     this.obj_owner[obj] = -1;
     this.sl_live[slab]!--;
     s.objects_in_use--;
@@ -723,15 +723,15 @@ export class SlubAllocator {
     if (this.k.trace.on[TP.kfree]) this.k.tp(TP.kfree, 'kfree', id);
     if (id >= KMALLOC_LARGE_BASE) {
       const pfn = id - KMALLOC_LARGE_BASE;
-      assert(pfn < this.pa.max_pfn && this.pa.page_count[pfn]! > 0 && this.pa.page_use[pfn] === PAGE_USE_OTHER, () => `kfree: ${id} is not a live kmalloc_large allocation`);
+      if (!(pfn < this.pa.max_pfn && this.pa.page_count[pfn]! > 0 && this.pa.page_use[pfn] === PAGE_USE_OTHER)) assert(false, () => `kfree: ${id} is not a live kmalloc_large allocation`);
       this.large_in_use--;
       this.pa.put_page(pfn);
       return;
     }
     const obj = id - 1;
-    assert(obj >= 0 && obj < this.nextObj, () => `kfree: ${id} is not an object`);
+    if (!(obj >= 0 && obj < this.nextObj)) assert(false, () => `kfree: ${id} is not an object`);
     const slab = this.obj_slab[obj]!;
-    assert(this.sl_cache[slab]! >= 0, () => `kfree: object ${id} is in no live slab`);
+    if (!(this.sl_cache[slab]! >= 0)) assert(false, () => `kfree: object ${id} is in no live slab`);
     this.slab_free(this.caches[this.sl_cache[slab]!]!, id);
   }
 

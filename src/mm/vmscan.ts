@@ -66,20 +66,38 @@ function* pageout(vm: VmState, pfn: number): KGen<number> {
   ClearPageFlag(vm.pa.page_flags, pfn, PG_dirty);
   mod_page_state(vm, pfn, NR_FILE_DIRTY, -1);
   SetPageFlag(vm.pa.page_flags, pfn, PG_reclaim);
-  let res: number;
   const k = vm.k;
   k.current.enter('pageout');
-  if (vm.pa.page_use[pfn] === PAGE_USE_SWAPCACHE) {
-    if (k.trace.on[TP.mm_vmscan_writepage]) k.tp(TP.mm_vmscan_writepage, pfn, 1);
-    res = yield* swap_writepage(vm, pfn);
-  } else {
-    res = shmem_writepage(vm, pfn);
-    // shmem_writepage leaves the page dirty (now in the swap cache) and unlocks it.
-    SetPageFlag(vm.pa.page_flags, pfn, PG_dirty);
-    mod_page_state(vm, pfn, NR_FILE_DIRTY, 1);
-    if (res === 0) ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
-  }
+  if (k.trace.on[TP.mm_vmscan_writepage]) k.tp(TP.mm_vmscan_writepage, pfn, 1);
+  const res = yield* swap_writepage(vm, pfn);
   k.current.leave();
+  return pageout_done(vm, pfn, res);
+}
+
+/**
+ * @kernel mm/vmscan.c pageout (for a tmpfs page)
+ * The same steps with the mapping's writepage being shmem_writepage, which never sleeps, so this
+ * path is a plain function (no generator per page in reclaim's first pass over tmpfs).
+ */
+function pageout_shmem(vm: VmState, pfn: number): number {
+  if (!may_write_to_queue()) return PAGE_KEEP;
+  if (!PageFlag(vm.pa.page_flags, pfn, PG_dirty)) return PAGE_CLEAN;
+  ClearPageFlag(vm.pa.page_flags, pfn, PG_dirty);
+  mod_page_state(vm, pfn, NR_FILE_DIRTY, -1);
+  SetPageFlag(vm.pa.page_flags, pfn, PG_reclaim);
+  const t = vm.k.current;
+  t.enter('pageout');
+  const res = shmem_writepage(vm, pfn);
+  // shmem_writepage leaves the page dirty (now in the swap cache) and unlocks it.
+  SetPageFlag(vm.pa.page_flags, pfn, PG_dirty);
+  mod_page_state(vm, pfn, NR_FILE_DIRTY, 1);
+  if (res === 0) ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
+  t.leave();
+  return pageout_done(vm, pfn, res);
+}
+
+/** The tail of pageout: AOP_WRITEPAGE_ACTIVATE activates; PG_reclaim stays only under writeback. */
+function pageout_done(vm: VmState, pfn: number, res: number): number {
   if (res === AOP_WRITEPAGE_ACTIVATE) {
     ClearPageFlag(vm.pa.page_flags, pfn, PG_reclaim);
     return PAGE_ACTIVATE;
@@ -120,7 +138,7 @@ function* shrink_page_list(vm: VmState, pages: number[], sc: scan_control): KGen
         putback(vm, pfn);
         continue;
       }
-      const res = yield* pageout(vm, pfn);
+      const res = pa.page_use[pfn] === PAGE_USE_SWAPCACHE ? yield* pageout(vm, pfn) : pageout_shmem(vm, pfn);
       if (res === PAGE_KEEP || res === PAGE_ACTIVATE) {
         ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
         putback(vm, pfn);
