@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { runScenario } from '../../src/scenario/run.js';
 import { DEFAULT_PARAMS, type Profile, type RunParams, type Variant } from '../../src/scenario/params.js';
 import { InvariantChecker } from '../../src/check/invariants.js';
+import { bootMachine } from '../../src/scenario/machine.js';
 import type { Machine } from '../../src/scenario/machine.js';
 import type { RunResult } from '../../src/scenario/result.js';
 
@@ -108,4 +109,31 @@ test('flagship: without merging (slub_nomerge, SLAB) bios cannot take the sense 
     assert.equal(r.verdict, 'COMPLETED', `${v}: ${r.reason}`);
     assert.equal(r.figures['sense_failures'], 0, v);
   }
+});
+
+test('flagship: boot reads leave every CPU its own slab in the command and sense caches', () => {
+  const m = bootMachine({ ...DEFAULT_PARAMS, copies: 1, tree_bytes: 4096 });
+  m.k.sim.run({ untilNs: 50_000_000 });
+  assert.ok(m.bootReads.done, 'the boot reads have finished');
+  assert.equal(m.bootReads.completed, m.bootReads.submitted);
+  for (const c of [m.caches.cmd.s, m.caches.sense!.s]) {
+    for (let cpu = 0; cpu < m.k.nr_cpu_ids; cpu++) assert.ok(c.cpu_page[cpu]! >= 0, `${c.name}: CPU ${cpu} has a CPU slab`);
+  }
+  new InvariantChecker(m, 'full').check();
+});
+
+test('flagship: with a 2.6.25 source tree\'s file sizes, the files\' own radix-tree nodes pay for the swap cache\'s and rc8 completes (kernel-tree mix)', () => {
+  const mix = [
+    { size_bytes: 1024, weight: 20 },
+    { size_bytes: 4096, weight: 30 },
+    { size_bytes: 8192, weight: 20 },
+    { size_bytes: 16384, weight: 15 },
+    { size_bytes: 32768, weight: 8 },
+    { size_bytes: 65536, weight: 5 },
+    { size_bytes: 262144, weight: 2 },
+  ];
+  const { r } = run('2.6.25-rc8', [], 1, { file_size_mix: mix });
+  assert.equal(r.verdict, 'COMPLETED', r.reason);
+  assert.ok(r.figures['atomic_line_margin_pages']! > 500, `margin ${r.figures['atomic_line_margin_pages']}`);
+  assert.equal(r.figures['sense_failures'], 0);
 });

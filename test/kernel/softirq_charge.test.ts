@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Kernel } from '../../src/kernel/kernel.js';
+import { TASK_UNINTERRUPTIBLE, type KGen } from '../../src/kernel/task.js';
+import { schedule } from '../../src/kernel/sched.js';
+import { finish_wait, prepare_to_wait, wait_queue_head_t, wake_up } from '../../src/kernel/wait.js';
+
+/** Two sleepers, one per CPU, woken from interrupt work on CPU 0 that takes `cost` ns. */
+function scenario(cost: number): { ran: Record<string, number> } {
+  const k = new Kernel({ hz: 1000, cpus: 2, seed: 3 });
+  const q = new wait_queue_head_t('q');
+  const ran: Record<string, number> = {};
+  for (const cpu of [0, 1]) {
+    k.kthread_run(`t${cpu}`, cpu, 0, function* (): KGen {
+      prepare_to_wait(k, q, TASK_UNINTERRUPTIBLE);
+      yield* schedule(k);
+      finish_wait(k, q);
+      ran[`t${cpu}`] = k.now;
+    });
+  }
+  const KIND = k.sim.register('irq', () => {
+    k.inInterrupt(0, () => {
+      wake_up(k, q);
+      if (cost > 0) k.softirq_charge(0, cost);
+    });
+  });
+  k.sim.at(1000, KIND, 0);
+  k.sim.run();
+  return { ran };
+}
+
+test('softirq_charge: a task of the busy CPU waits for the interrupt work to end; a task of the other CPU runs at once', () => {
+  const { ran } = scenario(50_000);
+  assert.equal(ran['t1'], 1000, 'CPU 1 is free: its task runs when woken');
+  assert.equal(ran['t0'], 51_000, 'CPU 0 is busy for 50 us: its task runs after');
+});
+
+test('softirq_charge: without charged time both run when woken', () => {
+  const { ran } = scenario(0);
+  assert.deepEqual(ran, { t0: 1000, t1: 1000 });
+});
+
+test('softirq_charge: successive charges on one CPU queue up, each from where the last ends', () => {
+  const k = new Kernel({ hz: 1000, cpus: 2, seed: 1 });
+  assert.equal(k.softirq_charge(1, 10), 10);
+  assert.equal(k.softirq_charge(1, 5), 15);
+  assert.equal(k.softirq_charge(0, 7), 7);
+});
