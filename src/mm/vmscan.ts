@@ -60,12 +60,8 @@ function may_write_to_queue(): boolean {
  * loses PG_reclaim.
  */
 function* pageout(vm: VmState, pfn: number): KGen<number> {
-  if (!may_write_to_queue()) return PAGE_KEEP;
-  if (!PageFlag(vm.pa.page_flags, pfn, PG_dirty)) return PAGE_CLEAN;
-  // clear_page_dirty_for_io
-  ClearPageFlag(vm.pa.page_flags, pfn, PG_dirty);
-  mod_page_state(vm, pfn, NR_FILE_DIRTY, -1);
-  SetPageFlag(vm.pa.page_flags, pfn, PG_reclaim);
+  const early = pageout_start(vm, pfn);
+  if (early >= 0) return early;
   const k = vm.k;
   k.current.enter('pageout');
   if (k.trace.on[TP.mm_vmscan_writepage]) k.tp(TP.mm_vmscan_writepage, pfn, 1);
@@ -80,11 +76,8 @@ function* pageout(vm: VmState, pfn: number): KGen<number> {
  * path is a plain function (no generator per page in reclaim's first pass over tmpfs).
  */
 function pageout_shmem(vm: VmState, pfn: number): number {
-  if (!may_write_to_queue()) return PAGE_KEEP;
-  if (!PageFlag(vm.pa.page_flags, pfn, PG_dirty)) return PAGE_CLEAN;
-  ClearPageFlag(vm.pa.page_flags, pfn, PG_dirty);
-  mod_page_state(vm, pfn, NR_FILE_DIRTY, -1);
-  SetPageFlag(vm.pa.page_flags, pfn, PG_reclaim);
+  const early = pageout_start(vm, pfn);
+  if (early >= 0) return early;
   const t = vm.k.current;
   t.enter('pageout');
   const res = shmem_writepage(vm, pfn);
@@ -94,6 +87,19 @@ function pageout_shmem(vm: VmState, pfn: number): number {
   if (res === 0) ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
   t.leave();
   return pageout_done(vm, pfn, res);
+}
+
+/**
+ * The head of pageout: KEEP if the queue may not be written, CLEAN if the page is not dirty;
+ * otherwise clear_page_dirty_for_io and SetPageReclaim, and -1 (go on to writepage).
+ */
+function pageout_start(vm: VmState, pfn: number): number {
+  if (!may_write_to_queue()) return PAGE_KEEP;
+  if (!PageFlag(vm.pa.page_flags, pfn, PG_dirty)) return PAGE_CLEAN;
+  ClearPageFlag(vm.pa.page_flags, pfn, PG_dirty);
+  mod_page_state(vm, pfn, NR_FILE_DIRTY, -1);
+  SetPageFlag(vm.pa.page_flags, pfn, PG_reclaim);
+  return -1;
 }
 
 /** The tail of pageout: AOP_WRITEPAGE_ACTIVATE activates; PG_reclaim stays only under writeback. */

@@ -27,8 +27,7 @@ import { GFP_KERNEL } from '../include/gfp.js';
 import { bio, bio_alloc, bio_put, BIO_RW_SYNC, READ } from '../block/bio.js';
 import { submit_bio } from '../block/blk-core.js';
 import type { VmState } from '../mm/vm_state.js';
-
-const PAGE_SIZE = 4096;
+import { PAGE_SIZE } from '../mm/page_alloc.js';
 
 export interface BootReadParams {
   /** Pages each CPU's reader reads (0: no boot reads). */
