@@ -13,7 +13,7 @@
  * Not modelled: bio splitting, bounce buffers (x86_64 with a 64-bit HBA bounces nothing),
  * integrity. May sleep only through mempool_alloc with __GFP_WAIT (process context).
  */
-import { assert } from '../sim/assert.js';
+import { assert, fail } from '../sim/assert.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { KGen } from '../kernel/task.js';
 import { TP } from '../kernel/trace.js';
@@ -143,7 +143,7 @@ function bio_free(b: bio): void {
 
 /** @kernel fs/bio.c bio_put — drop a reference; the last one runs the destructor. */
 export function bio_put(k: Kernel, b: bio): void {
-  if (!(b.bi_cnt > 0)) assert(false, () => `bio_put: bio ${b.id} has no references`);
+  if (!(b.bi_cnt > 0)) fail('bio_put: bio ', b.id, ' has no references');
   if (--b.bi_cnt === 0) {
     b.bi_next = null;
     bio_free(b);
@@ -152,7 +152,7 @@ export function bio_put(k: Kernel, b: bio): void {
 
 /** @kernel fs/bio.c bio_endio — mark not-up-to-date on error and call bi_end_io. */
 export function bio_endio(k: Kernel, b: bio, error: number): void {
-  if (b.ended) assert(false, () => `bio ${b.id} completed twice`);
+  if (b.ended) fail('bio ', b.id, ' completed twice');
   b.ended = true;
   b.bs.ended++;
   if (error) b.bi_flags &= ~(1 << BIO_UPTODATE);

@@ -57,7 +57,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { PF_MEMALLOC, type KGen } from '../kernel/task.js';
 import { cond_resched, schedule_timeout_uninterruptible } from '../kernel/sched.js';
 import { TP } from '../kernel/trace.js';
-import { assert } from '../sim/assert.js';
+import { assert, fail } from '../sim/assert.js';
 import {
   ALLOC_CPUSET,
   ALLOC_HARDER,
@@ -769,7 +769,7 @@ export class PageAllocator {
   set_page_use(pfn: number, order: number, use: number): void {
     const nr = 1 << order;
     const old = this.page_use[pfn]!;
-    if (!(old !== PAGE_USE_FREE && old !== PAGE_USE_RESERVED && use !== PAGE_USE_FREE && use !== PAGE_USE_RESERVED)) assert(false, () => `set_page_use: pfn ${pfn} is ${old}, cannot become ${use}`);
+    if (!(old !== PAGE_USE_FREE && old !== PAGE_USE_RESERVED && use !== PAGE_USE_FREE && use !== PAGE_USE_RESERVED)) fail('set_page_use: pfn ', pfn, ' is ', old, ', cannot become ', use);
     for (let i = 0; i < nr; i++) this.page_use[pfn + i] = use;
     this.nr_pages_by_use[old] -= nr;
     this.nr_pages_by_use[use] += nr;
@@ -798,7 +798,7 @@ export class PageAllocator {
       let t = 0;
       while (z.free_head[order * MIGRATE_TYPES + t] !== pfn) {
         t++;
-        if (!(t < MIGRATE_TYPES)) assert(false, () => `list_del: pfn ${pfn} is not on a free list of order ${order}`);
+        if (!(t < MIGRATE_TYPES)) fail('list_del: pfn ', pfn, ' is not on a free list of order ', order);
       }
       z.free_head[order * MIGRATE_TYPES + t] = nx;
     }
@@ -1036,8 +1036,11 @@ export class PageAllocator {
         idx = pcp.count - 1;
       }
       pfn = pcp.list[idx]!;
-      pcp.list.copyWithin(idx, idx + 1, pcp.count);
-      pcp.mt.copyWithin(idx, idx + 1, pcp.count);
+      // Taking the head (the usual case) needs no shift; copyWithin is a call even for no elements.
+      if (idx !== pcp.count - 1) {
+        pcp.list.copyWithin(idx, idx + 1, pcp.count);
+        pcp.mt.copyWithin(idx, idx + 1, pcp.count);
+      }
       pcp.count--;
     } else {
       pfn = this.__rmqueue(z, order, migratetype);
@@ -1048,7 +1051,7 @@ export class PageAllocator {
     this.count_zone_vm_events(PGALLOC, z, nr);
     const comp = order > 0 && (gfp & __GFP_COMP) !== 0 ? 1 << PG_compound : 0;
     for (let i = 0; i < nr; i++) {
-      if (!(this.page_use[pfn + i] === PAGE_USE_FREE)) assert(false, () => `buffered_rmqueue: pfn ${pfn + i} is not free`);
+      if (!(this.page_use[pfn + i] === PAGE_USE_FREE)) fail('buffered_rmqueue: pfn ', pfn + i, ' is not free');
       this.page_use[pfn + i] = PAGE_USE_OTHER;
       this.page_flags[pfn + i] = comp;
       this.page_mapping[pfn + i] = -1;
@@ -1350,7 +1353,7 @@ export class PageAllocator {
 
   /** get_page: takes a reference. */
   get_page(pfn: number): void {
-    if (!(this.page_count[pfn]! > 0)) assert(false, () => `get_page: pfn ${pfn} has no references`);
+    if (!(this.page_count[pfn]! > 0)) fail('get_page: pfn ', pfn, ' has no references');
     this.page_count[pfn]!++;
   }
 
@@ -1364,9 +1367,9 @@ export class PageAllocator {
    * Drops a reference to the 2^order block at pfn and frees it when the count reaches zero.
    */
   __free_pages(pfn: number, order: number): void {
-    if (!(pfn >= 0 && pfn < this.max_pfn)) assert(false, () => `__free_pages: bad pfn ${pfn}`);
-    if (!(this.page_count[pfn]! > 0)) assert(false, () => `__free_pages: pfn ${pfn} already free (count ${this.page_count[pfn]})`);
-    if (!(this.page_order[pfn] === order)) assert(false, () => `__free_pages: pfn ${pfn} allocated with order ${this.page_order[pfn]}, freed with order ${order}`);
+    if (!(pfn >= 0 && pfn < this.max_pfn)) fail('__free_pages: bad pfn ', pfn);
+    if (!(this.page_count[pfn]! > 0)) fail('__free_pages: pfn ', pfn, ' already free (count ', this.page_count[pfn], ')');
+    if (!(this.page_order[pfn] === order)) fail('__free_pages: pfn ', pfn, ' allocated with order ', this.page_order[pfn], ', freed with order ', order);
     if (--this.page_count[pfn]! === 0) this.__free_pages_ok(pfn, order);
   }
 
@@ -1381,13 +1384,13 @@ export class PageAllocator {
    * is a simulator assertion (the kernel's bad_page).
    */
   private __free_pages_ok(pfn: number, order: number): void {
-    if (!(this.page_order[pfn] === order)) assert(false, () => `__free_pages: pfn ${pfn} allocated with order ${this.page_order[pfn]}, freed with order ${order}`);
+    if (!(this.page_order[pfn] === order)) fail('__free_pages: pfn ', pfn, ' allocated with order ', this.page_order[pfn], ', freed with order ', order);
     const nr = 1 << order;
     const use = this.page_use[pfn]!;
-    if (!(use !== PAGE_USE_FREE && use !== PAGE_USE_RESERVED)) assert(false, () => `__free_pages: pfn ${pfn} is not allocated`);
+    if (!(use !== PAGE_USE_FREE && use !== PAGE_USE_RESERVED)) fail('__free_pages: pfn ', pfn, ' is not allocated');
     for (let i = 0; i < nr; i++) {
       const f = this.page_flags[pfn + i]!;
-      if (!((f & BAD_FLAGS_ON_FREE) === 0 && (f & (1 << PG_reserved)) === 0)) assert(false, () => `bad_page: pfn ${pfn + i} freed with flags 0x${f.toString(16)}`);
+      if (!((f & BAD_FLAGS_ON_FREE) === 0 && (f & (1 << PG_reserved)) === 0)) fail('bad_page: pfn ', pfn + i, ' freed with flags 0x', f.toString(16));
       this.page_flags[pfn + i] = 0;
       this.page_use[pfn + i] = PAGE_USE_FREE;
       this.page_mapping[pfn + i] = -1;
@@ -1464,14 +1467,14 @@ export class PageAllocator {
         for (let t = 0; t < MIGRATE_TYPES; t++) {
           let prev = -1;
           for (let pfn = z.free_head[o * MIGRATE_TYPES + t]!; pfn >= 0; pfn = this.lru_next[pfn]!) {
-            if (!(pfn >= z.zone_start_pfn && pfn < z.zone_start_pfn + z.spanned_pages)) assert(false, () => `free list ${z.name}/${o}/${t}: pfn ${pfn} outside the zone`);
-            if (!((this.page_flags[pfn]! & (1 << PG_buddy)) !== 0 && this.page_private[pfn] === o)) assert(false, () => `free list ${z.name}/${o}/${t}: pfn ${pfn} is not a free block of order ${o}`);
-            if (!(this.lru_prev[pfn] === prev)) assert(false, () => `free list ${z.name}/${o}/${t}: bad back link at pfn ${pfn}`);
+            if (!(pfn >= z.zone_start_pfn && pfn < z.zone_start_pfn + z.spanned_pages)) fail('free list ', z.name, '/', o, '/', t, ': pfn ', pfn, ' outside the zone');
+            if (!((this.page_flags[pfn]! & (1 << PG_buddy)) !== 0 && this.page_private[pfn] === o)) fail('free list ', z.name, '/', o, '/', t, ': pfn ', pfn, ' is not a free block of order ', o);
+            if (!(this.lru_prev[pfn] === prev)) fail('free list ', z.name, '/', o, '/', t, ': bad back link at pfn ', pfn);
             prev = pfn;
             n++;
           }
         }
-        if (!(n === z.nr_free[o])) assert(false, () => `free lists ${z.name} order ${o}: ${n} blocks listed, nr_free ${z.nr_free[o]}`);
+        if (!(n === z.nr_free[o])) fail('free lists ', z.name, ' order ', o, ': ', n, ' blocks listed, nr_free ', z.nr_free[o]);
       }
     }
   }

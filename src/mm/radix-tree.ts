@@ -24,7 +24,7 @@
  * stored: a leaf keeps a 64-bit map of its used slots, the caller keeps the page.
  * Contexts: any; never sleeps unless the preload's gfp has __GFP_WAIT (never on this path).
  */
-import { assert } from '../sim/assert.js';
+import { fail } from '../sim/assert.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { __GFP_RECLAIMABLE, __GFP_WAIT } from '../include/gfp.js';
 import { EEXIST, ENOMEM } from '../include/errno.js';
@@ -197,7 +197,7 @@ function radix_tree_extend(ctx: radix_tree_ctx, root: radix_tree_root, index: nu
  * counts in its parent). -EEXIST if the index is present, -ENOMEM if a node could not be had.
  */
 export function radix_tree_insert(ctx: radix_tree_ctx, root: radix_tree_root, index: number): number {
-  if (!(index >= 0 && index < 2 ** 31)) assert(false, () => `radix_tree_insert(${root.name}): index ${index} outside the model's 31 bits`);
+  if (!(index >= 0 && index < 2 ** 31)) fail('radix_tree_insert(', root.name, '): index ', index, " outside the model's 31 bits");
   if (index > radix_tree_maxindex(root.height)) {
     const err = radix_tree_extend(ctx, root, index);
     if (err) return err;
@@ -263,7 +263,7 @@ export function radix_tree_delete(ctx: radix_tree_ctx, root: radix_tree_root, in
   for (let level = 1; level <= root.height; level++) {
     const kk = key(level, index);
     const node = root.nodes.get(kk);
-    if (!(node !== undefined)) assert(false, () => `radix_tree_delete(${root.name}, ${index}): no level-${level} node`);
+    if (!(node !== undefined)) fail('radix_tree_delete(', root.name, ', ', index, '): no level-', level, ' node');
     node.count--;
     if (node.count > 0) {
       if (level === root.height) radix_tree_shrink(ctx, root);
@@ -282,12 +282,12 @@ export function radix_tree_check(root: radix_tree_root): void {
   const expect = new Map<number, number>();
   const bump = (kk: number): void => void expect.set(kk, (expect.get(kk) ?? 0) + 1);
   if (root.height === 0) {
-    if (!(root.nodes.size === 0)) assert(false, () => `${root.name}: height 0 with ${root.nodes.size} nodes`);
+    if (!(root.nodes.size === 0)) fail(root.name, ': height 0 with ', root.nodes.size, ' nodes');
     return;
   }
   for (const [kk, node] of root.nodes) {
     if (kk % 8 === 1) expect.set(kk, popcount32(node.lo) + popcount32(node.hi));
-    else assert(node.lo === 0 && node.hi === 0, () => `${root.name}: interior node ${kk} has leaf slots`);
+    else if (!(node.lo === 0 && node.hi === 0)) fail(root.name, ': interior node ', kk, ' has leaf slots');
   }
   for (let level = 2; level <= root.height; level++) {
     for (const kk of root.nodes.keys()) {
@@ -297,7 +297,7 @@ export function radix_tree_check(root: radix_tree_root): void {
     }
   }
   for (const [kk, node] of root.nodes) {
-    if (!(node.count === (expect.get(kk) ?? 0))) assert(false, () => `${root.name}: node ${kk} counts ${node.count}, slots in use ${expect.get(kk) ?? 0}`);
-    if (!(node.count > 0)) assert(false, () => `${root.name}: empty node ${kk} not freed`);
+    if (!(node.count === (expect.get(kk) ?? 0))) fail(root.name, ': node ', kk, ' counts ', node.count, ', slots in use ', expect.get(kk) ?? 0);
+    if (!(node.count > 0)) fail(root.name, ': empty node ', kk, ' not freed');
   }
 }

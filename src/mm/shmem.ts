@@ -29,7 +29,7 @@ import { get_swap_page, swap_duplicate, swap_free } from './swapfile.js';
 import { mod_page_state, type VmState } from './vm_state.js';
 import { NR_FILE_DIRTY, NR_FILE_PAGES } from './page_alloc.js';
 import { GFP_ATOMIC, __GFP_HIGHMEM } from '../include/gfp.js';
-import { assert } from '../sim/assert.js';
+import { fail } from '../sim/assert.js';
 import { radix_tree_delete, radix_tree_insert, radix_tree_preload, type radix_tree_root } from './radix-tree.js';
 
 /** Return values of writepage / pageout. */
@@ -55,7 +55,7 @@ export function shmem_add_written_page(vm: VmState, pfn: number, mapping: radix_
   const pa = vm.pa;
   if (mapping !== null && vm.radix !== null) {
     const err = radix_tree_insert(vm.radix, mapping, index);
-    assert(err === 0, () => `add_to_page_cache: radix_tree_insert(${index}) = ${err} after a preload`);
+    if (!(err === 0)) fail('add_to_page_cache: radix_tree_insert(', index, ') = ', err, ' after a preload');
     vm.page_mapping[pfn] = mapping;
     vm.page_index[pfn] = index;
   }

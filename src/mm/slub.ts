@@ -39,7 +39,7 @@
  */
 import type { Kernel } from '../kernel/kernel.js';
 import { TP } from '../kernel/trace.js';
-import { assert } from '../sim/assert.js';
+import { assert, fail } from '../sim/assert.js';
 import { GFP_CONSTRAINT_MASK, GFP_RECLAIM_MASK, __GFP_COMP, __GFP_DMA, __GFP_NORETRY, __GFP_RECLAIMABLE } from '../include/gfp.js';
 import {
   ARCH_KMALLOC_MINALIGN,
@@ -511,7 +511,7 @@ export class SlubAllocator {
 
   /** @kernel mm/slub.c discard_slab, free_slab: the slab's pages go back to the page allocator. */
   private discard_slab(s: kmem_cache_s, slab: number): void {
-    if (!(this.sl_live[slab] === 0)) assert(false, () => `discard_slab: ${s.name} slab ${slab} still has ${this.sl_live[slab]} objects`);
+    if (!(this.sl_live[slab] === 0)) fail('discard_slab: ', s.name, ' slab ', slab, ' still has ', this.sl_live[slab], ' objects');
     const pfn = this.sl_pfn[slab]!;
     const pa = this.pa;
     s.nr_slabs--;
@@ -638,7 +638,7 @@ export class SlubAllocator {
         return 0;
       }
     }
-    if (!(this.obj_owner[obj] === -1)) assert(false, () => `slab_alloc: ${s.name} handed out object ${obj + 1} twice`);
+    if (!(this.obj_owner[obj] === -1)) fail('slab_alloc: ', s.name, ' handed out object ', obj + 1, ' twice');
     this.obj_owner[obj] = h.owner;
     this.sl_live[this.obj_slab[obj]!]!++;
     s.objects_in_use++;
@@ -657,11 +657,11 @@ export class SlubAllocator {
    */
   slab_free(s: kmem_cache_s, id: number): void {
     const obj = id - 1;
-    if (!(obj >= 0 && obj < this.nextObj)) assert(false, () => `kmem_cache_free(${s.name}): ${id} is not a slab object`);
+    if (!(obj >= 0 && obj < this.nextObj)) fail('kmem_cache_free(', s.name, '): ', id, ' is not a slab object');
     const slab = this.obj_slab[obj]!;
-    if (!(this.sl_cache[slab] === s.id)) assert(false, () => `kmem_cache_free(${s.name}): object ${id} belongs to ${this.sl_cache[slab]! >= 0 ? this.caches[this.sl_cache[slab]!]!.name : 'no cache'}`);
+    if (!(this.sl_cache[slab] === s.id)) fail('kmem_cache_free(', s.name, '): object ', id, ' belongs to ', this.sl_cache[slab]! >= 0 ? this.caches[this.sl_cache[slab]!]!.name : 'no cache');
     const owner = this.obj_owner[obj]!;
-    if (!(owner >= 0)) assert(false, () => `kmem_cache_free(${s.name}): double free of object ${id}`);
+    if (!(owner >= 0)) fail('kmem_cache_free(', s.name, '): double free of object ', id);
     this.obj_owner[obj] = -1;
     this.sl_live[slab]!--;
     s.objects_in_use--;
@@ -723,15 +723,15 @@ export class SlubAllocator {
     if (this.k.trace.on[TP.kfree]) this.k.tp(TP.kfree, 'kfree', id);
     if (id >= KMALLOC_LARGE_BASE) {
       const pfn = id - KMALLOC_LARGE_BASE;
-      if (!(pfn < this.pa.max_pfn && this.pa.page_count[pfn]! > 0 && this.pa.page_use[pfn] === PAGE_USE_OTHER)) assert(false, () => `kfree: ${id} is not a live kmalloc_large allocation`);
+      if (!(pfn < this.pa.max_pfn && this.pa.page_count[pfn]! > 0 && this.pa.page_use[pfn] === PAGE_USE_OTHER)) fail('kfree: ', id, ' is not a live kmalloc_large allocation');
       this.large_in_use--;
       this.pa.put_page(pfn);
       return;
     }
     const obj = id - 1;
-    if (!(obj >= 0 && obj < this.nextObj)) assert(false, () => `kfree: ${id} is not an object`);
+    if (!(obj >= 0 && obj < this.nextObj)) fail('kfree: ', id, ' is not an object');
     const slab = this.obj_slab[obj]!;
-    if (!(this.sl_cache[slab]! >= 0)) assert(false, () => `kfree: object ${id} is in no live slab`);
+    if (!(this.sl_cache[slab]! >= 0)) fail('kfree: object ', id, ' is in no live slab');
     this.slab_free(this.caches[this.sl_cache[slab]!]!, id);
   }
 

@@ -10,7 +10,7 @@
  * and is not modelled. The list head is the most recently added end; reclaim scans from the tail.
  * NR_INACTIVE is the zone counter of the page allocator. Any context; never sleeps.
  */
-import { assert } from '../sim/assert.js';
+import { fail } from '../sim/assert.js';
 import { PG_lru, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
 import { NR_INACTIVE, type PageAllocator } from './page_alloc.js';
 
@@ -35,7 +35,7 @@ function onLru(pa: PageAllocator, pfn: number): boolean {
 
 function link(l: lru_lists, zone: number, pfn: number, atTail: boolean): void {
   const pa = l.pa;
-  if (onLru(pa, pfn)) assert(false, () => `page ${pfn} already on the LRU`);
+  if (onLru(pa, pfn)) fail('page ', pfn, ' already on the LRU');
   if (atTail) {
     const t = l.tail[zone]!;
     pa.lru_prev[pfn] = t;
@@ -63,7 +63,7 @@ export function lru_cache_add(l: lru_lists, zone: number, pfn: number): void {
 /** @kernel include/linux/mm_inline.h del_page_from_lru — unlink and clear PG_lru. */
 export function del_page_from_lru(l: lru_lists, zone: number, pfn: number): void {
   const pa = l.pa;
-  if (!(onLru(pa, pfn))) assert(false, () => `page ${pfn} not on the LRU`);
+  if (!(onLru(pa, pfn))) fail('page ', pfn, ' not on the LRU');
   const n = pa.lru_next[pfn]!, p = pa.lru_prev[pfn]!;
   if (p >= 0) pa.lru_next[p] = n;
   else l.head[zone] = n;

@@ -11,7 +11,7 @@
  * map_swap_page is offset arithmetic), priorities across several areas, swapoff, the scanning
  * lock dance (the model is atomic between sleeps). Any context; never sleeps.
  */
-import { assert } from '../sim/assert.js';
+import { assert, fail } from '../sim/assert.js';
 
 export const SWAPFILE_CLUSTER = 256;
 /** Sectors per page (PAGE_SIZE >> 9). */
@@ -116,13 +116,13 @@ export function get_swap_page(si: swap_info_struct): number {
 
 /** @kernel mm/swapfile.c swap_duplicate — one more reference to a slot. */
 export function swap_duplicate(si: swap_info_struct, offset: number): void {
-  if (!(si.swap_map[offset]! > 0)) assert(false, () => `swap_duplicate of free slot ${offset}`);
+  if (!(si.swap_map[offset]! > 0)) fail('swap_duplicate of free slot ', offset);
   si.swap_map[offset]!++;
 }
 
 /** @kernel mm/swapfile.c swap_free (swap_entry_free) — drop a reference; the slot frees at zero. */
 export function swap_free(si: swap_info_struct, offset: number): void {
-  if (!(si.swap_map[offset]! > 0)) assert(false, () => `swap_free of free slot ${offset}`);
+  if (!(si.swap_map[offset]! > 0)) fail('swap_free of free slot ', offset);
   if (--si.swap_map[offset]! === 0) {
     if (offset < si.lowest_bit) si.lowest_bit = offset;
     if (offset > si.highest_bit) si.highest_bit = offset;

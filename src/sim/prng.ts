@@ -6,7 +6,7 @@
  * root seed and a label path, not by the parent's position, so one subsystem drawing more numbers
  * never shifts another subsystem's stream.
  */
-import { assert } from './assert.js';
+import { assert, fail } from './assert.js';
 
 const TWO32 = 4294967296;
 
@@ -83,7 +83,7 @@ export class Prng {
 
   /** Uniform integer in [0, n), unbiased (rejection sampling). n must be a positive safe integer. */
   below(n: number): number {
-    assert(Number.isSafeInteger(n) && n > 0, () => `below(n) needs a positive safe integer, got ${n}`);
+    if (!(Number.isSafeInteger(n) && n > 0)) fail('below(n) needs a positive safe integer, got ', n);
     if (n <= TWO32) {
       if (n === 1) return 0;
       const limit = TWO32 - (TWO32 % n);
@@ -103,13 +103,13 @@ export class Prng {
 
   /** Uniform integer in [lo, hi], both inclusive. */
   range(lo: number, hi: number): number {
-    assert(hi >= lo, () => `range(${lo}, ${hi}) is empty`);
+    if (!(hi >= lo)) fail('range(', lo, ', ', hi, ') is empty');
     return lo + this.below(hi - lo + 1);
   }
 
   /** True with probability num/den (integers, 0 <= num <= den). */
   chance(num: number, den: number): boolean {
-    assert(den > 0 && num >= 0 && num <= den, () => `chance(${num}/${den}) is not a ratio`);
+    if (!(den > 0 && num >= 0 && num <= den)) fail('chance(', num, '/', den, ') is not a ratio');
     return this.below(den) < num;
   }
 
