@@ -15,9 +15,10 @@
  */
 import { assert, fail } from '../sim/assert.js';
 import type { Kernel } from '../kernel/kernel.js';
-import type { KGen } from '../kernel/task.js';
+import { leave_after, type KGen, type KRest } from '../kernel/task.js';
 import { TP } from '../kernel/trace.js';
-import { mempool_alloc, mempool_free, type mempool_t } from '../mm/mempool.js';
+import { mempool_alloc, mempool_alloc_first, mempool_alloc_wait, mempool_free, type mempool_t } from '../mm/mempool.js';
+import { __GFP_WAIT } from '../include/gfp.js';
 
 export const BIO_POOL_SIZE = 2;
 export const BIOVEC_NR_POOLS = 6;
@@ -93,10 +94,22 @@ export function bvec_index(nr: number): number {
  * mempool_alloc can fail, so this never returns null for GFP_NOIO (it may sleep instead).
  */
 export function* bio_alloc_bioset(k: Kernel, gfp_mask: number, nr_iovecs: number, bs: bio_set): KGen<bio | null> {
+  const r = bio_alloc_bioset_try(k, gfp_mask, nr_iovecs, bs);
+  return r === null || r instanceof bio ? r : yield* r;
+}
+
+/**
+ * @kernel fs/bio.c bio_alloc_bioset (as far as it goes without sleeping)
+ * The same steps as a plain function: it returns the bio, or null, when the first rounds of both
+ * mempools settle the allocation, and otherwise the rest of it (KRest) starting at the mempool
+ * that has to wait. bio_alloc_bioset is this followed by that rest.
+ */
+export function bio_alloc_bioset_try(k: Kernel, gfp_mask: number, nr_iovecs: number, bs: bio_set): bio | null | KRest<bio | null> {
   const t = k.current;
   t.enter('bio_alloc_bioset');
-  const obj = yield* mempool_alloc(bs.bio_pool, gfp_mask);
-  if (!obj) {
+  const obj = mempool_alloc_first(bs.bio_pool, gfp_mask);
+  if (obj === 0) {
+    if (gfp_mask & __GFP_WAIT) return bio_alloc_bioset_rest(k, gfp_mask, nr_iovecs, bs, null);
     t.leave();
     return null;
   }
@@ -104,27 +117,65 @@ export function* bio_alloc_bioset(k: Kernel, gfp_mask: number, nr_iovecs: number
   b.obj = obj;
   if (nr_iovecs > 0) {
     const idx = bvec_index(nr_iovecs);
-    const bv = yield* mempool_alloc(bs.bvec_pools[idx]!, gfp_mask);
-    if (!bv) {
+    const bv = mempool_alloc_first(bs.bvec_pools[idx]!, gfp_mask);
+    if (bv === 0) {
+      if (gfp_mask & __GFP_WAIT) return bio_alloc_bioset_rest(k, gfp_mask, nr_iovecs, bs, b);
       mempool_free(obj, bs.bio_pool);
       t.leave();
       return null;
     }
-    b.bvec_obj = bv;
-    b.bvec_idx = idx;
-    b.bi_max_vecs = BVEC_NR_VECS[idx]!;
+    bio_set_vecs(b, idx, bv);
   }
   bs.allocated++;
   t.leave();
   return b;
 }
 
+/**
+ * The sleeping rest of bio_alloc_bioset (gfp with __GFP_WAIT, so no mempool_alloc fails): with
+ * `b` null the bio pool's first round failed, otherwise the vec pool's did.
+ */
+function* bio_alloc_bioset_rest(k: Kernel, gfp_mask: number, nr_iovecs: number, bs: bio_set, b: bio | null): KRest<bio | null> {
+  const t = k.current;
+  const vecWaits = b !== null;
+  if (b === null) {
+    const obj = yield* mempool_alloc_wait(bs.bio_pool, gfp_mask);
+    b = new bio(bs);
+    b.obj = obj;
+  }
+  if (nr_iovecs > 0) {
+    const idx = bvec_index(nr_iovecs);
+    const pool = bs.bvec_pools[idx]!;
+    const bv = vecWaits ? yield* mempool_alloc_wait(pool, gfp_mask) : yield* mempool_alloc(pool, gfp_mask);
+    bio_set_vecs(b, idx, bv);
+  }
+  bs.allocated++;
+  t.leave();
+  return b;
+}
+
+function bio_set_vecs(b: bio, idx: number, bv: number): void {
+  b.bvec_obj = bv;
+  b.bvec_idx = idx;
+  b.bi_max_vecs = BVEC_NR_VECS[idx]!;
+}
+
 /** @kernel fs/bio.c bio_alloc — bio_alloc_bioset on fs_bio_set (destructor bio_fs_destructor). */
 export function* bio_alloc(k: Kernel, fs_bio_set: bio_set, gfp_mask: number, nr_iovecs: number): KGen<bio | null> {
-  k.current.enter('bio_alloc');
-  const b = yield* bio_alloc_bioset(k, gfp_mask, nr_iovecs, fs_bio_set);
-  k.current.leave();
-  return b;
+  const r = bio_alloc_try(k, fs_bio_set, gfp_mask, nr_iovecs);
+  return r === null || r instanceof bio ? r : yield* r;
+}
+
+/** @kernel fs/bio.c bio_alloc (as far as it goes without sleeping; see bio_alloc_bioset_try) */
+export function bio_alloc_try(k: Kernel, fs_bio_set: bio_set, gfp_mask: number, nr_iovecs: number): bio | null | KRest<bio | null> {
+  const t = k.current;
+  t.enter('bio_alloc');
+  const r = bio_alloc_bioset_try(k, gfp_mask, nr_iovecs, fs_bio_set);
+  if (r === null || r instanceof bio) {
+    t.leave();
+    return r;
+  }
+  return leave_after(t, r);
 }
 
 /**

@@ -22,7 +22,7 @@
 import { assert } from '../sim/assert.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { SOFTIRQ_BLOCK, timer_list } from '../kernel/kernel.js';
-import { TASK_UNINTERRUPTIBLE, type KGen, type Task } from '../kernel/task.js';
+import { TASK_UNINTERRUPTIBLE, type KGen, type KRest, type Task } from '../kernel/task.js';
 import { io_schedule } from '../kernel/sched.js';
 import { finish_wait, prepare_to_wait_exclusive, wait_queue_head_t, waitqueue_active, wake_up } from '../kernel/wait.js';
 import { queue_work, work_struct, type workqueue_struct } from '../kernel/workqueue.js';
@@ -445,8 +445,19 @@ function init_request_from_bio(rq: request, b: bio): void {
  * not sync.
  */
 export function* __make_request(q: request_queue, b: bio): KGen {
+  const t = q.k.current;
+  t.enter('__make_request');
+  if (!make_request_merge(q, b)) yield* make_request_new(q, b);
+  t.leave();
+}
+
+/**
+ * @kernel block/blk-core.c __make_request (the merge attempts)
+ * The part that never sleeps: a back or front merge into a request still in the elevator. Returns
+ * whether the bio merged.
+ */
+function make_request_merge(q: request_queue, b: bio): boolean {
   const k = q.k;
-  k.current.enter('__make_request');
   const nr_sectors = bio_sectors(b);
   const sync = (b.bi_rw & BIO_RW_SYNC) !== 0;
   if (k.trace.on[TP.block_bio_queue]) k.tp(TP.block_bio_queue, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
@@ -465,8 +476,7 @@ export function* __make_request(q: request_queue, b: bio): KGen {
       attempt_back_merge(q, rq);
       q.last_merge = rq;
       if (sync) __generic_unplug_device(q, 'io');
-      k.current.leave();
-      return;
+      return true;
     }
     if (m.ret === ELEVATOR_FRONT_MERGE && ll_front_merge_fn(q, m.rq!, b)) {
       const rq = m.rq!;
@@ -479,10 +489,20 @@ export function* __make_request(q: request_queue, b: bio): KGen {
       if (k.trace.on[TP.block_bio_frontmerge]) k.tp(TP.block_bio_frontmerge, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
       q.last_merge = rq;
       if (sync) __generic_unplug_device(q, 'io');
-      k.current.leave();
-      return;
+      return true;
     }
   }
+  return false;
+}
+
+/**
+ * @kernel block/blk-core.c __make_request (from get_rq)
+ * No merge was possible: a new request (get_request_wait may sleep), plugged and inserted.
+ */
+function* make_request_new(q: request_queue, b: bio): KGen {
+  const k = q.k;
+  const nr_sectors = bio_sectors(b);
+  const sync = (b.bi_rw & BIO_RW_SYNC) !== 0;
   // get_rq:
   const rw = b.bi_rw & 1 ? WRITE : READ;
   const rq = yield* get_request_wait(q, rw);
@@ -492,15 +512,37 @@ export function* __make_request(q: request_queue, b: bio): KGen {
   if (k.trace.on[TP.block_rq_insert]) k.tp(TP.block_rq_insert, 'sda', rq.sector, rq.nr_sectors, 'W', k.current.comm, rq.id);
   elv_insert_sort(q, rq);
   if (sync) __generic_unplug_device(q, 'io');
-  k.current.leave();
 }
 
 /** @kernel block/blk-core.c generic_make_request / submit_bio — hand the bio to the queue's make_request_fn. */
 export function* submit_bio(q: request_queue, rw: number, b: bio): KGen {
+  const rest = submit_bio_try(q, rw, b);
+  if (rest !== null) yield* rest;
+}
+
+/**
+ * @kernel block/blk-core.c submit_bio (as far as it goes without sleeping)
+ * A bio that merges is queued by a plain call and null is returned; otherwise the rest of
+ * __make_request (a new request, which may sleep) is returned for the caller to run.
+ */
+export function submit_bio_try(q: request_queue, rw: number, b: bio): KRest<void> | null {
   b.bi_rw |= rw;
-  q.k.current.enter('submit_bio');
-  yield* __make_request(q, b);
-  q.k.current.leave();
+  const t = q.k.current;
+  t.enter('submit_bio');
+  t.enter('__make_request');
+  if (make_request_merge(q, b)) {
+    t.leave();
+    t.leave();
+    return null;
+  }
+  return submit_bio_rest(q, b);
+}
+
+function* submit_bio_rest(q: request_queue, b: bio): KRest<void> {
+  const t = q.k.current;
+  yield* make_request_new(q, b);
+  t.leave();
+  t.leave();
 }
 
 // ---- completion ----

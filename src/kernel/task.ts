@@ -21,6 +21,20 @@ export const PF_SWAPWRITE = 0x00800000;
 /** What a sleeping kernel path yields to the scheduler; the value carries no meaning. */
 export type KGen<T = void> = Generator<0, T, void>;
 
+/**
+ * The rest of a kernel path that had to sleep part-way: hot paths run as plain functions as far as
+ * they can and return one of these (a generator that finishes the job) only when something would
+ * sleep, so that no generator is made per page when nothing does.
+ */
+export type KRest<T> = KGen<T>;
+
+/** Finishes `rest`, then leaves the caller's frame (the frame a plain function entered before it handed over its rest). */
+export function* leave_after<T>(t: Task, rest: KRest<T>): KGen<T> {
+  const v = yield* rest;
+  t.leave();
+  return v;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TaskFn = (task: Task) => KGen<any>;
 

@@ -17,8 +17,8 @@
  * mempool_destroy, NUMA nodes.
  *
  * Contexts: mempool_alloc is a generator; with __GFP_WAIT it may sleep and must run in process
- * context; without it, it never sleeps and atomic callers run it with run_nosleep
- * (src/kernel/sched.ts). mempool_free and mempool_create are synchronous.
+ * context. Its first round, mempool_alloc_first, is a plain function that never sleeps: atomic
+ * callers use it alone, and hot sleeping callers use it before mempool_alloc_wait. mempool_free and mempool_create are synchronous.
  */
 import type { Kernel } from '../kernel/kernel.js';
 import { TASK_UNINTERRUPTIBLE, type KGen } from '../kernel/task.js';
@@ -114,14 +114,65 @@ export function mempool_create(k: Kernel, name: string, min_nr: number, alloc_fn
  *    NULL with __GFP_WAIT and does not look at the reserve before retrying the backing allocator.
  */
 export function* mempool_alloc(pool: mempool_t, gfp_mask: number): KGen<number> {
+  const element = mempool_alloc_first(pool, gfp_mask);
+  if (element !== 0 || !(gfp_mask & __GFP_WAIT)) return element;
+  return yield* mempool_alloc_wait(pool, gfp_mask);
+}
+
+/**
+ * @kernel mm/mempool.c mempool_alloc (its first round)
+ * The round that never sleeps: the backing allocator without __GFP_WAIT and __GFP_IO, then the
+ * newest reserve element. Returns 0 when both failed; a caller whose gfp has __GFP_WAIT then goes
+ * on with mempool_alloc_wait (mempool_alloc is exactly the two in sequence). Hot paths call the
+ * two directly, so that no generator is made when the first round succeeds, and atomic callers
+ * need nothing else.
+ */
+export function mempool_alloc_first(pool: mempool_t, gfp_mask: number): number {
   const k = pool.k;
   const t = k.current;
   gfp_mask |= __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN;
-  let gfp_temp = gfp_mask & ~(__GFP_WAIT | __GFP_IO);
+  t.enter('mempool_alloc');
+  const element = pool.alloc(gfp_mask & ~(__GFP_WAIT | __GFP_IO), pool.pool_data);
+  if (element !== 0) {
+    pool.backing_allocs++;
+    t.leave();
+    return element;
+  }
+  if (pool.curr_nr > 0) {
+    pool.reserve_uses++;
+    k.mark('mempool_reserve_used');
+    t.leave();
+    return remove_element(pool);
+  }
+  if (!(gfp_mask & __GFP_WAIT)) {
+    pool.failures++;
+    k.mark('mempool_atomic_null');
+  }
+  t.leave();
+  return 0;
+}
+
+/**
+ * @kernel mm/mempool.c mempool_alloc (after a failed first round, __GFP_WAIT)
+ * Queue on pool->wait, sleep in io_schedule_timeout(5*HZ) if the reserve is still empty, then try
+ * the backing allocator with the full gfp and the reserve again, until one gives an element.
+ * Never returns 0.
+ */
+export function* mempool_alloc_wait(pool: mempool_t, gfp_mask: number): KGen<number> {
+  const k = pool.k;
+  const t = k.current;
+  gfp_mask |= __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN;
   t.enter('mempool_alloc');
   try {
     while (true) {
-      const element = pool.alloc(gfp_temp, pool.pool_data);
+      prepare_to_wait(k, pool.wait, TASK_UNINTERRUPTIBLE);
+      if (pool.curr_nr === 0) {
+        pool.waits++;
+        const left = yield* io_schedule_timeout(k, 5 * k.HZ);
+        if (left === 0) pool.timeouts++;
+      }
+      finish_wait(k, pool.wait);
+      const element = pool.alloc(gfp_mask, pool.pool_data);
       if (element !== 0) {
         pool.backing_allocs++;
         return element;
@@ -131,19 +182,6 @@ export function* mempool_alloc(pool: mempool_t, gfp_mask: number): KGen<number> 
         k.mark('mempool_reserve_used');
         return remove_element(pool);
       }
-      if (!(gfp_mask & __GFP_WAIT)) {
-        pool.failures++;
-        k.mark('mempool_atomic_null');
-        return 0;
-      }
-      gfp_temp = gfp_mask;
-      prepare_to_wait(k, pool.wait, TASK_UNINTERRUPTIBLE);
-      if (pool.curr_nr === 0) {
-        pool.waits++;
-        const left = yield* io_schedule_timeout(k, 5 * k.HZ);
-        if (left === 0) pool.timeouts++;
-      }
-      finish_wait(k, pool.wait);
     }
   } finally {
     t.leave();

@@ -11,12 +11,12 @@
  * empty. Not modelled: remove_exclusive_swap_page (no stale swap copies exist), read-side swap I/O.
  * Process context, may sleep (bio allocation, request allocation).
  */
-import type { KGen } from '../kernel/task.js';
+import type { KGen, KRest, Task } from '../kernel/task.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { GFP_NOIO } from '../include/gfp.js';
 import { PG_dirty, PG_error, PG_locked, PG_reclaim, PG_writeback, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
-import { bio, bio_alloc, bio_put, WRITE } from '../block/bio.js';
-import { submit_bio } from '../block/blk-core.js';
+import { bio, bio_alloc_try, bio_put, WRITE } from '../block/bio.js';
+import { submit_bio_try } from '../block/blk-core.js';
 import { rotate_reclaimable_page } from './swap.js';
 import { swap_offset_to_sector } from './swapfile.js';
 import { mod_page_state, type VmState } from './vm_state.js';
@@ -29,9 +29,25 @@ const PAGE_SIZE = 4096;
  * bio_alloc(gfp, 1) (may sleep), then point it at the page's swap sector: one 4096-byte vec.
  */
 export function* get_swap_bio(vm: VmState, gfp_flags: number, offset: number, pfn: number): KGen<bio | null> {
-  const k = vm.k;
-  k.current.enter('get_swap_bio');
-  const b = yield* bio_alloc(k, vm.fs_bio_set, gfp_flags, 1);
+  const r = get_swap_bio_try(vm, gfp_flags, offset, pfn);
+  return r === null || r instanceof bio ? r : yield* r;
+}
+
+/** @kernel mm/page_io.c get_swap_bio (as far as it goes without sleeping; see bio_alloc_bioset_try) */
+function get_swap_bio_try(vm: VmState, gfp_flags: number, offset: number, pfn: number): bio | null | KRest<bio | null> {
+  const t = vm.k.current;
+  t.enter('get_swap_bio');
+  const r = bio_alloc_try(vm.k, vm.fs_bio_set, gfp_flags, 1);
+  if (r === null || r instanceof bio) return swap_bio_init(vm, offset, pfn, r);
+  return get_swap_bio_rest(vm, offset, pfn, r);
+}
+
+function* get_swap_bio_rest(vm: VmState, offset: number, pfn: number, rest: KRest<bio | null>): KRest<bio | null> {
+  return swap_bio_init(vm, offset, pfn, yield* rest);
+}
+
+/** The tail of get_swap_bio: sector, page and completion of the new bio; leaves get_swap_bio's frame. */
+function swap_bio_init(vm: VmState, offset: number, pfn: number, b: bio | null): bio | null {
   if (b !== null) {
     b.bi_sector = swap_offset_to_sector(vm.si, offset);
     b.bv_page = pfn;
@@ -39,7 +55,7 @@ export function* get_swap_bio(vm: VmState, gfp_flags: number, offset: number, pf
     b.bi_size = PAGE_SIZE;
     b.bi_end_io = vm.end_swap_bio_write;
   }
-  k.current.leave();
+  vm.k.current.leave();
   return b;
 }
 
@@ -48,14 +64,37 @@ export function* get_swap_bio(vm: VmState, gfp_flags: number, offset: number, pf
  * Allocate the bio (GFP_NOIO), count PSWPOUT, set PG_writeback, unlock the page and submit.
  */
 export function* swap_writepage(vm: VmState, pfn: number): KGen<number> {
-  const k = vm.k;
+  const r = swap_writepage_try(vm, pfn);
+  return typeof r === 'number' ? r : yield* r;
+}
+
+/**
+ * @kernel mm/page_io.c swap_writepage (as far as it goes without sleeping)
+ * Reclaim writes most pages without sleeping: the bio and its vec come from the first rounds of
+ * their mempools and the bio merges into a queued request. Then this returns the result; when
+ * something has to sleep it returns the rest of swap_writepage instead (swap_writepage is this
+ * followed by that rest), so no generator is made for a page that does not sleep.
+ */
+export function swap_writepage_try(vm: VmState, pfn: number): number | KRest<number> {
+  vm.k.current.enter('swap_writepage');
+  const r = get_swap_bio_try(vm, GFP_NOIO, vm.pa.page_private[pfn]!, pfn);
+  if (r === null || r instanceof bio) return swap_writepage_submit(vm, pfn, r);
+  return swap_writepage_rest(vm, pfn, r);
+}
+
+function* swap_writepage_rest(vm: VmState, pfn: number, rest: KRest<bio | null>): KRest<number> {
+  const r = swap_writepage_submit(vm, pfn, yield* rest);
+  return typeof r === 'number' ? r : yield* r;
+}
+
+/** swap_writepage once its bio is there: writeback state, unlock, submit_bio; leaves swap_writepage's frame. */
+function swap_writepage_submit(vm: VmState, pfn: number, b: bio | null): number | KRest<number> {
   const pa = vm.pa;
-  k.current.enter('swap_writepage');
-  const b = yield* get_swap_bio(vm, GFP_NOIO, vm.pa.page_private[pfn]!, pfn);
+  const t = vm.k.current;
   if (b === null) {
     // Cannot happen with __GFP_WAIT; kept for the kernel's shape: redirty, unlock, -ENOMEM.
     ClearPageFlag(pa.page_flags, pfn, PG_locked);
-    k.current.leave();
+    t.leave();
     return -12;
   }
   pa.count_vm_events(PSWPOUT);
@@ -63,8 +102,17 @@ export function* swap_writepage(vm: VmState, pfn: number): KGen<number> {
   SetPageFlag(pa.page_flags, pfn, PG_writeback);
   mod_page_state(vm, pfn, NR_WRITEBACK, 1);
   ClearPageFlag(pa.page_flags, pfn, PG_locked);
-  yield* submit_bio(vm.swap_q, WRITE, b);
-  k.current.leave();
+  const rest = submit_bio_try(vm.swap_q, WRITE, b);
+  if (rest === null) {
+    t.leave();
+    return 0;
+  }
+  return submit_rest_then_zero(t, rest);
+}
+
+function* submit_rest_then_zero(t: Task, rest: KRest<void>): KRest<number> {
+  yield* rest;
+  t.leave();
   return 0;
 }
 

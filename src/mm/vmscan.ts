@@ -16,7 +16,7 @@
  * all_unreclaimable and the swap token, lumpy reclaim (order > 0 is never requested by the
  * workload), pdflush. Process context; may sleep (pageout, congestion_wait).
  */
-import { PF_KSWAPD, PF_MEMALLOC, PF_SWAPWRITE, TASK_INTERRUPTIBLE, type KGen } from '../kernel/task.js';
+import { PF_KSWAPD, PF_MEMALLOC, PF_SWAPWRITE, TASK_INTERRUPTIBLE, type KGen, type KRest } from '../kernel/task.js';
 import { run_for_ns, schedule } from '../kernel/sched.js';
 import { finish_wait, prepare_to_wait, waitqueue_active, wake_up } from '../kernel/wait.js';
 import { TP } from '../kernel/trace.js';
@@ -27,7 +27,7 @@ import { ALLOCSTALL, KSWAPD_STEAL, NR_ACTIVE, NR_FILE_DIRTY, NR_INACTIVE, NR_UNS
 import { mod_page_state } from './vm_state.js';
 import { isolate_lru_pages, lru_cache_add } from './swap.js';
 import { AOP_WRITEPAGE_ACTIVATE, delete_from_swap_cache, shmem_writepage } from './shmem.js';
-import { swap_writepage } from './page_io.js';
+import { swap_writepage_try } from './page_io.js';
 import type { VmState } from './vm_state.js';
 
 export const SWAP_CLUSTER_MAX = 32;
@@ -57,16 +57,24 @@ function may_write_to_queue(): boolean {
  * @kernel mm/vmscan.c pageout
  * Clear the dirty bit for I/O, mark PG_reclaim and call the mapping's writepage: shmem_writepage
  * for a tmpfs page, swap_writepage for a swap-cache page. A page not under writeback afterwards
- * loses PG_reclaim.
+ * loses PG_reclaim. This is the swap-cache case, as far as it goes without sleeping: it returns
+ * the result, or the rest of pageout when swap_writepage has to sleep (see swap_writepage_try).
  */
-function* pageout(vm: VmState, pfn: number): KGen<number> {
+function pageout_swap_try(vm: VmState, pfn: number): number | KRest<number> {
   const early = pageout_start(vm, pfn);
   if (early >= 0) return early;
   const k = vm.k;
   k.current.enter('pageout');
   if (k.trace.on[TP.mm_vmscan_writepage]) k.tp(TP.mm_vmscan_writepage, pfn, 1);
-  const res = yield* swap_writepage(vm, pfn);
+  const r = swap_writepage_try(vm, pfn);
+  if (typeof r !== 'number') return pageout_rest(vm, pfn, r);
   k.current.leave();
+  return pageout_done(vm, pfn, r);
+}
+
+function* pageout_rest(vm: VmState, pfn: number, rest: KRest<number>): KRest<number> {
+  const res = yield* rest;
+  vm.k.current.leave();
   return pageout_done(vm, pfn, res);
 }
 
@@ -144,7 +152,13 @@ function* shrink_page_list(vm: VmState, pages: number[], sc: scan_control): KGen
         putback(vm, pfn);
         continue;
       }
-      const res = pa.page_use[pfn] === PAGE_USE_SWAPCACHE ? yield* pageout(vm, pfn) : pageout_shmem(vm, pfn);
+      let res: number;
+      if (pa.page_use[pfn] === PAGE_USE_SWAPCACHE) {
+        const r = pageout_swap_try(vm, pfn);
+        res = typeof r === 'number' ? r : yield* r;
+      } else {
+        res = pageout_shmem(vm, pfn);
+      }
       if (res === PAGE_KEEP || res === PAGE_ACTIVATE) {
         ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
         putback(vm, pfn);

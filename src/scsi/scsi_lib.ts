@@ -17,12 +17,11 @@
  * other than running, BLOCK_PC requests. Contexts: process (kblockd, unplug at threshold) or
  * softirq (completion); never sleeps.
  */
-import { assert } from '../sim/assert.js';
+import { assert, fail } from '../sim/assert.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { run_nosleep } from '../kernel/sched.js';
 import { TP } from '../kernel/trace.js';
-import { GFP_ATOMIC } from '../include/gfp.js';
-import { mempool_alloc, mempool_free, type mempool_t } from '../mm/mempool.js';
+import { GFP_ATOMIC, __GFP_WAIT } from '../include/gfp.js';
+import { mempool_alloc_first, mempool_free, type mempool_t } from '../mm/mempool.js';
 import {
   blk_end_request,
   blk_plug_device,
@@ -96,7 +95,9 @@ export function scsi_sgtable_index(nents: number): number {
 /** @kernel drivers/scsi/scsi_lib.c scsi_alloc_sgtable — from the sgpool mempool (reserve 2), GFP_ATOMIC. */
 function scsi_alloc_sgtable(ctx: scsi_lib_ctx, cmd: scsi_cmnd, nents: number, gfp_mask: number): boolean {
   const idx = scsi_sgtable_index(nents);
-  const sg = run_nosleep(mempool_alloc(ctx.sg_pools[idx]!, gfp_mask));
+  // Atomic context: the first round of mempool_alloc is all of it (no __GFP_WAIT, no sleeping).
+  if (gfp_mask & __GFP_WAIT) fail('scsi_alloc_sgtable: gfp 0x', gfp_mask.toString(16), ' may sleep in atomic context');
+  const sg = mempool_alloc_first(ctx.sg_pools[idx]!, gfp_mask);
   if (!sg) return false;
   cmd.sg_obj = sg;
   cmd.sg_pool = idx;
