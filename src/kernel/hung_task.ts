@@ -20,10 +20,16 @@ export interface HungTaskState {
   sysctl_hung_task_check_count: number;
   /** Reports printed (tasks), for verdicts. */
   reports: { pid: number; comm: string; timeNs: number }[];
+  /**
+   * The longest time (seconds, as the detector measures it) that any task it checked had sat in
+   * TASK_UNINTERRUPTIBLE without being scheduled. Not a kernel field: it lets a verdict say how
+   * far from the timeout the waiters stayed.
+   */
+  longest_blocked_secs: number;
 }
 
 export function newHungTaskState(): HungTaskState {
-  return { sysctl_hung_task_timeout_secs: 120, sysctl_hung_task_warnings: 10, sysctl_hung_task_check_count: 1024, reports: [] };
+  return { sysctl_hung_task_timeout_secs: 120, sysctl_hung_task_warnings: 10, sysctl_hung_task_check_count: 1024, reports: [], longest_blocked_secs: 0 };
 }
 
 /** check_hung_task(t, now): `now` is in seconds, as get_timestamp returns it. */
@@ -34,7 +40,9 @@ function check_hung_task(k: Kernel, st: HungTaskState, t: Task, now: number, sho
     t.last_switch_timestamp = now;
     return;
   }
-  if (now - t.last_switch_timestamp < st.sysctl_hung_task_timeout_secs) return;
+  const blocked = now - t.last_switch_timestamp;
+  if (blocked > st.longest_blocked_secs) st.longest_blocked_secs = blocked;
+  if (blocked < st.sysctl_hung_task_timeout_secs) return;
   if (st.sysctl_hung_task_warnings < 0) return;
   st.sysctl_hung_task_warnings--;
   k.printk(`INFO: task ${t.comm}:${t.pid} blocked for more than ${st.sysctl_hung_task_timeout_secs} seconds.`);

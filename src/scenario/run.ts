@@ -164,6 +164,24 @@ function atomicLineText(m: Machine): string {
     : `free pages reached the GFP_ATOMIC line in every zone at some point (${a.zone}: ${a.min_free} against ${a.line})`;
 }
 
+/**
+ * What the hung-task detector saw, for a LIVELOCK or DEADLOCK reason. It can only report a task
+ * that sat in D state for hung_task_timeout_secs without being scheduled, so "no report" is
+ * evidence only when the run went on that long after progress stopped; the text says which case
+ * this is and how long the longest such stretch was.
+ */
+function hungTaskText(m: Machine, wd: Watchdog, waitersTimedOut: boolean): string {
+  const hung = m.hung;
+  if (hung.reports.length > 0) return `${hung.reports.length} hung-task reports`;
+  const timeout = hung.sysctl_hung_task_timeout_secs;
+  const watched = Math.floor((m.k.now - wd.lastProgressNs) / 1e9);
+  const longest = `the longest any task sat in D state without being scheduled was ${hung.longest_blocked_secs} s`;
+  if (timeout === 0) return 'no hung-task report: the detector is off (hung_task_timeout 0)';
+  if (watched < timeout) return `no hung-task report, but the run stopped ${watched} s after progress did, short of the ${timeout} s the detector needs; ${longest}`;
+  const why = waitersTimedOut ? ' (mempool waiters wake every 5 s, so the detector stays silent)' : '';
+  return `no hung-task report in the ${watched} s after progress stopped: ${longest}, against a ${timeout} s timeout${why}`;
+}
+
 function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
   const k = m.k;
   const parts: string[] = [];
@@ -200,9 +218,7 @@ function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
   parts.push(`fs_bio_set reserve ${bio.curr_nr}/${bio.min_nr}, ${bio.waits} waits, ${bio.timeouts} ended by the 5 s timeout`);
   parts.push(`${m.pa.alloc_failure_reports} page allocation failure reports`);
   parts.push(atomicLineText(m));
-  const hungSecs = m.hung.sysctl_hung_task_timeout_secs;
-  const retried = bio.timeouts > 0 ? ' (mempool waiters wake every 5 s, so the detector stays silent)' : '';
-  parts.push(m.hung.reports.length === 0 ? `no hung-task report: no task sat in D state for ${hungSecs} s without being scheduled${retried}` : `${m.hung.reports.length} hung-task reports`);
+  parts.push(hungTaskText(m, wd, bio.timeouts > 0));
   return parts.join('; ');
 }
 

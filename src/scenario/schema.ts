@@ -441,7 +441,7 @@ const scenarioDef = section('a reclaimsim scenario', {
     boot_read: size({ default: '1MiB', doc: 'data each CPU reads from the root file system at boot, before the copies (warms the I/O slab caches on every CPU; 0 disables)', min: 0, max: 1 * GiB, multipleOf: PAGE_SIZE }),
   }),
   checks: section('checkers and limits', {
-    watchdog_window: duration({ default: '30s', doc: 'no forward progress for this long is a livelock or deadlock verdict', min: 1 * NS_PER_MS, max: 3600 * NS_PER_S }),
+    watchdog_window: duration({ default: '130s', doc: 'no forward progress for this long is a livelock or deadlock verdict (the default outlasts hung_task_timeout, so the verdict shows whether the hung-task detector fires)', min: 1 * NS_PER_MS, max: 3600 * NS_PER_S }),
     time_limit: duration({ default: '600s', doc: 'simulated time after which the run stops with verdict LIMIT', min: 1 * NS_PER_MS, max: 7 * 24 * 3600 * NS_PER_S }),
     event_limit: int({ default: 200_000_000, doc: 'events after which the run stops with verdict LIMIT', min: 1, max: Number.MAX_SAFE_INTEGER }),
     hung_task_timeout: duration({ default: '120s', doc: 'khungtaskd: report tasks in D state this long (0 disables)', max: 3600 * NS_PER_S }),

@@ -45,6 +45,7 @@ for (const hz of [250, 1000]) {
     // It is reported again 120 s later while still stuck; after a wake-up it is not.
     k.sim.run({ untilNs: 242 * NSEC_PER_SEC });
     assert.equal(st.reports.length, 2);
+    assert.ok(st.longest_blocked_secs >= 120, `longest unscheduled D-state stretch ${st.longest_blocked_secs} s`);
     wake_up(k, q);
     k.sim.run({ untilNs: 600 * NSEC_PER_SEC });
     assert.equal(st.reports.length, 2);
@@ -65,6 +66,7 @@ for (const hz of [250, 1000]) {
     assert.deepEqual(st.reports, []);
     assert.equal(k.log.lines.length, 0);
     assert.equal(t.timeouts, 60, 'it slept 60 times 5 s, in D state');
+    assert.ok(st.longest_blocked_secs >= 4 && st.longest_blocked_secs <= 5, `longest unscheduled D-state stretch ${st.longest_blocked_secs} s`);
   });
 }
 

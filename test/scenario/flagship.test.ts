@@ -70,7 +70,10 @@ for (const seed of SEEDS) {
     assert.equal(r.free_list_uses, 0, 'the free-list command is never used');
     assert.equal(m.shost.free_list.length, 1, 'it sits on the free list');
     assert.equal(r.hung_task_reports, 0, 'no hung-task report: the waiters wake every 5 s');
-    assert.match(r.reason, /no hung-task report/);
+    const hung = /no hung-task report in the (\d+) s after progress stopped: the longest any task sat in D state without being scheduled was (\d+) s/.exec(r.reason);
+    assert.ok(hung !== null, r.reason);
+    assert.ok(Number(hung[1]) >= 120, 'the detector had its full 120 s after progress stopped');
+    assert.ok(Number(hung[2]) <= 5, 'no task went more than 5 s unscheduled in D state');
   });
 
   test(`flagship: the fix makes progress through the free-list command, one command at a time (2.6.25, seed ${seed})`, () => {
@@ -136,4 +139,10 @@ test('flagship: with a 2.6.25 source tree\'s file sizes, the files\' own radix-t
   assert.equal(r.verdict, 'COMPLETED', r.reason);
   assert.ok(r.figures['atomic_line_margin_pages']! > 500, `margin ${r.figures['atomic_line_margin_pages']}`);
   assert.equal(r.figures['sense_failures'], 0);
+});
+
+test('flagship: a watchdog window shorter than hung_task_timeout says the detector could not have fired yet', () => {
+  const { r } = run('2.6.25-rc8', [], 1, { watchdog_window_ns: 30e9 });
+  assert.equal(r.verdict, 'LIVELOCK', r.reason);
+  assert.match(r.reason, /no hung-task report, but the run stopped 30 s after progress did, short of the 120 s the detector needs; the longest any task sat in D state without being scheduled was [0-5] s/);
 });

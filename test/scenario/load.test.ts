@@ -39,7 +39,7 @@ test('load: an empty mapping resolves to the defaults, with units in the names',
   assert.equal(s.workload.boot_read_bytes, 1 * MiB);
   assert.equal(s.machine.completion_cost.per_bio_ns, 500);
   assert.equal(s.workload.copy_bandwidth_bytes_per_s, 200 * MiB);
-  assert.equal(s.checks.watchdog_window_ns, 30e9);
+  assert.equal(s.checks.watchdog_window_ns, 130e9);
   assert.equal(s.checks.time_limit_ns, 600e9);
   assert.equal(s.checks.invariants, 'cheap');
   assert.equal(s.outputs.trace_buffer_kb, 4096);
