@@ -76,6 +76,13 @@ export class radix_tree_root {
   /** Height 0 with an item at index 0 stored in the root itself (no node). */
   rnode_item = false;
   readonly nodes = new Map<number, radix_tree_node>();
+  /**
+   * The leaf last inserted into or deleted from, and its key: swap slots and file offsets come in
+   * runs, so most operations find their leaf here without walking the levels. Not a kernel field
+   * (a lookup shortcut); cleared whenever that node leaves the tree.
+   */
+  leafKey = -1;
+  leaf: radix_tree_node | null = null;
   constructor(
     readonly name: string,
     /** The root's gfp_mask (RADIX_TREE_INIT): what radix_tree_node_alloc allocates nodes with. */
@@ -207,25 +214,40 @@ export function radix_tree_insert(ctx: radix_tree_ctx, root: radix_tree_root, in
     root.rnode_item = true;
     return 0;
   }
-  let parent: radix_tree_node | null = null;
-  for (let level = root.height; level >= 1; level--) {
-    const kk = key(level, index);
-    let node = root.nodes.get(kk);
-    if (node === undefined) {
-      const obj = radix_tree_node_alloc(ctx, root);
-      if (obj === 0) return -ENOMEM;
-      node = { obj, count: 0, lo: 0, hi: 0 };
-      root.nodes.set(kk, node);
-      ctx.in_trees++;
-      if (parent !== null) parent.count++;
+  const lk = key(1, index);
+  let leaf = root.leafKey === lk ? root.leaf : null;
+  if (leaf === null) {
+    // A leaf in the tree implies all its ancestors are, so the walk is needed only without one.
+    let parent: radix_tree_node | null = null;
+    for (let level = root.height; level >= 1; level--) {
+      const kk = key(level, index);
+      let node = root.nodes.get(kk);
+      if (node === undefined) {
+        const obj = radix_tree_node_alloc(ctx, root);
+        if (obj === 0) return -ENOMEM;
+        node = { obj, count: 0, lo: 0, hi: 0 };
+        root.nodes.set(kk, node);
+        ctx.in_trees++;
+        if (parent !== null) parent.count++;
+      }
+      parent = node;
     }
-    parent = node;
+    leaf = parent!;
+    root.leafKey = lk;
+    root.leaf = leaf;
   }
-  const leaf = parent!;
   if (slot_used(leaf, index)) return -EEXIST;
   slot_flip(leaf, index);
   leaf.count++;
   return 0;
+}
+
+/** A node leaves the tree: drop it from the leaf shortcut if it is there. */
+function forget_leaf(root: radix_tree_root, node: radix_tree_node): void {
+  if (root.leaf === node) {
+    root.leaf = null;
+    root.leafKey = -1;
+  }
 }
 
 /**
@@ -239,6 +261,7 @@ function radix_tree_shrink(ctx: radix_tree_ctx, root: radix_tree_root): void {
     const slot0 = root.height > 1 ? root.nodes.has(key(root.height - 1, 0)) : slot_used(top, 0);
     if (!slot0) break;
     root.nodes.delete(key(root.height, 0));
+    forget_leaf(root, top);
     if (root.height === 1) root.rnode_item = true;
     root.height--;
     radix_tree_node_free(ctx, top);
@@ -257,19 +280,25 @@ export function radix_tree_delete(ctx: radix_tree_ctx, root: radix_tree_root, in
     return true;
   }
   if (index > radix_tree_maxindex(root.height)) return false;
-  const leaf = root.nodes.get(key(1, index));
-  if (leaf === undefined || !slot_used(leaf, index)) return false;
+  const lk = key(1, index);
+  const leaf = root.leafKey === lk ? root.leaf : root.nodes.get(lk);
+  if (leaf === undefined || leaf === null || !slot_used(leaf, index)) return false;
   slot_flip(leaf, index);
   for (let level = 1; level <= root.height; level++) {
     const kk = key(level, index);
-    const node = root.nodes.get(kk);
+    const node = level === 1 ? leaf : root.nodes.get(kk);
     if (!(node !== undefined)) fail('radix_tree_delete(', root.name, ', ', index, '): no level-', level, ' node');
     node.count--;
     if (node.count > 0) {
+      if (level === 1) {
+        root.leafKey = lk;
+        root.leaf = leaf;
+      }
       if (level === root.height) radix_tree_shrink(ctx, root);
       return true;
     }
     root.nodes.delete(kk);
+    forget_leaf(root, node);
     radix_tree_node_free(ctx, node);
   }
   root.height = 0;

@@ -133,7 +133,8 @@ function* shrink_page_list(vm: VmState, pages: number[], sc: scan_control): KGen
   const pa = vm.pa;
   let nr_reclaimed = 0;
   k.current.enter('shrink_page_list');
-  for (const pfn of pages) {
+  for (let i = 0; i < pages.length; i++) {
+    const pfn = pages[i]!;
     sc.nr_scanned++;
     if (PageFlag(vm.pa.page_flags, pfn, PG_locked)) {
       putback(vm, pfn);

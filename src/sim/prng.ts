@@ -113,7 +113,7 @@ export class Prng {
     return this.below(den) < num;
   }
 
-  /** Index drawn with probability proportional to integer weights. */
+  /** Index drawn with probability proportional to integer weights (see also WeightedChoice). */
   weighted(weights: ArrayLike<number>): number {
     let total = 0;
     for (let i = 0; i < weights.length; i++) total += weights[i]!;
@@ -145,5 +145,32 @@ export class Prng {
   exponential(meanNs: number): number {
     const u = ((this.nextU32() >>> 5) * 67108864 + (this.nextU32() >>> 6) + 0.5) / 9007199254740992;
     return Math.max(0, Math.round(-Math.log(u) * meanNs));
+  }
+}
+
+/**
+ * Prng.weighted for fixed weights, with the total checked and summed once: draw(rng) consumes the
+ * PRNG exactly as rng.weighted(weights) does and returns the same index, so hot loops (one draw
+ * per copied file) can use it without changing any result.
+ */
+export class WeightedChoice {
+  private readonly weights: Float64Array;
+  private readonly total: number;
+  constructor(weights: ArrayLike<number>) {
+    this.weights = Float64Array.from(weights);
+    let total = 0;
+    for (let i = 0; i < weights.length; i++) total += weights[i]!;
+    assert(total > 0 && Number.isSafeInteger(total), 'weighted() needs positive integer weights');
+    this.total = total;
+  }
+
+  draw(rng: Prng): number {
+    const w = this.weights;
+    let x = rng.below(this.total);
+    for (let i = 0; i < w.length; i++) {
+      x -= w[i]!;
+      if (x < 0) return i;
+    }
+    return w.length - 1;
   }
 }

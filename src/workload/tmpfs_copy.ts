@@ -17,7 +17,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import type { KGen, Task } from '../kernel/task.js';
 import { run_for_ns } from '../kernel/sched.js';
-import type { Prng } from '../sim/prng.js';
+import { WeightedChoice, type Prng } from '../sim/prng.js';
 import { GFP_ATOMIC, GFP_HIGHUSER_MOVABLE } from '../include/gfp.js';
 import { shmem_add_written_page, shmem_preload } from '../mm/shmem.js';
 import { radix_tree_root } from '../mm/radix-tree.js';
@@ -40,7 +40,7 @@ export class CopyWorkload {
   files_copied = 0;
   finished = 0;
   readonly tasks: Task[] = [];
-  private readonly weights: number[];
+  private readonly sizes: WeightedChoice;
 
   constructor(
     private readonly k: Kernel,
@@ -48,7 +48,7 @@ export class CopyWorkload {
     private readonly p: CopyParams,
     private readonly rng: Prng,
   ) {
-    this.weights = p.file_size_mix.map((m) => m.weight);
+    this.sizes = new WeightedChoice(p.file_size_mix.map((m) => m.weight));
     for (let i = 0; i < p.copies; i++) {
       this.tasks.push(k.kthread_run('cp', i % k.nr_cpu_ids, 0, () => this.cp(i), false));
     }
@@ -67,7 +67,7 @@ export class CopyWorkload {
     let remaining = Math.ceil(this.p.tree_bytes / PAGE_SIZE);
     let owed_ns = 0;
     while (remaining > 0) {
-      const size = this.p.file_size_mix[this.rng.weighted(this.weights)]!.size_bytes;
+      const size = this.p.file_size_mix[this.sizes.draw(this.rng)]!.size_bytes;
       const pages = Math.min(remaining, Math.max(1, Math.ceil(size / PAGE_SIZE)));
       t.enter('shmem_getpage');
       // inode_init_once: INIT_RADIX_TREE(&mapping->page_tree, GFP_ATOMIC). A one-page file keeps
