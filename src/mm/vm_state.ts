@@ -43,6 +43,13 @@ export class VmState {
   vm_dirty_ratio = 10;
   /** Modelled CPU cost of scanning one page in shrink_page_list, ns. */
   scan_cost_ns = 100;
+  /**
+   * Charge that cost before each page (reclaimers on other CPUs and on this one interleave page by
+   * page) rather than for the whole isolated batch before shrink_page_list (which then runs
+   * without yielding). Neither is the kernel exactly: there, reclaimers on different CPUs run in
+   * parallel page by page, while tasks of one CPU take turns by time slice.
+   */
+  scan_charge_per_page = false;
   /** swapper_space.page_tree: the swap cache's radix tree, RADIX_TREE_INIT(GFP_ATOMIC|__GFP_NOWARN). */
   readonly swapper_space = new radix_tree_root('swapper_space', GFP_ATOMIC | __GFP_NOWARN);
   /** The radix_tree_node cache and per-CPU preloads; null: node allocation is not modelled. */

@@ -133,8 +133,10 @@ function* shrink_page_list(vm: VmState, pages: number[], sc: scan_control): KGen
   const pa = vm.pa;
   let nr_reclaimed = 0;
   k.current.enter('shrink_page_list');
+  const perPage = vm.scan_charge_per_page;
   for (let i = 0; i < pages.length; i++) {
     const pfn = pages[i]!;
+    if (perPage) yield* run_for_ns(k, vm.scan_cost_ns);
     sc.nr_scanned++;
     if (PageFlag(vm.pa.page_flags, pfn, PG_locked)) {
       putback(vm, pfn);
@@ -215,7 +217,7 @@ function* shrink_inactive_list(vm: VmState, max_scan: number, zone: number, sc: 
     vm.pa.count_zone_vm_events(sc.kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, z, nr_taken);
     if (nr_taken === 0) break;
     // Scanning costs CPU time; it also keeps a reclaim loop from spinning in zero time.
-    yield* run_for_ns(k, nr_taken * vm.scan_cost_ns);
+    if (!vm.scan_charge_per_page) yield* run_for_ns(k, nr_taken * vm.scan_cost_ns);
     const freed = yield* shrink_page_list(vm, pages, sc);
     nr_reclaimed += freed;
     vm.pa.count_zone_vm_events(PGSTEAL, z, freed);

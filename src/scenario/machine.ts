@@ -147,6 +147,8 @@ export function bootMachine(p: RunParams): Machine {
   // swapon: one area on the disk's swap partition.
   const si = new swap_info_struct(Math.floor(p.swap_bytes / 4096), SWAP_START_SECTOR);
   const vm = new VmState(k, pa, new lru_lists(pa), si, q, fs_bio_set);
+  vm.scan_cost_ns = p.reclaim_page_ns;
+  vm.scan_charge_per_page = p.reclaim_charge === 'page';
   // radix_tree_init: the node cache has a constructor, so SLUB never merges it.
   const radixCache = slub.kmem_cache_create('radix_tree_node', SIZEOF_RADIX_TREE_NODE, 0, SLAB_PANIC | SLAB_RECLAIM_ACCOUNT, () => {});
   vm.radix = new radix_tree_ctx(k, radixCache, p.cpus);

@@ -20,6 +20,9 @@ export interface RunParams {
   /** CPU time of completing one request in BLOCK_SOFTIRQ: fixed part and per bio (src/scsi/scsi_lib.ts). */
   completion_request_ns: number;
   completion_per_bio_ns: number;
+  /** shrink_page_list's CPU time per page, charged per isolated batch or per page (src/mm/vmscan.ts). */
+  reclaim_page_ns: number;
+  reclaim_charge: 'batch' | 'page';
   can_queue: number;
   queue_depth: number;
   sg_tablesize: number;
@@ -66,6 +69,8 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     timer_stats: s.machine.timer_stats,
     completion_request_ns: s.machine.completion_cost.request_ns,
     completion_per_bio_ns: s.machine.completion_cost.per_bio_ns,
+    reclaim_page_ns: s.machine.reclaim_cost.per_page_ns,
+    reclaim_charge: s.machine.reclaim_cost.charge as 'batch' | 'page',
     can_queue: s.device.can_queue,
     queue_depth: s.device.queue_depth,
     sg_tablesize: s.device.sg_tablesize,

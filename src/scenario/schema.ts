@@ -404,6 +404,13 @@ const scenarioDef = section('a reclaimsim scenario', {
       request: duration({ default: '5us', doc: 'fixed part per request (SCSI command, request, queue lock)', max: 1 * NS_PER_S }),
       per_bio: duration({ default: '500ns', doc: 'part per bio ended (end_swap_bio_write, bio_put into mempool and slab)', max: 1 * NS_PER_S }),
     }),
+    reclaim_cost: section('CPU time reclaim spends per page in shrink_page_list, and how it is charged', {
+      per_page: duration({ default: '100ns', doc: 'time per page isolated from the inactive list', max: 1 * NS_PER_MS }),
+      charge: oneOf(['batch', 'page'], {
+        default: 'batch',
+        doc: "batch: a whole isolated batch (up to 32 pages) before shrink_page_list, which then runs without yielding; page: before each page, so reclaimers interleave page by page (slower to simulate; the flagship's livelock depends on it, see docs/flagship.md)",
+      }),
+    }),
   }),
   device: section('the SCSI host, the disk behind it and its request queue', {
     can_queue: int({ default: 31, doc: 'shost->can_queue: commands the host accepts at once (ahci NCQ: 31; libata without NCQ: 1)', min: 1, max: 4096, minWhy: 'hosts.c rejects can_queue 0' }),
