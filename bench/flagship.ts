@@ -90,8 +90,9 @@ async function pool(workers: number, seeds: number): Promise<{ workers: number; 
 
 const mem = memoryPerGiB(); // first, before any run leaves garbage behind
 const singles = [single('2.6.25-rc8'), single('2.6.25')];
-// rc8 spends most of its simulated time idling through the watchdog window; its busy phase (the
-// copy and the first reclaim pass, up to the stall) is timed on its own by stopping the run there.
+// rc8 spends most of its simulated time idling through the watchdog window. Its busy phase up to
+// the last progress (the copy; reclaim's first pass over tmpfs goes on for about a second after
+// it) is timed on its own by stopping the run there.
 {
   const stall = runScenario({ ...DEFAULT_PARAMS, invariants: 'off' }).result.time_to_livelock_ns;
   if (stall !== null && stall > 0) singles.push(single('2.6.25-rc8', { time_limit_ns: stall }, 'busy phase'));
