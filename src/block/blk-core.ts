@@ -438,23 +438,13 @@ function init_request_from_bio(rq: request, b: bio): void {
 }
 
 /**
- * @kernel block/blk-core.c __make_request
- * Try a back or front merge into a request still in the elevator; otherwise get a new request
- * (get_request_wait: may sleep, cannot fail), plug the queue if the elevator was empty, and insert
- * it (which may unplug at the threshold). A sync bio unplugs at once; swap writes from reclaim are
- * not sync.
- */
-export function* __make_request(q: request_queue, b: bio): KGen {
-  const t = q.k.current;
-  t.enter('__make_request');
-  if (!make_request_merge(q, b)) yield* make_request_new(q, b);
-  t.leave();
-}
-
-/**
  * @kernel block/blk-core.c __make_request (the merge attempts)
- * The part that never sleeps: a back or front merge into a request still in the elevator. Returns
- * whether the bio merged.
+ * __make_request tries a back or front merge into a request still in the elevator; otherwise it
+ * gets a new request (get_request_wait: may sleep, cannot fail), plugs the queue if the elevator
+ * was empty, and inserts it (which may unplug at the threshold). A sync bio unplugs at once; swap
+ * writes from reclaim are not sync. The model splits it where it may sleep: this is the part that
+ * never does, the merge attempts, and returns whether the bio merged; make_request_new is the
+ * rest (submit_bio_try runs one, then the other if needed).
  */
 function make_request_merge(q: request_queue, b: bio): boolean {
   const k = q.k;

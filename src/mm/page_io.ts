@@ -11,7 +11,7 @@
  * empty. Not modelled: remove_exclusive_swap_page (no stale swap copies exist), read-side swap I/O.
  * Process context, may sleep (bio allocation, request allocation).
  */
-import type { KGen, KRest, Task } from '../kernel/task.js';
+import type { KRest, Task } from '../kernel/task.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { GFP_NOIO } from '../include/gfp.js';
 import { PG_dirty, PG_error, PG_locked, PG_reclaim, PG_writeback, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
@@ -26,14 +26,10 @@ const PAGE_SIZE = 4096;
 
 /**
  * @kernel mm/page_io.c get_swap_bio
- * bio_alloc(gfp, 1) (may sleep), then point it at the page's swap sector: one 4096-byte vec.
+ * bio_alloc(gfp, 1), then point the bio at the page's swap sector: one 4096-byte vec. As far as it
+ * goes without sleeping: the bio (or null), or the rest to run when bio_alloc must sleep (see
+ * bio_alloc_bioset_try).
  */
-export function* get_swap_bio(vm: VmState, gfp_flags: number, offset: number, pfn: number): KGen<bio | null> {
-  const r = get_swap_bio_try(vm, gfp_flags, offset, pfn);
-  return r === null || r instanceof bio ? r : yield* r;
-}
-
-/** @kernel mm/page_io.c get_swap_bio (as far as it goes without sleeping; see bio_alloc_bioset_try) */
 function get_swap_bio_try(vm: VmState, gfp_flags: number, offset: number, pfn: number): bio | null | KRest<bio | null> {
   const t = vm.k.current;
   t.enter('get_swap_bio');
@@ -61,19 +57,11 @@ function swap_bio_init(vm: VmState, offset: number, pfn: number, b: bio | null):
 
 /**
  * @kernel mm/page_io.c swap_writepage
- * Allocate the bio (GFP_NOIO), count PSWPOUT, set PG_writeback, unlock the page and submit.
- */
-export function* swap_writepage(vm: VmState, pfn: number): KGen<number> {
-  const r = swap_writepage_try(vm, pfn);
-  return typeof r === 'number' ? r : yield* r;
-}
-
-/**
- * @kernel mm/page_io.c swap_writepage (as far as it goes without sleeping)
- * Reclaim writes most pages without sleeping: the bio and its vec come from the first rounds of
- * their mempools and the bio merges into a queued request. Then this returns the result; when
- * something has to sleep it returns the rest of swap_writepage instead (swap_writepage is this
- * followed by that rest), so no generator is made for a page that does not sleep.
+ * Allocate the bio (GFP_NOIO, may sleep), count PSWPOUT, set PG_writeback, unlock the page and
+ * submit. Reclaim writes most pages without sleeping: the bio and its vec come from the first
+ * rounds of their mempools and the bio merges into a queued request. Then this returns the result;
+ * when something has to sleep it returns the rest of swap_writepage instead, for the caller to run
+ * (`typeof r === 'number' ? r : yield* r`), so no generator is made for a page that does not sleep.
  */
 export function swap_writepage_try(vm: VmState, pfn: number): number | KRest<number> {
   vm.k.current.enter('swap_writepage');
