@@ -273,6 +273,7 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
       pgscan_kswapd: m.pa.zone_events_total(PGSCAN_KSWAPD),
       disk_commands: m.disk.stat.commands,
       atomic_line_margin_pages: atomicLineApproach(m).margin,
+      hung_task_longest_blocked_s: m.hung.longest_blocked_secs,
     },
     tasks: taskSummaries(m),
     trace_hash: h.toString(16).padStart(8, '0'),
