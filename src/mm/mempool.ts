@@ -18,7 +18,8 @@
  *
  * Contexts: mempool_alloc is a generator; with __GFP_WAIT it may sleep and must run in process
  * context. Its first round, mempool_alloc_first, is a plain function that never sleeps: atomic
- * callers use it alone, and hot sleeping callers use it before mempool_alloc_wait. mempool_free and mempool_create are synchronous.
+ * callers use it alone, and hot sleeping callers use it before mempool_alloc_wait. mempool_free
+ * and mempool_create are synchronous.
  */
 import type { Kernel } from '../kernel/kernel.js';
 import { TASK_UNINTERRUPTIBLE, type KGen } from '../kernel/task.js';
