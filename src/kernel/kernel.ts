@@ -49,7 +49,29 @@ export interface KernelOptions {
   sched_salt?: number;
   /** Optional engine to share (tests); a fresh one otherwise. */
   sim?: Sim;
+  /**
+   * How tasks of one CPU spend CPU time (run_for_ns): 'overlap' (default) lets them spend it at the
+   * same time; 'fifo' makes a CPU serve one task's CPU time at a time, in the order asked for.
+   */
+  cpu_sharing?: CpuSharing;
 }
+
+/**
+ * How tasks of one CPU spend modelled CPU time (run_for_ns). 'overlap': all at the same time.
+ * 'fifo': one task's time after another's, in the order asked for. 'slice': a CPU serves one task
+ * at a time, which keeps it until it sleeps or has had CPU_SLICE_NS while others wait; the others
+ * queue first come first served. Code between CPU-time charges takes no time in every mode.
+ */
+export type CpuSharing = 'overlap' | 'fifo' | 'slice';
+
+/**
+ * The time slice of cpu_sharing 'slice': about what CFS gives each of two or three CPU-bound
+ * tasks of a CPU in 2.6.25 (sched_latency 20 ms shared among the runnable tasks).
+ */
+export const CPU_SLICE_NS = 10_000_000;
+
+/** runUntilSeq of a task queued for its CPU (cpu_sharing 'slice'): not a real event, but >= 0. */
+const WAITING_FOR_CPU = Number.MAX_SAFE_INTEGER;
 
 export class Kernel {
   readonly sim: Sim;
@@ -90,6 +112,13 @@ export class Kernel {
    * CPU time, see softirq_charge). No task of that CPU runs before then; tasks of other CPUs do.
    */
   readonly cpu_busy_until: Float64Array;
+  /** Per CPU, with cpu_sharing 'fifo' or 'slice': until when (ns) task CPU time already granted runs. */
+  readonly cpu_task_until: Float64Array;
+  readonly cpu_sharing: CpuSharing;
+  /** cpu_sharing 'slice': the task each CPU serves, when its slice ends, and who waits (FIFO). */
+  private readonly cpu_owner: (Task | null)[] = [];
+  private readonly cpu_slice_end: Float64Array;
+  private readonly cpu_waiters: { t: Task; ns: number }[][] = [];
   /** Tasks held back by a busy CPU during the current runRunnable pass (reused). */
   private readonly held: Task[] = [];
 
@@ -108,6 +137,13 @@ export class Kernel {
     this.schedRng = this.prng.derive(opts.sched_salt ? `sched/${opts.sched_salt}` : 'sched');
     this.log = new KernelLog(this);
     this.cpu_busy_until = new Float64Array(opts.cpus);
+    this.cpu_task_until = new Float64Array(opts.cpus);
+    this.cpu_sharing = opts.cpu_sharing ?? 'overlap';
+    this.cpu_slice_end = new Float64Array(opts.cpus);
+    for (let cpu = 0; cpu < opts.cpus; cpu++) {
+      this.cpu_owner.push(null);
+      this.cpu_waiters.push([]);
+    }
     for (let cpu = 0; cpu < opts.cpus; cpu++) {
       const t = new Task(0, 'swapper', cpu, 0, null);
       this.idle.push(t);
@@ -226,6 +262,7 @@ export class Kernel {
     if (r.done) {
       t.state = TASK_DEAD;
       t.frames.length = 0;
+      if (this.cpu_owner[t.cpu] === t) this.handOverCpu(t.cpu);
       return;
     }
     // The task yielded: it is asleep unless it was woken in between (or is spending CPU time).
@@ -238,12 +275,58 @@ export class Kernel {
       this.enqueue(t);
     } else {
       t.asleep = true;
+      if (this.cpu_owner[t.cpu] === t) this.handOverCpu(t.cpu);
     }
   }
 
-  /** Arms the task's resume event after `ns` of modelled CPU time; used by run_for_ns. */
+  /**
+   * Arms the task's resume event after `ns` of modelled CPU time; used by run_for_ns. With
+   * cpu_sharing 'fifo' the time starts when the CPU has served the task time asked for before it
+   * (a first-come first-served CPU, no preemption); otherwise it starts now.
+   */
   armRun(t: Task, ns: number): void {
-    t.runUntilSeq = this.sim.after(ns, this.KIND_RESUME, t.pid);
+    if (this.cpu_sharing === 'overlap') {
+      t.runUntilSeq = this.sim.after(ns, this.KIND_RESUME, t.pid);
+      return;
+    }
+    if (this.cpu_sharing === 'fifo') {
+      this.grantCpu(t, ns);
+      return;
+    }
+    const cpu = t.cpu;
+    const owner = this.cpu_owner[cpu]!;
+    const waiters = this.cpu_waiters[cpu]!;
+    if (owner === null) {
+      this.cpu_owner[cpu] = t;
+      this.cpu_slice_end[cpu] = Math.max(this.sim.now, this.cpu_task_until[cpu]!) + CPU_SLICE_NS;
+    } else if (owner !== t || (this.sim.now >= this.cpu_slice_end[cpu]! && waiters.length > 0)) {
+      // Someone else has the CPU, or this task's slice is over and others wait: queue behind them.
+      waiters.push({ t, ns });
+      t.runUntilSeq = WAITING_FOR_CPU;
+      if (owner === t) this.handOverCpu(cpu);
+      return;
+    }
+    this.grantCpu(t, ns);
+  }
+
+  /** Gives `t` `ns` of its CPU's time after what was granted before; it resumes when that ends. */
+  private grantCpu(t: Task, ns: number): void {
+    const until = this.cpu_task_until;
+    const end = Math.max(this.sim.now, until[t.cpu]!) + ns;
+    until[t.cpu] = end;
+    t.runUntilSeq = this.sim.at(end, this.KIND_RESUME, t.pid);
+  }
+
+  /** cpu_sharing 'slice': the CPU's owner sleeps, exits or ends its slice; the first waiter gets it. */
+  private handOverCpu(cpu: number): void {
+    const w = this.cpu_waiters[cpu]!.shift();
+    if (w === undefined) {
+      this.cpu_owner[cpu] = null;
+      return;
+    }
+    this.cpu_owner[cpu] = w.t;
+    this.cpu_slice_end[cpu] = Math.max(this.sim.now, this.cpu_task_until[cpu]!) + CPU_SLICE_NS;
+    this.grantCpu(w.t, w.ns);
   }
 
   private resumeAfterRun(pid: number): void {

@@ -77,7 +77,7 @@ function must<T>(x: T | null, what: string): T {
 
 /** Boots the machine described by `p`; the run starts when the engine runs. */
 export function bootMachine(p: RunParams): Machine {
-  const k = new Kernel({ hz: p.hz, cpus: p.cpus, seed: p.seed, ...(p.sched_salt ? { sched_salt: p.sched_salt } : {}) });
+  const k = new Kernel({ hz: p.hz, cpus: p.cpus, seed: p.seed, cpu_sharing: p.cpu_sharing, ...(p.sched_salt ? { sched_salt: p.sched_salt } : {}) });
   if (p.trace_events.length > 0) k.trace.enable(p.trace_events, Math.max(1, Math.floor((p.trace_buffer_kb * 1024) / 128)));
   const pa = new PageAllocator(k, { ram_bytes: p.ram_bytes });
   const slub = new SlubAllocator(k, pa, {

@@ -3,6 +3,7 @@
  * (scenario file, CLI flags, sweep cell). `fromScenario` maps a resolved scenario onto them.
  */
 import { resolveScenario, type ResolvedScenario } from './load.js';
+import type { CpuSharing } from '../kernel/kernel.js';
 
 export type Profile = '2.6.24' | '2.6.25-rc8' | '2.6.25';
 export type Variant = 'noop-ctor' | 'single-cache' | 'slub_nomerge' | 'slab';
@@ -23,6 +24,8 @@ export interface RunParams {
   /** shrink_page_list's CPU time per page, charged per isolated batch or per page (src/mm/vmscan.ts). */
   reclaim_page_ns: number;
   reclaim_charge: 'batch' | 'page';
+  /** How tasks of one CPU spend CPU time: at once ('overlap') or one after another ('fifo'). */
+  cpu_sharing: CpuSharing;
   can_queue: number;
   queue_depth: number;
   sg_tablesize: number;
@@ -71,6 +74,7 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     completion_per_bio_ns: s.machine.completion_cost.per_bio_ns,
     reclaim_page_ns: s.machine.reclaim_cost.per_page_ns,
     reclaim_charge: s.machine.reclaim_cost.charge as 'batch' | 'page',
+    cpu_sharing: s.machine.cpu_sharing as CpuSharing,
     can_queue: s.device.can_queue,
     queue_depth: s.device.queue_depth,
     sg_tablesize: s.device.sg_tablesize,

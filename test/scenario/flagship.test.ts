@@ -165,3 +165,12 @@ test('flagship sensitivity: charged per page, 3 copies of the same data still li
   assert.ok(r.writeback_pages_stuck > 0 && r.writeback_pages_stuck < 200, `${r.writeback_pages_stuck} pages stuck`);
   assert.match(r.reason, /in schedule <- io_schedule_timeout <- mempool_alloc <- bio_alloc_bioset/);
 });
+
+test('flagship sensitivity: on CPUs that serve one task at a time (slice) and charged per page, rc8 still livelocks with the signature', () => {
+  const { r, m } = run('2.6.25-rc8', [], 1, { reclaim_charge: 'page', cpu_sharing: 'slice' });
+  assert.equal(m.k.cpu_sharing, 'slice');
+  assert.equal(r.verdict, 'LIVELOCK', r.reason);
+  assert.ok(scsiFailures(m) > 0, 'the sense allocations fail in __scsi_get_command');
+  assert.equal(r.free_list_uses, 0, 'the free-list command is never used');
+  assert.ok(reclaimers(r).filter((t) => inMempool(t.chain)).length >= 3, 'the reclaimers sleep in get_swap_bio -> mempool_alloc');
+});
