@@ -405,7 +405,7 @@ const scenarioDef = section('a reclaimsim scenario', {
       per_bio: duration({ default: '500ns', doc: 'part per bio ended (end_swap_bio_write, bio_put into mempool and slab)', max: 1 * NS_PER_S }),
     }),
     cpu_sharing: oneOf(['overlap', 'fifo', 'slice'], {
-      default: 'overlap',
+      default: 'slice',
       doc: "how tasks of one CPU spend modelled CPU time (copying, reclaim scanning): overlap: at the same time; fifo: one task's time after another's, first come first served; slice: one task at a time, which keeps the CPU until it sleeps or has had 10 ms while others wait",
     }),
     reclaim_cost: section('CPU time reclaim spends per page in shrink_page_list, and how it is charged', {

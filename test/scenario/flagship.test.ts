@@ -149,18 +149,18 @@ test('flagship: a watchdog window shorter than hung_task_timeout says the detect
 });
 
 // The flagship's livelock depends on how reclaim's CPU time is charged (docs/flagship.md,
-// "Where the model differs"). These two runs pin the current sensitivity, so that a model change
-// that alters it (for example CPUs as a resource) shows up here for review.
-test('flagship sensitivity: charged per page, rc8 with 4 reclaiming copies gets through the squeeze (preps still fail) and completes', () => {
-  const { r, m } = run('2.6.25-rc8', [], 1, { reclaim_charge: 'page' });
+// "Where the model differs"). These runs pin the current sensitivity, so that a model change that
+// alters it shows up here for review.
+test('flagship sensitivity: overlapping CPU time charged per page, rc8 with 4 reclaiming copies gets through the squeeze (preps still fail) and completes', () => {
+  const { r, m } = run('2.6.25-rc8', [], 1, { reclaim_charge: 'page', cpu_sharing: 'overlap' });
   assert.equal(m.vm.scan_charge_per_page, true);
   assert.equal(r.verdict, 'COMPLETED', r.reason);
   assert.ok(scsiFailures(m) > 0, 'kblockd and softirq preps still fail during the squeeze');
   assert.equal(r.free_list_uses, 0, 'rc8 never uses the free-list command');
 });
 
-test('flagship sensitivity: charged per page, 3 copies of the same data still livelock rc8 with the signature', () => {
-  const { r } = run('2.6.25-rc8', [], 1, { reclaim_charge: 'page', copies: 3, tree_bytes: 1163220992 });
+test('flagship sensitivity: overlapping CPU time charged per page, 3 copies of the same data still livelock rc8 with the signature', () => {
+  const { r } = run('2.6.25-rc8', [], 1, { reclaim_charge: 'page', cpu_sharing: 'overlap', copies: 3, tree_bytes: 1163220992 });
   assert.equal(r.verdict, 'LIVELOCK', r.reason);
   assert.ok(r.writeback_pages_stuck > 0 && r.writeback_pages_stuck < 200, `${r.writeback_pages_stuck} pages stuck`);
   assert.match(r.reason, /in schedule <- io_schedule_timeout <- mempool_alloc <- bio_alloc_bioset/);
