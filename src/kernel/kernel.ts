@@ -49,10 +49,7 @@ export interface KernelOptions {
   sched_salt?: number;
   /** Optional engine to share (tests); a fresh one otherwise. */
   sim?: Sim;
-  /**
-   * How tasks of one CPU spend CPU time (run_for_ns): 'overlap' (default) lets them spend it at the
-   * same time; 'fifo' makes a CPU serve one task's CPU time at a time, in the order asked for.
-   */
+  /** How tasks of one CPU spend CPU time (run_for_ns), see CpuSharing; default 'overlap'. */
   cpu_sharing?: CpuSharing;
 }
 
@@ -281,8 +278,10 @@ export class Kernel {
 
   /**
    * Arms the task's resume event after `ns` of modelled CPU time; used by run_for_ns. With
-   * cpu_sharing 'fifo' the time starts when the CPU has served the task time asked for before it
-   * (a first-come first-served CPU, no preemption); otherwise it starts now.
+   * cpu_sharing 'overlap' the time starts now. With 'fifo' it starts when the CPU has served the
+   * task time granted before it (first come first served, no preemption). With 'slice' the same,
+   * but only for the task that has the CPU: another task queues until the owner sleeps, exits, or
+   * asks for more time after its slice ended while others wait.
    */
   armRun(t: Task, ns: number): void {
     if (this.cpu_sharing === 'overlap') {

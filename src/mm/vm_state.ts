@@ -44,10 +44,10 @@ export class VmState {
   /** Modelled CPU cost of scanning one page in shrink_page_list, ns. */
   scan_cost_ns = 100;
   /**
-   * Charge that cost before each page (reclaimers on other CPUs and on this one interleave page by
-   * page) rather than for the whole isolated batch before shrink_page_list (which then runs
-   * without yielding). Neither is the kernel exactly: there, reclaimers on different CPUs run in
-   * parallel page by page, while tasks of one CPU take turns by time slice.
+   * Charge that cost before each page (reclaimers interleave page by page) rather than for the
+   * whole isolated batch before shrink_page_list (which then runs without yielding). In the
+   * kernel, reclaimers on different CPUs run in parallel page by page while tasks of one CPU take
+   * turns by time slice: per-page charging with cpu_sharing 'slice' comes closest.
    */
   scan_charge_per_page = false;
   /** swapper_space.page_tree: the swap cache's radix tree, RADIX_TREE_INIT(GFP_ATOMIC|__GFP_NOWARN). */

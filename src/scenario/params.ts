@@ -24,7 +24,7 @@ export interface RunParams {
   /** shrink_page_list's CPU time per page, charged per isolated batch or per page (src/mm/vmscan.ts). */
   reclaim_page_ns: number;
   reclaim_charge: 'batch' | 'page';
-  /** How tasks of one CPU spend CPU time: at once ('overlap') or one after another ('fifo'). */
+  /** How tasks of one CPU spend CPU time: at once ('overlap'), one after another ('fifo'), or by time slice ('slice'). */
   cpu_sharing: CpuSharing;
   can_queue: number;
   queue_depth: number;

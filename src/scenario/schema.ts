@@ -412,7 +412,7 @@ const scenarioDef = section('a reclaimsim scenario', {
       per_page: duration({ default: '100ns', doc: 'time per page isolated from the inactive list', max: 1 * NS_PER_MS }),
       charge: oneOf(['batch', 'page'], {
         default: 'batch',
-        doc: "batch: a whole isolated batch (up to 32 pages) before shrink_page_list, which then runs without yielding; page: before each page, so reclaimers interleave page by page (slower to simulate; the flagship's livelock depends on it, see docs/flagship.md)",
+        doc: "batch: a whole isolated batch (up to 32 pages) before shrink_page_list, which then runs without yielding; page: before each page, so reclaimers interleave page by page (about 3x slower to simulate; docs/flagship.md shows how the flagship's verdict depends on it)",
       }),
     }),
   }),
