@@ -46,6 +46,11 @@ function mib(b: number): number {
   return Math.floor(b / 2 ** 20);
 }
 
+/** How the run models CPU time (machine.cpu_sharing, machine.reclaim_cost.charge): verdicts depend on it. */
+function cpuTimeText(p: RunParams): string {
+  return `CPU time ${p.cpu_sharing}, reclaim charged per ${p.reclaim_charge}`;
+}
+
 function describe(p: RunParams): string {
   return `scenario ${p.name}: ${p.copies} copies of ${mib(p.tree_bytes)} MiB into tmpfs, RAM ${mib(p.ram_bytes)} MiB, ${p.cpus} CPUs, HZ ${p.hz}, swap ${mib(p.swap_bytes)} MiB, metrics every ${p.metrics_interval_ns / 1e6} ms`;
 }
@@ -198,7 +203,7 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
       trace_events: events,
       trace_buffer_kb: o.traceBufferKb ?? base.trace_buffer_kb,
     };
-    if (!o.json) out(`reclaimsim run: scenario ${p.name}, kernel ${p.profile}${p.variants.length ? ` + ${p.variants.join(',')}` : ''}, seed ${p.seed}, RAM ${mib(p.ram_bytes)} MiB, ${p.cpus} CPUs, HZ ${p.hz}, ${p.copies} copies of ${mib(p.tree_bytes)} MiB`);
+    if (!o.json) out(`reclaimsim run: scenario ${p.name}, kernel ${p.profile}${p.variants.length ? ` + ${p.variants.join(',')}` : ''}, seed ${p.seed}, RAM ${mib(p.ram_bytes)} MiB, ${p.cpus} CPUs, HZ ${p.hz}, ${p.copies} copies of ${mib(p.tree_bytes)} MiB, ${cpuTimeText(p)}`);
     const sample = o.report !== undefined || o.metrics !== undefined || o.perfetto !== undefined;
     const snapshotsNs = o.procDir !== undefined ? scenario.outputs.proc_snapshots_ns : [];
     const { result: r, machine: m, sampler, snapshots } = await runObserved(p, {
@@ -306,7 +311,7 @@ export function register(program: Command): void {
         { profile: '2.6.25-rc8', variants: ['slub_nomerge'] },
         { profile: '2.6.25-rc8', variants: ['slab'] },
       ];
-      if (!o.json) out(`reclaimsim reproduce: flagship (${DEFAULT_PARAMS.copies} copies of ${mib(DEFAULT_PARAMS.tree_bytes)} MiB into tmpfs on ${mib(DEFAULT_PARAMS.ram_bytes)} MiB RAM), seeds 1..${o.seeds}`);
+      if (!o.json) out(`reclaimsim reproduce: ${DEFAULT_PARAMS.name} (${DEFAULT_PARAMS.copies} copies of ${mib(DEFAULT_PARAMS.tree_bytes)} MiB into tmpfs on ${mib(DEFAULT_PARAMS.ram_bytes)} MiB RAM, ${cpuTimeText(DEFAULT_PARAMS)}), seeds 1..${o.seeds}`);
       // Every (row, seed) run on the worker pool; results come back in input order.
       const list = rows.flatMap((row) => Array.from({ length: o.seeds }, (_, i) => ({ ...DEFAULT_PARAMS, profile: row.profile, variants: row.variants, seed: i + 1 })));
       const all = await runMany(list, o.workers ?? defaultWorkers());
