@@ -132,6 +132,7 @@ export function bio_alloc_bioset_try(k: Kernel, gfp_mask: number, nr_iovecs: num
 }
 
 /**
+ * @kernel fs/bio.c bio_alloc_bioset (the rest, after a mempool's first round failed)
  * The sleeping rest of bio_alloc_bioset (gfp with __GFP_WAIT, so no mempool_alloc fails): with
  * `b` null the bio pool's first round failed, otherwise the vec pool's did.
  */
@@ -154,6 +155,7 @@ function* bio_alloc_bioset_rest(k: Kernel, gfp_mask: number, nr_iovecs: number, 
   return b;
 }
 
+/** @kernel fs/bio.c bio_alloc_bioset (bi_io_vec, bi_max_vecs and the pool index of the vec array) */
 function bio_set_vecs(b: bio, idx: number, bv: number): void {
   b.bvec_obj = bv;
   b.bvec_idx = idx;

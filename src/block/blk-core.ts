@@ -528,6 +528,7 @@ export function submit_bio_try(q: request_queue, rw: number, b: bio): KRest<void
   return submit_bio_rest(q, b);
 }
 
+/** @kernel block/blk-core.c submit_bio (the rest, when the bio needs a new request) */
 function* submit_bio_rest(q: request_queue, b: bio): KRest<void> {
   const t = q.k.current;
   yield* make_request_new(q, b);

@@ -63,7 +63,8 @@ export type CpuSharing = 'overlap' | 'fifo' | 'slice';
 
 /**
  * The time slice of cpu_sharing 'slice': about what CFS gives each of two or three CPU-bound
- * tasks of a CPU in 2.6.25 (sched_latency 20 ms shared among the runnable tasks).
+ * tasks of a CPU in 2.6.25 (kernel/sched_fair.c: sysctl_sched_latency 20 ms shared among the
+ * runnable tasks, sysctl_sched_min_granularity 4 ms).
  */
 export const CPU_SLICE_NS = 10_000_000;
 
@@ -115,7 +116,7 @@ export class Kernel {
   /** cpu_sharing 'slice': the task each CPU serves, when its slice ends, and who waits (FIFO). */
   private readonly cpu_owner: (Task | null)[] = [];
   private readonly cpu_slice_end: Float64Array;
-  private readonly cpu_waiters: { t: Task; ns: number }[][] = [];
+  private readonly cpu_waiters: Task[][] = [];
   /** Tasks held back by a busy CPU during the current runRunnable pass (reused). */
   private readonly held: Task[] = [];
 
@@ -300,7 +301,8 @@ export class Kernel {
       this.cpu_slice_end[cpu] = Math.max(this.sim.now, this.cpu_task_until[cpu]!) + CPU_SLICE_NS;
     } else if (owner !== t || (this.sim.now >= this.cpu_slice_end[cpu]! && waiters.length > 0)) {
       // Someone else has the CPU, or this task's slice is over and others wait: queue behind them.
-      waiters.push({ t, ns });
+      t.cpu_wait_ns = ns;
+      waiters.push(t);
       t.runUntilSeq = WAITING_FOR_CPU;
       if (owner === t) this.handOverCpu(cpu);
       return;
@@ -323,9 +325,9 @@ export class Kernel {
       this.cpu_owner[cpu] = null;
       return;
     }
-    this.cpu_owner[cpu] = w.t;
+    this.cpu_owner[cpu] = w;
     this.cpu_slice_end[cpu] = Math.max(this.sim.now, this.cpu_task_until[cpu]!) + CPU_SLICE_NS;
-    this.grantCpu(w.t, w.ns);
+    this.grantCpu(w, w.cpu_wait_ns);
   }
 
   private resumeAfterRun(pid: number): void {

@@ -56,6 +56,8 @@ export class Task {
   kthread = false;
   /** Seq of a pending resume after modelled CPU time, or -1. */
   runUntilSeq = -1;
+  /** CPU time (ns) this task asked for while queued for its CPU (cpu_sharing 'slice'). */
+  cpu_wait_ns = 0;
   /** Set by cond_resched for its yield (PREEMPT_ACTIVE): the task stays runnable whatever its state. */
   preempt_active = false;
   /** Call chain, outermost first (for show_state and hung-task reports). */

@@ -133,23 +133,30 @@ export function mempool_alloc_first(pool: mempool_t, gfp_mask: number): number {
   const t = k.current;
   gfp_mask |= __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN;
   t.enter('mempool_alloc');
-  const element = pool.alloc(gfp_mask & ~(__GFP_WAIT | __GFP_IO), pool.pool_data);
-  if (element !== 0) {
-    pool.backing_allocs++;
-    t.leave();
-    return element;
-  }
-  if (pool.curr_nr > 0) {
-    pool.reserve_uses++;
-    k.mark('mempool_reserve_used');
-    t.leave();
-    return remove_element(pool);
-  }
-  if (!(gfp_mask & __GFP_WAIT)) {
+  const element = mempool_try(pool, gfp_mask & ~(__GFP_WAIT | __GFP_IO));
+  if (element === 0 && !(gfp_mask & __GFP_WAIT)) {
     pool.failures++;
     k.mark('mempool_atomic_null');
   }
   t.leave();
+  return element;
+}
+
+/**
+ * @kernel mm/mempool.c mempool_alloc (the top of its repeat_alloc loop)
+ * One try: the backing allocator with `gfp`, then the newest reserve element; 0 when both fail.
+ */
+function mempool_try(pool: mempool_t, gfp: number): number {
+  const element = pool.alloc(gfp, pool.pool_data);
+  if (element !== 0) {
+    pool.backing_allocs++;
+    return element;
+  }
+  if (pool.curr_nr > 0) {
+    pool.reserve_uses++;
+    pool.k.mark('mempool_reserve_used');
+    return remove_element(pool);
+  }
   return 0;
 }
 
@@ -173,16 +180,8 @@ export function* mempool_alloc_wait(pool: mempool_t, gfp_mask: number): KGen<num
         if (left === 0) pool.timeouts++;
       }
       finish_wait(k, pool.wait);
-      const element = pool.alloc(gfp_mask, pool.pool_data);
-      if (element !== 0) {
-        pool.backing_allocs++;
-        return element;
-      }
-      if (pool.curr_nr > 0) {
-        pool.reserve_uses++;
-        k.mark('mempool_reserve_used');
-        return remove_element(pool);
-      }
+      const element = mempool_try(pool, gfp_mask);
+      if (element !== 0) return element;
     }
   } finally {
     t.leave();

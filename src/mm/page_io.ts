@@ -38,11 +38,12 @@ function get_swap_bio_try(vm: VmState, gfp_flags: number, offset: number, pfn: n
   return get_swap_bio_rest(vm, offset, pfn, r);
 }
 
+/** @kernel mm/page_io.c get_swap_bio (the rest, after bio_alloc slept) */
 function* get_swap_bio_rest(vm: VmState, offset: number, pfn: number, rest: KRest<bio | null>): KRest<bio | null> {
   return swap_bio_init(vm, offset, pfn, yield* rest);
 }
 
-/** The tail of get_swap_bio: sector, page and completion of the new bio; leaves get_swap_bio's frame. */
+/** @kernel mm/page_io.c get_swap_bio (its tail): sector, page and completion of the new bio; leaves get_swap_bio's frame. */
 function swap_bio_init(vm: VmState, offset: number, pfn: number, b: bio | null): bio | null {
   if (b !== null) {
     b.bi_sector = swap_offset_to_sector(vm.si, offset);
@@ -70,12 +71,13 @@ export function swap_writepage_try(vm: VmState, pfn: number): number | KRest<num
   return swap_writepage_rest(vm, pfn, r);
 }
 
+/** @kernel mm/page_io.c swap_writepage (the rest, after get_swap_bio slept) */
 function* swap_writepage_rest(vm: VmState, pfn: number, rest: KRest<bio | null>): KRest<number> {
   const r = swap_writepage_submit(vm, pfn, yield* rest);
   return typeof r === 'number' ? r : yield* r;
 }
 
-/** swap_writepage once its bio is there: writeback state, unlock, submit_bio; leaves swap_writepage's frame. */
+/** @kernel mm/page_io.c swap_writepage (once its bio is there): writeback state, unlock, submit_bio; leaves swap_writepage's frame. */
 function swap_writepage_submit(vm: VmState, pfn: number, b: bio | null): number | KRest<number> {
   const pa = vm.pa;
   const t = vm.k.current;
@@ -98,6 +100,7 @@ function swap_writepage_submit(vm: VmState, pfn: number, b: bio | null): number 
   return submit_rest_then_zero(t, rest);
 }
 
+/** @kernel mm/page_io.c swap_writepage (the rest, after submit_bio slept in get_request_wait) */
 function* submit_rest_then_zero(t: Task, rest: KRest<void>): KRest<number> {
   yield* rest;
   t.leave();

@@ -72,6 +72,7 @@ function pageout_swap_try(vm: VmState, pfn: number): number | KRest<number> {
   return pageout_done(vm, pfn, r);
 }
 
+/** @kernel mm/vmscan.c pageout (the rest, after swap_writepage slept) */
 function* pageout_rest(vm: VmState, pfn: number, rest: KRest<number>): KRest<number> {
   const res = yield* rest;
   vm.k.current.leave();

@@ -115,15 +115,7 @@ export class Prng {
 
   /** Index drawn with probability proportional to integer weights (see also WeightedChoice). */
   weighted(weights: ArrayLike<number>): number {
-    let total = 0;
-    for (let i = 0; i < weights.length; i++) total += weights[i]!;
-    assert(total > 0 && Number.isSafeInteger(total), 'weighted() needs positive integer weights');
-    let x = this.below(total);
-    for (let i = 0; i < weights.length; i++) {
-      x -= weights[i]!;
-      if (x < 0) return i;
-    }
-    return weights.length - 1;
+    return weightedIndex(weights, this.below(weightsTotal(weights)));
   }
 
   /** Fisher-Yates shuffle in place. */
@@ -158,19 +150,27 @@ export class WeightedChoice {
   private readonly total: number;
   constructor(weights: ArrayLike<number>) {
     this.weights = Float64Array.from(weights);
-    let total = 0;
-    for (let i = 0; i < weights.length; i++) total += weights[i]!;
-    assert(total > 0 && Number.isSafeInteger(total), 'weighted() needs positive integer weights');
-    this.total = total;
+    this.total = weightsTotal(weights);
   }
 
   draw(rng: Prng): number {
-    const w = this.weights;
-    let x = rng.below(this.total);
-    for (let i = 0; i < w.length; i++) {
-      x -= w[i]!;
-      if (x < 0) return i;
-    }
-    return w.length - 1;
+    return weightedIndex(this.weights, rng.below(this.total));
   }
+}
+
+/** The sum of integer weights, which must be positive and a safe integer. */
+function weightsTotal(weights: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) total += weights[i]!;
+  assert(total > 0 && Number.isSafeInteger(total), 'weighted() needs positive integer weights');
+  return total;
+}
+
+/** The index whose weight interval holds `x` (0 <= x < total). */
+function weightedIndex(weights: ArrayLike<number>, x: number): number {
+  for (let i = 0; i < weights.length; i++) {
+    x -= weights[i]!;
+    if (x < 0) return i;
+  }
+  return weights.length - 1;
 }
