@@ -18,10 +18,36 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
+/** Streams whose reader has gone (EPIPE): further output to them is dropped. */
+const closedStreams = new Set<NodeJS.WriteStream>();
+
+/**
+ * A reader that stops early (`reclaimsim run | head -3`) closes the pipe: the next write fails
+ * with EPIPE, which Node reports as an 'error' event and, unhandled, as a stack trace. This drops
+ * further output to that stream instead; the command runs to its end and exits with its own code.
+ * Any other stream error is still fatal.
+ */
+export function guardPipes(): void {
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
+        closedStreams.add(s);
+        return;
+      }
+      throw e;
+    });
+  }
+}
+
+/** Writes to `s` unless its reader has gone. */
+export function write(s: NodeJS.WriteStream, text: string): void {
+  if (!closedStreams.has(s)) s.write(text);
+}
+
 export function out(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  write(process.stdout, text.endsWith('\n') ? text : `${text}\n`);
 }
 
 export function err(text: string): void {
-  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  write(process.stderr, text.endsWith('\n') ? text : `${text}\n`);
 }

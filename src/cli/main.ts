@@ -12,7 +12,7 @@ import { SimulatorError } from '../sim/assert.js';
 import { InvariantViolation } from '../check/invariants.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { EXIT_ASSERTION, EXIT_SAFETY, EXIT_UNEXPECTED, EXIT_USAGE, ExitRequest, UsageError } from './exit.js';
-import { err } from './io.js';
+import { err, guardPipes, write } from './io.js';
 import { commands } from './commands/index.js';
 
 export function buildProgram(): Command {
@@ -24,14 +24,14 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => process.stdout.write(s),
+      writeOut: (s) => write(process.stdout, s),
       // Commander prints "error: ..." itself; we print our own one-liner from the exception.
       writeErr: () => {},
     });
   for (const register of commands) register(program);
   // Every subcommand inherits the same error behaviour.
   for (const c of program.commands) {
-    c.exitOverride().configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => {} }).showSuggestionAfterError(true);
+    c.exitOverride().configureOutput({ writeOut: (s) => write(process.stdout, s), writeErr: () => {} }).showSuggestionAfterError(true);
   }
   return program;
 }
@@ -76,5 +76,6 @@ export function handleError(e: unknown): number {
 }
 
 // Run when executed (bin/reclaimsim.js imports this module).
+guardPipes();
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

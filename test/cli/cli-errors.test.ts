@@ -45,3 +45,15 @@ test('cli: --help exits 0 and lists the commands', () => {
   assert.equal(sub.status, 0);
   assert.match(sub.stdout, /--seed <n>/);
 });
+
+test('cli: a reader that closes the pipe early ends the output quietly, with the command\'s own exit code', async () => {
+  const { spawn } = await import('node:child_process');
+  // `schema` prints tens of KiB; the read end is closed before the first write, so it gets EPIPE.
+  const child = spawn(process.execPath, ['bin/reclaimsim.js', 'schema'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RECLAIMSIM_DEBUG: '' } });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const status = await new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+  assert.equal(stderr, '', 'nothing on stderr: no EPIPE stack trace');
+  assert.equal(status, 0);
+});

@@ -11,7 +11,7 @@ import { paramsFromScenario } from '../../scenario/params.js';
 import { addSetOption, loadScenarioArg } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_ASSERTION, ExitRequest, UsageError } from '../exit.js';
-import { out } from '../io.js';
+import { out, write } from '../io.js';
 import { usage } from './sweep.js';
 
 interface ReplayOpts {
@@ -50,7 +50,7 @@ export function register(program: Command): void {
         out(`full outputs (reports, dmesg, traces): ${runCommandLine(rec)} [observability options]`);
       }
       if (!r.traceHashMatches || !r.jsonMatches) {
-        process.stderr.write(`reclaimsim: SIMULATOR BUG or model change: run #${rec.id} did not reproduce (model ${rec.model_version})\n`);
+        write(process.stderr, `reclaimsim: SIMULATOR BUG or model change: run #${rec.id} did not reproduce (model ${rec.model_version})\n`);
         throw new ExitRequest(EXIT_ASSERTION);
       }
       return;

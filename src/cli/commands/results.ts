@@ -9,7 +9,7 @@ import { PROFILES, VARIANTS } from '../../scenario/schema.js';
 import { collect } from '../scenario-source.js';
 import { parseChoiceFlag } from '../args.js';
 import { UsageError } from '../exit.js';
-import { out, writeFileAtomic } from '../io.js';
+import { out, write, writeFileAtomic } from '../io.js';
 import { usage } from './sweep.js';
 
 const VERDICTS = ['LIVELOCK', 'DEADLOCK', 'COMPLETED', 'LIMIT'] as const;
@@ -75,7 +75,7 @@ export function register(program: Command): void {
       if (o.export !== undefined) {
         const text = o.export === 'ndjson' ? toNdjson(records) : toCsv(records);
         if (o.out !== undefined) writeFileAtomic(o.out, text);
-        else process.stdout.write(text);
+        else write(process.stdout, text);
         return;
       }
       const groups = summarize(records);
