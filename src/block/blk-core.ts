@@ -41,6 +41,7 @@ import {
   elv_insert_sort,
   elv_merge,
   elv_queue_empty,
+  elv_rqhash_del,
   elv_rqhash_reposition,
 } from './elevator.js';
 
@@ -77,6 +78,10 @@ export class request {
   obj = 0;
   rw = WRITE;
   inElevator = false;
+  /** The elevator's back-merge hash chain (hlist_node hash); hash_bucket is -1 when unhashed. */
+  hash_next: request | null = null;
+  hash_prev: request | null = null;
+  hash_bucket = -1;
   start_time_ns = 0;
   errors = 0;
   constructor(readonly q: request_queue) {}
@@ -411,7 +416,6 @@ function attempt_back_merge(q: request_queue, rq: request): void {
   if (next.cmd_flags & RQ_NOMERGE_FLAGS || next.special !== null || next.rw !== rq.rw) return;
   if (rq.nr_sectors + next.nr_sectors > q.max_sectors) return;
   if (rq.nr_phys_segments + next.nr_phys_segments > q.max_phys_segments || rq.nr_hw_segments + next.nr_hw_segments > q.max_hw_segments) return;
-  const oldEnd = rq.sector + rq.nr_sectors;
   rq.biotail!.bi_next = next.bio;
   rq.biotail = next.biotail;
   rq.nr_bios += next.nr_bios;
@@ -419,9 +423,8 @@ function attempt_back_merge(q: request_queue, rq: request): void {
   rq.nr_phys_segments += next.nr_phys_segments;
   rq.nr_hw_segments += next.nr_hw_segments;
   fifo.splice(i + 1, 1);
-  const key = next.sector + next.nr_sectors;
-  if (q.elevator.hash.get(key) === next) q.elevator.hash.delete(key);
-  elv_rqhash_reposition(q.elevator, rq, oldEnd);
+  elv_rqhash_del(q.elevator, next);
+  elv_rqhash_reposition(q.elevator, rq);
   if (q.last_merge === next) q.last_merge = null;
   next.inElevator = false;
   next.bio = next.biotail = null;
@@ -452,24 +455,24 @@ function make_request_merge(q: request_queue, b: bio): boolean {
   const sync = (b.bi_rw & BIO_RW_SYNC) !== 0;
   if (k.trace.on[TP.block_bio_queue]) k.tp(TP.block_bio_queue, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
   if (!elv_queue_empty(q)) {
-    const m = elv_merge(q, b);
-    if (m.ret === ELEVATOR_BACK_MERGE && ll_back_merge_fn(q, m.rq!, b)) {
-      const rq = m.rq!;
-      const oldEnd = rq.sector + rq.nr_sectors;
+    const ret = elv_merge(q, b);
+    const found = q.elevator.merge_rq;
+    if (ret === ELEVATOR_BACK_MERGE && ll_back_merge_fn(q, found!, b)) {
+      const rq = found!;
       rq.biotail!.bi_next = b;
       rq.biotail = b;
       rq.nr_bios++;
       rq.nr_sectors += nr_sectors;
       q.stat.merges_back++;
       if (k.trace.on[TP.block_bio_backmerge]) k.tp(TP.block_bio_backmerge, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
-      elv_rqhash_reposition(q.elevator, rq, oldEnd);
+      elv_rqhash_reposition(q.elevator, rq);
       attempt_back_merge(q, rq);
       q.last_merge = rq;
       if (sync) __generic_unplug_device(q, 'io');
       return true;
     }
-    if (m.ret === ELEVATOR_FRONT_MERGE && ll_front_merge_fn(q, m.rq!, b)) {
-      const rq = m.rq!;
+    if (ret === ELEVATOR_FRONT_MERGE && ll_front_merge_fn(q, found!, b)) {
+      const rq = found!;
       b.bi_next = rq.bio;
       rq.bio = b;
       rq.sector = b.bi_sector;

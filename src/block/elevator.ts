@@ -28,12 +28,21 @@ export const BLKPREP_OK = 0;
 export const BLKPREP_KILL = 1;
 export const BLKPREP_DEFER = 2;
 
+/** ELV_HASH_SHIFT in block/elevator.c: 2^6 buckets in the back-merge hash. */
+const ELV_HASH_SHIFT = 6;
+const ELV_HASH_ENTRIES = 1 << ELV_HASH_SHIFT;
+
 /** The noop scheduler's state plus the generic elevator's merge hash. */
 export class elevator_queue {
   /** noop's FIFO of sorted (not yet dispatched) requests. */
   readonly fifo: request[] = [];
-  /** elv_rqhash: requests in the elevator by end sector, for back merges. */
-  readonly hash = new Map<number, request>();
+  /**
+   * elv_rqhash: ELV_HASH_ENTRIES chains (hlist) of the requests in the elevator, by end sector,
+   * newest first. The links live in the request (hash_next, hash_prev, hash_bucket).
+   */
+  readonly hash: (request | null)[] = new Array<request | null>(ELV_HASH_ENTRIES).fill(null);
+  /** elv_merge's `struct request **req` out-parameter: the request a merge found. */
+  merge_rq: request | null = null;
 }
 
 /** @kernel block/elevator.c rq_hash_key — the sector just after the request. */
@@ -41,26 +50,69 @@ function rq_end_sector(rq: request): number {
   return rq.sector + rq.nr_sectors;
 }
 
+/**
+ * @kernel block/elevator.c ELV_HASH_FN
+ * The bucket of an end sector. The kernel hashes sec >> 3 with hash_long; the model takes the low
+ * bits of sec >> 3. Which bucket a key lands in changes only chain lengths, never which request a
+ * lookup finds (requests with the same key share a bucket, newest first, either way).
+ */
+function elv_hash_fn(sec: number): number {
+  return Math.floor(sec / 8) % ELV_HASH_ENTRIES;
+}
+
 /** @kernel include/linux/blkdev.h rq_mergeable — no NOMERGE/STARTED/BARRIER flags; not yet prepared (special). */
 export function rq_mergeable(rq: request): boolean {
   return (rq.cmd_flags & RQ_NOMERGE_FLAGS) === 0 && rq.special === null;
 }
 
-/** @kernel block/elevator.c elv_rqhash_add — hash the request by its end sector. */
-export function elv_rqhash_add(e: elevator_queue, rq: request): void {
-  e.hash.set(rq_end_sector(rq), rq);
+/** @kernel block/elevator.c __elv_rqhash_del — unlink from its chain (hlist_del_init). */
+function __elv_rqhash_del(e: elevator_queue, rq: request): void {
+  const next = rq.hash_next;
+  const prev = rq.hash_prev;
+  if (prev === null) e.hash[rq.hash_bucket] = next;
+  else prev.hash_next = next;
+  if (next !== null) next.hash_prev = prev;
+  rq.hash_next = rq.hash_prev = null;
+  rq.hash_bucket = -1;
 }
 
-/** @kernel block/elevator.c elv_rqhash_del */
+/** @kernel block/elevator.c elv_rqhash_add — hash the request by its end sector, at the head of its chain. */
+export function elv_rqhash_add(e: elevator_queue, rq: request): void {
+  assert(rq.hash_bucket < 0, 'elv_rqhash_add: request already hashed');
+  const b = elv_hash_fn(rq_end_sector(rq));
+  const head = e.hash[b]!;
+  rq.hash_next = head;
+  rq.hash_prev = null;
+  if (head !== null) head.hash_prev = rq;
+  e.hash[b] = rq;
+  rq.hash_bucket = b;
+}
+
+/** @kernel block/elevator.c elv_rqhash_del — unhash if hashed (ELV_ON_HASH). */
 export function elv_rqhash_del(e: elevator_queue, rq: request): void {
-  const key = rq_end_sector(rq);
-  if (e.hash.get(key) === rq) e.hash.delete(key);
+  if (rq.hash_bucket >= 0) __elv_rqhash_del(e, rq);
 }
 
 /** @kernel block/elevator.c elv_rqhash_reposition — rehash after a merge moved the end sector. */
-export function elv_rqhash_reposition(e: elevator_queue, rq: request, oldEnd: number): void {
-  if (e.hash.get(oldEnd) === rq) e.hash.delete(oldEnd);
-  e.hash.set(rq_end_sector(rq), rq);
+export function elv_rqhash_reposition(e: elevator_queue, rq: request): void {
+  __elv_rqhash_del(e, rq);
+  elv_rqhash_add(e, rq);
+}
+
+/**
+ * @kernel block/elevator.c elv_rqhash_find
+ * The newest request in the elevator that ends at `offset`. Requests found unmergeable on the way
+ * are unhashed, as the kernel does lazily.
+ */
+export function elv_rqhash_find(e: elevator_queue, offset: number): request | null {
+  let rq: request | null = e.hash[elv_hash_fn(offset)]!;
+  while (rq !== null) {
+    const next: request | null = rq.hash_next;
+    if (!rq_mergeable(rq)) __elv_rqhash_del(e, rq);
+    else if (rq_end_sector(rq) === offset) return rq;
+    rq = next;
+  }
+  return null;
 }
 
 /** @kernel block/elevator.c elv_rq_merge_ok — mergeable, and the bio goes the request's way (one disk only). */
@@ -71,17 +123,25 @@ function elv_rq_merge_ok(rq: request, b: bio): boolean {
 /**
  * @kernel block/elevator.c elv_merge
  * First the one-hit last_merge cache (back or front merge), then the back-merge hash by sector.
- * noop has no merge function of its own, so there is no further front-merge search.
+ * noop has no merge function of its own, so there is no further front-merge search. Returns the
+ * merge type; the request found is left in `q.elevator.merge_rq` (the kernel's `**req`).
  */
-export function elv_merge(q: request_queue, b: bio): { ret: number; rq: request | null } {
+export function elv_merge(q: request_queue, b: bio): number {
+  const e = q.elevator;
+  e.merge_rq = null;
   const lm = q.last_merge;
   if (lm !== null && elv_rq_merge_ok(lm, b) && lm.inElevator) {
-    if (rq_end_sector(lm) === b.bi_sector) return { ret: ELEVATOR_BACK_MERGE, rq: lm };
-    if (lm.sector - bio_sectors(b) === b.bi_sector) return { ret: ELEVATOR_FRONT_MERGE, rq: lm };
+    e.merge_rq = lm;
+    if (rq_end_sector(lm) === b.bi_sector) return ELEVATOR_BACK_MERGE;
+    if (lm.sector - bio_sectors(b) === b.bi_sector) return ELEVATOR_FRONT_MERGE;
+    e.merge_rq = null;
   }
-  const rq = q.elevator.hash.get(b.bi_sector);
-  if (rq !== undefined && elv_rq_merge_ok(rq, b)) return { ret: ELEVATOR_BACK_MERGE, rq };
-  return { ret: ELEVATOR_NO_MERGE, rq: null };
+  const rq = elv_rqhash_find(e, b.bi_sector);
+  if (rq !== null && elv_rq_merge_ok(rq, b)) {
+    e.merge_rq = rq;
+    return ELEVATOR_BACK_MERGE;
+  }
+  return ELEVATOR_NO_MERGE;
 }
 
 /** @kernel block/elevator.c elv_queue_empty — nothing on the dispatch list and nothing in noop's FIFO. */
