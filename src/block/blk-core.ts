@@ -410,7 +410,8 @@ function ll_front_merge_fn(q: request_queue, rq: request, b: bio): boolean {
  */
 function attempt_back_merge(q: request_queue, rq: request): void {
   const fifo = q.elevator.fifo;
-  const i = fifo.indexOf(rq);
+  // Sequential writes merge into the newest request, so search from the FIFO's tail.
+  const i = fifo.lastIndexOf(rq);
   const next = i >= 0 ? fifo[i + 1] : undefined;
   if (next === undefined || next.sector !== rq.sector + rq.nr_sectors) return;
   if (next.cmd_flags & RQ_NOMERGE_FLAGS || next.special !== null || next.rw !== rq.rw) return;
