@@ -80,6 +80,22 @@ test('cli run outputs: bad values are one line naming the flag, exit 1, and crea
   }
 });
 
+test('cli reproduce --report: the table is the same with and without the report (seed 1 runs observed, seed 2 on the pool)', async () => {
+  const d = tmp();
+  try {
+    const plain = await cli(['reproduce', ...SMALL, '--seeds', '2', '--workers', '1', '--json'], [], 120_000);
+    const withReport = await cli(['reproduce', ...SMALL, '--seeds', '2', '--workers', '1', '--json', '--report', join(d, 'rep.html')], [], 120_000);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.equal(withReport.status, 0, withReport.stderr);
+    assert.equal(withReport.stdout, plain.stdout);
+    const rows = (JSON.parse(plain.stdout) as { rows: { runs: number }[] }).rows;
+    assert.deepEqual(rows.map((r) => r.runs), [2, 2, 2, 2, 2, 2, 2]);
+    assert.match(readFileSync(join(d, 'rep.html'), 'utf8'), /^<!DOCTYPE html>/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test('cli reproduce --report: one page with every row, rc8 and the fix side by side (short scenario, --seeds 1)', async () => {
   const d = tmp();
   try {
