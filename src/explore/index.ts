@@ -10,7 +10,7 @@ export { canonicalJson, scenarioHash } from './canonical.js';
 export { ExploreError } from './errors.js';
 export { buildJobs, parseGrid, parseRange, parseSeeds, DEFAULT_SWARM, DETERMINISM_EVERY, type SweepSpec } from './spec.js';
 export { ResultStore, DEFAULT_DB, SCHEMA_VERSION } from './store.js';
-export { runSweep, runCommandLine, replayCommandLine } from './sweep.js';
+export { runSweep, runCommandLine, replayCommandLine, resultsListCommandLine } from './sweep.js';
 export { summarize, formatSummary, wilson, median } from './stats.js';
 export { replayRecord } from './replay.js';
 export { shrinkScenario, shrinkYaml, SHRINK_DIMS } from './shrink.js';

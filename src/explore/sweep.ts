@@ -129,3 +129,8 @@ export function runCommandLine(r: Pick<RunRecord, 'source' | 'sets' | 'seed' | '
 export function replayCommandLine(id: number, db: string, defaultDb: string): string {
   return `reclaimsim replay ${id}${db === defaultDb ? '' : ` --db ${shellQuote(db)}`}`;
 }
+
+/** The `reclaimsim results` command line that lists the stored runs with `verdict`. */
+export function resultsListCommandLine(verdict: string, db: string, defaultDb: string): string {
+  return `reclaimsim results${db === defaultDb ? '' : ` --db ${shellQuote(db)}`} --verdict ${verdict} --list`;
+}

@@ -145,3 +145,11 @@ test('--param filters resolve through the scenario layer', () => {
   assert.throws(() => parseParamFilter('machine.rma=1'), (e: Error) => /^--param machine\.rma: unknown field/.test(e.message));
   assert.throws(() => parseParamFilter('machine.ram=lots'), (e: Error) => /^--param machine\.ram: expected a size/.test(e.message));
 });
+
+test('finding command lines: replay and results --list name the store unless it is the default, quoted for the shell', async () => {
+  const { replayCommandLine, resultsListCommandLine } = await import('../../src/explore/sweep.js');
+  assert.equal(replayCommandLine(7, 'reclaimsim-results.db', 'reclaimsim-results.db'), 'reclaimsim replay 7');
+  assert.equal(replayCommandLine(7, 'my runs.db', 'reclaimsim-results.db'), "reclaimsim replay 7 --db 'my runs.db'");
+  assert.equal(resultsListCommandLine('DEADLOCK', 'reclaimsim-results.db', 'reclaimsim-results.db'), 'reclaimsim results --verdict DEADLOCK --list');
+  assert.equal(resultsListCommandLine('LIVELOCK', 's.db', 'reclaimsim-results.db'), 'reclaimsim results --db s.db --verdict LIVELOCK --list');
+});

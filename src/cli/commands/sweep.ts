@@ -5,7 +5,7 @@
  * See docs/exploring.md.
  */
 import { Option, type Command } from 'commander';
-import { buildJobs, DEFAULT_DB, DEFAULT_SWARM, defaultWorkers, ExploreError, formatSummary, parseGrid, parseRange, parseSeeds, replayCommandLine, ResultStore, runCommandLine, runSweep, summarize, type SweepSpec } from '../../explore/index.js';
+import { buildJobs, DEFAULT_DB, DEFAULT_SWARM, defaultWorkers, ExploreError, formatSummary, parseGrid, parseRange, parseSeeds, replayCommandLine, resultsListCommandLine, ResultStore, runCommandLine, runSweep, summarize, type SweepSpec } from '../../explore/index.js';
 import { makeProgress } from '../../explore/progress.js';
 import { addSetOption, collect, readScenarioSource } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
@@ -159,7 +159,11 @@ export function register(program: Command): void {
           out(`  #${r.id} ${r.verdict} seed ${r.seed}${r.cell_label ? ` [${r.cell_label}]` : ''}: ${replayCommandLine(r.id, o.db, DEFAULT_DB)}`);
           out(`      ${runCommandLine(r)}`);
         }
-        if (findings.length > MAX_FINDINGS_SHOWN) out(`  ... ${findings.length - MAX_FINDINGS_SHOWN} more: reclaimsim results --db ${o.db} --verdict LIVELOCK --export ndjson`);
+        if (findings.length > MAX_FINDINGS_SHOWN) {
+          // One listing command per verdict found (results filters by one verdict at a time).
+          const lists = [...new Set(findings.map((r) => r.verdict))].map((v) => resultsListCommandLine(v, o.db, DEFAULT_DB));
+          out(`  ... ${findings.length - MAX_FINDINGS_SHOWN} more: ${lists.join('; ')}`);
+        }
       }
       out(`determinism: ${checked} run(s) checked twice, ${outcome.mismatches} mismatch(es)`);
       if (outcome.stopped) out(`interrupted: resume with the same command and --resume`);
