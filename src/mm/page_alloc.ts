@@ -427,11 +427,16 @@ export class PageAllocator {
   /** Are the per-CPU page lists in use? */
   pcp_enabled = true;
 
-  /** All failures that reached nopage, reported or not; `failures` keeps the first max_failure_records. */
+  /**
+   * All failures that reached nopage, reported or not. `failures` keeps every reported one (the
+   * printk rate limit bounds them) and the first max_failure_records of the silent ones, so a
+   * livelock's tens of thousands of retries cannot crowd out the reports that reach the log.
+   */
   alloc_failures = 0;
   alloc_failure_reports = 0;
   readonly failures: AllocFailure[] = [];
   max_failure_records = 10_000;
+  private silent_failure_records = 0;
   readonly marks: PageAllocMarks = {
     slab_would_reclaim: 0,
     no_watermarks_alloc: 0,
@@ -1291,7 +1296,8 @@ export class PageAllocator {
       this.alloc_failure_reports++;
       k.printk(this.failure_report(gfp, order));
     }
-    if (this.failures.length < this.max_failure_records) {
+    if (reported || this.silent_failure_records < this.max_failure_records) {
+      if (!reported) this.silent_failure_records++;
       this.failures.push({ timeNs: k.now, pid: p.pid, comm: p.comm, order, gfp, frames: p.frames.slice().reverse(), reported });
     }
     return -1;

@@ -187,6 +187,21 @@ test('__alloc_pages: failure reports: burst of 10, then at most one per 5 s; non
 });
 
 
+test('__alloc_pages: failure records keep every reported failure once silent ones reach max_failure_records', () => {
+  const { k, pa: p } = pa(GiB, 'flat');
+  drain(p, 0);
+  p.max_failure_records = 3;
+  const t = k.kthread_run('kblockd/0', 0, 0, function* () {});
+  k.current = t;
+  // Five silent failures fill the record budget for silent ones...
+  for (let i = 0; i < 5; i++) assert.equal(p.alloc_pages_nosleep(GFP_ATOMIC | __GFP_NOWARN, 0), -1);
+  // ...and the reported failures after them are still kept (the report and the chart marks use them).
+  for (let i = 0; i < 4; i++) assert.equal(p.alloc_pages_nosleep(GFP_ATOMIC, 0), -1);
+  assert.equal(p.alloc_failures, 9);
+  assert.equal(p.alloc_failure_reports, 4);
+  assert.deepEqual(p.failures.map((f) => f.reported), [false, false, false, true, true, true, true]);
+});
+
 test('__alloc_pages: PF_MEMALLOC without NOMEMALLOC uses NO_WATERMARKS; with it fails silently (mempool mask, no pcp lists)', () => {
   const { k, pa: p } = pa(GiB, 'flat', 1, false);
   drain(p, 500);
