@@ -150,7 +150,12 @@ pre.log { font-size: 10.5px; max-height: 260px; overflow: auto; background: #fff
 const SCRIPT = `
 (function () {
   var doc = JSON.parse(document.getElementById('report-data').textContent);
-  var xmax = doc.xmax;
+  var xmax = doc.xfocus;
+  var plots = [];
+  function showX(max) {
+    plots.forEach(function (u) { u.setScale('x', { min: 0, max: max }); });
+    document.documentElement.setAttribute('data-x-range', '0-' + max);
+  }
   function marks(fail) {
     return function (u) {
       if (fail.length === 0) return;
@@ -180,7 +185,7 @@ const SCRIPT = `
         series.push({ label: s[0], stroke: s[2], width: 1.5, dash: s[3] ? [5, 4] : undefined, points: { show: false } });
         data.push(run.cols[s[1]]);
       });
-      new uPlot({
+      plots.push(new uPlot({
         title: c.title,
         width: width,
         height: 170,
@@ -190,9 +195,13 @@ const SCRIPT = `
         series: series,
         cursor: { drag: { x: true, y: false } },
         hooks: { draw: [marks(run.failures)] },
-      }, data, el);
+      }, data, el));
     });
   });
+  document.querySelectorAll('button[data-x]').forEach(function (b) {
+    b.addEventListener('click', function () { showX(b.getAttribute('data-x') === 'all' ? doc.xmax : doc.xfocus); });
+  });
+  document.documentElement.setAttribute('data-x-range', '0-' + xmax);
   document.documentElement.setAttribute('data-charts-drawn', String(document.querySelectorAll('.uplot canvas').length));
 })();
 `;
@@ -248,6 +257,23 @@ ${reported.length === 0 ? '<p class="note">none</p>' : `<table class="failures">
 </section>`;
 }
 
+/**
+ * The charts' first time axis: until the last run finished, or 30 s after the last stall (long
+ * enough for a few of the 5 s failure reports), whichever is later. A livelock's watchdog window
+ * (130 s of nothing) would otherwise squeeze every other run into the left fifth of its charts.
+ * The whole runs stay one click away.
+ */
+function focusSeconds(runs: readonly ReportRun[], xmax: number): number {
+  let focus = 0;
+  for (const run of runs) {
+    const r = run.result;
+    const stalled = r.time_to_livelock_ns !== null && (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK');
+    focus = Math.max(focus, stalled ? r.time_to_livelock_ns! / 1e9 + 30 : r.sim_time_ns / 1e9);
+  }
+  focus = Math.ceil(focus);
+  return focus > 0 && focus < xmax * 0.8 ? focus : xmax;
+}
+
 /** The page. */
 export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
   let xmax = 0;
@@ -256,8 +282,10 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
     xmax = Math.max(xmax, run.result.sim_time_ns / 1e9, last === undefined ? 0 : last[0]! / 1e9);
   }
   if (xmax <= 0) xmax = 1;
+  const xfocus = focusSeconds(doc.runs, xmax);
   const data = {
     xmax,
+    xfocus,
     runs: doc.runs.map((run) => {
       const s = run.series;
       const cols: Record<string, number[]> = {};
@@ -296,7 +324,7 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
 <table class="summary"><thead><tr><th>run</th><th>verdict</th><th class="num">at</th><th class="num">writeback at end</th><th class="num">alloc-fail reports</th><th class="num">free-list uses</th></tr></thead><tbody>
 ${summary}
 </tbody></table>
-<p class="note">A simulated Linux 2.6.25 swap-out path (reclaimsim), not measurements of a kernel. Drag on a chart to zoom, double-click to reset.</p>
+<p class="note">A simulated Linux 2.6.25 swap-out path (reclaimsim), not measurements of a kernel. Drag on a chart to zoom, double-click to reset.${xfocus < xmax ? ` Time axis: <button type="button" data-x="focus">0-${xfocus} s (until each run finished or stopped, plus 30 s)</button> <button type="button" data-x="all">whole runs, 0-${Math.round(xmax * 10) / 10} s</button>` : ''}</p>
 <main class="runs">
 ${doc.runs.map((r, i) => runCard(r, i)).join('\n')}
 </main>

@@ -98,6 +98,37 @@ test('html report in headless Chromium: reproduce --report draws every chart, ma
   }
 });
 
+test('html report in headless Chromium: the time-axis buttons switch every chart between the focus window and the whole runs', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
+    return;
+  }
+  const o = observe(smallParams());
+  const done = reportRun(o.machine, o.result, o.sampler!.series, 'done');
+  const stuck = { ...done, title: 'stuck', result: { ...o.result, verdict: 'LIVELOCK' as const, time_to_livelock_ns: 4e9, sim_time_ns: 134e9 } };
+  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-'));
+  const file = join(dir, 'axis.html');
+  writeFileSync(file, renderHtml({ title: 'axis', subtitle: 's', runs: [done, stuck] }, uplotAssets()));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-charts-drawn') !== null);
+    const range = (): Promise<string | null> => page.evaluate(() => document.documentElement.getAttribute('data-x-range'));
+    assert.equal(await range(), '0-34');
+    await page.click('button[data-x="all"]');
+    assert.equal(await range(), '0-134');
+    await page.click('button[data-x="focus"]');
+    assert.equal(await range(), '0-34');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await browser.close();
+  }
+});
+
 test('html report in headless Chromium: a scenario named <script> shows as text and runs nothing (library render)', async (t) => {
   if (!existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);

@@ -35,3 +35,19 @@ test('html helpers: escapeHtml and jsonForScript (quotes, </script>, U+2028)', (
   assert.doesNotMatch(j, /<|\u2028/);
   assert.deepEqual(JSON.parse(j), { s: '</script><!-- \u2028' });
 });
+
+test('html: the time axis opens on each run until it finished or 30 s after it stalled, with a button for the whole runs', () => {
+  const o = observe(smallParams());
+  const done = reportRun(o.machine, o.result, o.sampler!.series, 'done');
+  // A long livelock beside it: stalled at 4 s, watched for 130 s more.
+  const stuck = { ...done, title: 'stuck', result: { ...o.result, verdict: 'LIVELOCK' as const, time_to_livelock_ns: 4e9, sim_time_ns: 134e9 } };
+  const html = renderHtml({ title: 't', subtitle: 's', runs: [done, stuck] }, ASSETS);
+  const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!) as { xmax: number; xfocus: number };
+  assert.equal(data.xmax, 134);
+  assert.equal(data.xfocus, Math.max(34, Math.ceil(o.result.sim_time_ns / 1e9)));
+  assert.match(html, /<button type="button" data-x="focus">0-34 s \(until each run finished or stopped, plus 30 s\)<\/button>/);
+  assert.match(html, /<button type="button" data-x="all">whole runs, 0-134 s<\/button>/);
+  // Runs that all end inside the focus window need no buttons.
+  const plain = renderHtml({ title: 't', subtitle: 's', runs: [done] }, ASSETS);
+  assert.doesNotMatch(plain, /data-x="all"/);
+});
