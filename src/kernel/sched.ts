@@ -100,11 +100,13 @@ export function* io_schedule(k: Kernel): KGen {
  * Spends `ns` of modelled CPU time (copying data, scanning pages): the task continues after `ns`
  * in the state it had (normally TASK_RUNNING; a task that called prepare_to_wait first still
  * sleeps in its next schedule() unless woken meanwhile). Not a kernel function; it is how the
- * model charges time for work.
+ * model charges time for work. When nothing else could run before the time is spent, the charge
+ * needs no event (Kernel.runInline) and the task goes straight on.
  */
 export function* run_for_ns(k: Kernel, ns: number): KGen {
   if (ns <= 0) return;
   const t = k.current;
+  if (k.runInline(t, ns)) return;
   k.armRun(t, ns);
   yield 0;
 }

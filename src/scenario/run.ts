@@ -66,10 +66,13 @@ export class RunHandle {
     if (checker.level !== 'off' || interrupt !== undefined) {
       const sim = k.sim;
       const prev = sim.observer;
+      // Inline CPU-time charges count events without popping them, so the poll goes by distance.
+      let polledAt = 0;
       sim.observer = (kind, arg) => {
         prev?.(kind, arg);
         checker.check();
-        if (interrupt !== undefined && (sim.events & 4095) === 0) {
+        if (interrupt !== undefined && sim.events - polledAt >= 4096) {
+          polledAt = sim.events;
           const why = interrupt();
           if (why !== null) this.stopWith(why);
         }

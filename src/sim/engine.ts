@@ -33,6 +33,9 @@ export class Sim {
   private stopRequested: string | null = null;
   /** Optional per-event observer (tracing, invariant checks); kept out of the hot path when null. */
   observer: ((kind: number, arg: number) => void) | null = null;
+  /** The limits of the run in progress (none outside run(): no inline advance then). */
+  private runUntil = -Infinity;
+  private runMaxEvents = 0;
 
   constructor(capacity = 1024) {
     this.queue = new EventQueue(capacity);
@@ -102,6 +105,8 @@ export class Sim {
     const handlers = this.handlers;
     const observerKind = this.observerKind;
     this.stopRequested = null;
+    this.runUntil = until;
+    this.runMaxEvents = maxEvents;
     try {
       for (;;) {
         if (this.stopRequested !== null) return 'stopped';
@@ -121,7 +126,30 @@ export class Sim {
       }
     } catch (e) {
       throw this.annotate(e);
+    } finally {
+      this.runUntil = -Infinity;
     }
+  }
+
+  /**
+   * May a handler move the clock to `t` itself, standing for `n` events it need not schedule?
+   * Only inside run(), with no stop requested, nothing queued at or before `t`, `t` within the
+   * run's time limit and `n` more events within its event limit: then popping those `n` events
+   * would have been the next thing the engine did, and nothing else could have run in between.
+   */
+  canAdvanceInline(t: number, n: number): boolean {
+    return this.stopRequested === null && t <= this.runUntil && t < this.queue.peekTime() && this.events - this.observerEvents + n <= this.runMaxEvents;
+  }
+
+  /**
+   * Moves the clock to `t` and counts the `n` events (and their sequence numbers) that the caller
+   * stands for, so that event counts and tie order stay what they would have been. The caller
+   * checked canAdvanceInline.
+   */
+  advanceInline(t: number, n: number): void {
+    this.now = t;
+    this.events += n;
+    this.queue.skipSeq(n);
   }
 
   private annotate(e: unknown): unknown {

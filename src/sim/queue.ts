@@ -90,6 +90,11 @@ export class EventQueue {
     return this.peekMin;
   }
 
+  /** Uses up `n` sequence numbers, as `n` pushes would (see Sim.advanceInline). */
+  skipSeq(n: number): void {
+    this.nextSeq += n;
+  }
+
   /** Inserts an event (time >= the last popped time) and returns its sequence number. */
   push(time: number, kind: number, arg: number): number {
     if (time < this.last) throw new SimulatorError(`event queue: push at ${time}ns before the last popped time ${this.last}ns`);
