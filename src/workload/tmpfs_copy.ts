@@ -41,6 +41,9 @@ export class CopyWorkload {
   finished = 0;
   readonly tasks: Task[] = [];
   private readonly sizes: WeightedChoice;
+  /** Per entry of the size mix: its pages and its copy time (ns), worked out once. */
+  private readonly mixPages: number[];
+  private readonly mixCopyNs: number[];
 
   constructor(
     private readonly k: Kernel,
@@ -49,6 +52,8 @@ export class CopyWorkload {
     private readonly rng: Prng,
   ) {
     this.sizes = new WeightedChoice(p.file_size_mix.map((m) => m.weight));
+    this.mixPages = p.file_size_mix.map((m) => Math.max(1, Math.ceil(m.size_bytes / PAGE_SIZE)));
+    this.mixCopyNs = p.file_size_mix.map((m) => Math.ceil((m.size_bytes * 1e9) / p.copy_bytes_per_s));
     for (let i = 0; i < p.copies; i++) {
       this.tasks.push(k.kthread_run('cp', i % k.nr_cpu_ids, 0, () => this.cp(i), false));
     }
@@ -67,8 +72,8 @@ export class CopyWorkload {
     let remaining = Math.ceil(this.p.tree_bytes / PAGE_SIZE);
     let owed_ns = 0;
     while (remaining > 0) {
-      const size = this.p.file_size_mix[this.sizes.draw(this.rng)]!.size_bytes;
-      const pages = Math.min(remaining, Math.max(1, Math.ceil(size / PAGE_SIZE)));
+      const mix = this.sizes.draw(this.rng);
+      const pages = Math.min(remaining, this.mixPages[mix]!);
       t.enter('shmem_getpage');
       // inode_init_once: INIT_RADIX_TREE(&mapping->page_tree, GFP_ATOMIC). A one-page file keeps
       // its page in the root itself and never needs a node, so the model gives it no tree at all.
@@ -95,7 +100,7 @@ export class CopyWorkload {
       t.leave();
       remaining -= pages;
       this.files_copied++;
-      owed_ns += Math.ceil((size * 1e9) / this.p.copy_bytes_per_s);
+      owed_ns += this.mixCopyNs[mix]!;
       if (owed_ns >= COPY_SLICE_NS || remaining === 0) {
         yield* run_for_ns(k, owed_ns);
         owed_ns = 0;
