@@ -114,5 +114,6 @@ if (json) {
   }
   for (const m of mem) log(`memory: ${m.ram_gib} GiB machine holds ${m.heap_mib.toFixed(1)} MiB after boot (${m.mib_per_gib.toFixed(1)} MiB per GiB)`);
   log(`pool: ${p1.runs} runs (seeds 1..${seeds}, rc8 + fix): ${p1.seconds.toFixed(1)} s with 1 worker, ${p2.seconds.toFixed(1)} s with 2: ${speedup.toFixed(2)}x`);
+  log('  (a short pool: worker start-up and the last run weigh on it; node dist/bench/sweep.js --flagship-seeds 100 measures a long sweep)');
   log(`extrapolated: 1000 seeds x (rc8 + fix) on 2 workers: ${extrapolated_min.toFixed(1)} min`);
 }
