@@ -324,7 +324,7 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
 <table class="summary"><thead><tr><th>run</th><th>verdict</th><th class="num">at</th><th class="num">writeback at end</th><th class="num">alloc-fail reports</th><th class="num">free-list uses</th></tr></thead><tbody>
 ${summary}
 </tbody></table>
-<p class="note">A simulated Linux 2.6.25 swap-out path (reclaimsim), not measurements of a kernel. Drag on a chart to zoom, double-click to reset.${xfocus < xmax ? ` Time axis: <button type="button" data-x="focus">0-${xfocus} s (until each run finished or stopped, plus 30 s)</button> <button type="button" data-x="all">whole runs, 0-${Math.round(xmax * 10) / 10} s</button>` : ''}</p>
+<p class="note">A simulated Linux 2.6.25 swap-out path (reclaimsim), not measurements of a kernel. Drag on a chart to zoom, double-click to reset.${xfocus < xmax ? ` Time axis: <button type="button" data-x="focus">0-${xfocus} s (${doc.runs.length === 1 ? 'to 30 s after progress stopped' : 'until the last run finished, or 30 s after the last stall'})</button> <button type="button" data-x="all">whole runs, 0-${Math.round(xmax * 10) / 10} s</button>` : ''}</p>
 <main class="runs">
 ${doc.runs.map((r, i) => runCard(r, i)).join('\n')}
 </main>

@@ -45,8 +45,10 @@ test('html: the time axis opens on each run until it finished or 30 s after it s
   const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!) as { xmax: number; xfocus: number };
   assert.equal(data.xmax, 134);
   assert.equal(data.xfocus, Math.max(34, Math.ceil(o.result.sim_time_ns / 1e9)));
-  assert.match(html, /<button type="button" data-x="focus">0-34 s \(until each run finished or stopped, plus 30 s\)<\/button>/);
+  assert.match(html, /<button type="button" data-x="focus">0-34 s \(until the last run finished, or 30 s after the last stall\)<\/button>/);
   assert.match(html, /<button type="button" data-x="all">whole runs, 0-134 s<\/button>/);
+  const alone = renderHtml({ title: 't', subtitle: 's', runs: [stuck] }, ASSETS);
+  assert.match(alone, /data-x="focus">0-34 s \(to 30 s after progress stopped\)</);
   // Runs that all end inside the focus window need no buttons.
   const plain = renderHtml({ title: 't', subtitle: 's', runs: [done] }, ASSETS);
   assert.doesNotMatch(plain, /data-x="all"/);
