@@ -28,9 +28,9 @@ export const BLKPREP_OK = 0;
 export const BLKPREP_KILL = 1;
 export const BLKPREP_DEFER = 2;
 
-/** ELV_HASH_SHIFT in block/elevator.c: 2^6 buckets in the back-merge hash. */
-const ELV_HASH_SHIFT = 6;
-const ELV_HASH_ENTRIES = 1 << ELV_HASH_SHIFT;
+/** elv_hash_shift in block/elevator.c: 2^6 buckets in the back-merge hash. */
+const elv_hash_shift = 6;
+const ELV_HASH_ENTRIES = 1 << elv_hash_shift;
 
 /** The noop scheduler's state plus the generic elevator's merge hash. */
 export class elevator_queue {

@@ -150,8 +150,6 @@ export class Kernel {
     for (let cpu = 0; cpu < opts.cpus; cpu++) {
       this.cpu_owner.push(null);
       this.cpu_waiters.push([]);
-    }
-    for (let cpu = 0; cpu < opts.cpus; cpu++) {
       const t = new Task(0, 'swapper', cpu, 0, null);
       this.idle.push(t);
       this.softirqPending.push(0);
@@ -305,19 +303,37 @@ export class Kernel {
     }
     const cpu = t.cpu;
     const owner = this.cpu_owner[cpu]!;
-    const waiters = this.cpu_waiters[cpu]!;
-    if (owner === null) {
-      this.cpu_owner[cpu] = t;
-      this.cpu_slice_end[cpu] = Math.max(this.sim.now, this.cpu_task_until[cpu]!) + CPU_SLICE_NS;
-    } else if (owner !== t || (this.sim.now >= this.cpu_slice_end[cpu]! && waiters.length > 0)) {
+    if (!this.sliceMayRun(t)) {
       // Someone else has the CPU, or this task's slice is over and others wait: queue behind them.
       t.cpu_wait_ns = ns;
-      waiters.push(t);
+      this.cpu_waiters[cpu]!.push(t);
       t.runUntilSeq = WAITING_FOR_CPU;
       if (owner === t) this.handOverCpu(cpu);
       return;
     }
+    if (owner === null) this.takeCpu(t);
     this.grantCpu(t, ns);
+  }
+
+  /**
+   * cpu_sharing 'slice': may `t` spend CPU time now? Yes if its CPU is free, or if `t` has it and
+   * its slice is not over while others wait.
+   */
+  private sliceMayRun(t: Task): boolean {
+    const cpu = t.cpu;
+    const owner = this.cpu_owner[cpu];
+    return owner === null || (owner === t && !(this.sim.now >= this.cpu_slice_end[cpu]! && this.cpu_waiters[cpu]!.length > 0));
+  }
+
+  /** cpu_sharing 'slice': `t` gets its CPU for a slice that starts when the time granted before it ends. */
+  private takeCpu(t: Task): void {
+    this.cpu_owner[t.cpu] = t;
+    this.cpu_slice_end[t.cpu] = this.grantEnd(t.cpu, CPU_SLICE_NS);
+  }
+
+  /** When `ns` of `cpu`'s task time, given after what was granted before, would end. */
+  private grantEnd(cpu: number, ns: number): number {
+    return Math.max(this.sim.now, this.cpu_task_until[cpu]!) + ns;
   }
 
   /**
@@ -336,25 +352,14 @@ export class Kernel {
   runInline(t: Task, ns: number): boolean {
     if (!this.inline_runs || this.runnable.length !== 0 || this.held.length !== 0) return false;
     const cpu = t.cpu;
-    const now = this.sim.now;
-    let end: number;
-    let takesCpu = false;
-    if (this.cpu_sharing === 'overlap') {
-      end = now + ns;
-    } else {
-      if (this.cpu_sharing === 'slice') {
-        const owner = this.cpu_owner[cpu]!;
-        if (owner === null) takesCpu = true;
-        else if (owner !== t || (now >= this.cpu_slice_end[cpu]! && this.cpu_waiters[cpu]!.length > 0)) return false;
-      }
-      end = Math.max(now, this.cpu_task_until[cpu]!) + ns;
-    }
+    const slice = this.cpu_sharing === 'slice';
+    if (slice && !this.sliceMayRun(t)) return false;
+    const overlap = this.cpu_sharing === 'overlap';
+    const end = overlap ? this.sim.now + ns : this.grantEnd(cpu, ns);
     if (this.cpu_busy_until[cpu]! > end || !this.sim.canAdvanceInline(end, 2)) return false;
-    if (takesCpu) {
-      this.cpu_owner[cpu] = t;
-      this.cpu_slice_end[cpu] = Math.max(now, this.cpu_task_until[cpu]!) + CPU_SLICE_NS;
-    }
-    if (this.cpu_sharing !== 'overlap') this.cpu_task_until[cpu] = end;
+    // As armRun then grantCpu would: the CPU's owner and its granted time.
+    if (slice && this.cpu_owner[cpu] === null) this.takeCpu(t);
+    if (!overlap) this.cpu_task_until[cpu] = end;
     this.sim.advanceInline(end, 2);
     this.nr_inline_runs++;
     // schedAt is -1 here, as the event path would leave it: a pending sched event would be queued
@@ -367,9 +372,8 @@ export class Kernel {
 
   /** Gives `t` `ns` of its CPU's time after what was granted before; it resumes when that ends. */
   private grantCpu(t: Task, ns: number): void {
-    const until = this.cpu_task_until;
-    const end = Math.max(this.sim.now, until[t.cpu]!) + ns;
-    until[t.cpu] = end;
+    const end = this.grantEnd(t.cpu, ns);
+    this.cpu_task_until[t.cpu] = end;
     t.runUntilSeq = this.sim.at(end, this.KIND_RESUME, t.pid);
   }
 
@@ -380,8 +384,7 @@ export class Kernel {
       this.cpu_owner[cpu] = null;
       return;
     }
-    this.cpu_owner[cpu] = w;
-    this.cpu_slice_end[cpu] = Math.max(this.sim.now, this.cpu_task_until[cpu]!) + CPU_SLICE_NS;
+    this.takeCpu(w);
     this.grantCpu(w, w.cpu_wait_ns);
   }
 
