@@ -17,6 +17,8 @@
  * - radix tree ('full'): every swap-cache node's count equals its slots in use, no empty node is
  *   kept, and the radix_tree_node objects alive are the nodes in trees (swap cache and tmpfs
  *   files) plus the per-CPU preloads.
+ * - LRU ('full'): each zone's active and inactive lists are linked both ways, every page on them has
+ *   PG_lru, PG_active exactly on the active list, and their lengths equal NR_ACTIVE and NR_INACTIVE.
  * - bios: bios freed never exceed bios allocated; pages under writeback equal swap bios submitted
  *   minus swap bios completed (each swap bio carries one page and completes exactly once).
  *
@@ -26,6 +28,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { NR_WRITEBACK, PSWPOUT } from '../mm/page_alloc.js';
 import { radix_tree_check, type radix_tree_ctx, type radix_tree_root } from '../mm/radix-tree.js';
+import { lru_check, type lru_lists } from '../mm/swap.js';
 
 /** A broken invariant: a safety violation of the model (exit code 4), not a simulator assertion. */
 export class InvariantViolation extends Error {
@@ -51,7 +54,7 @@ export interface InvariantView {
   shost: { free_list: readonly unknown[]; host_busy: number };
   sdev: { device_busy: number; cmd_list: { size: number } };
   fs_bio_set: { allocated: number; freed: number; ended: number };
-  vm: { events: { swap_writes_completed: number }; swapper_space: radix_tree_root; radix: radix_tree_ctx | null };
+  vm: { events: { swap_writes_completed: number }; swapper_space: radix_tree_root; radix: radix_tree_ctx | null; lru: lru_lists };
   pools: { bio: PoolView; bvec: readonly PoolView[]; request: PoolView; sg: readonly PoolView[] };
 }
 
@@ -108,6 +111,8 @@ export class InvariantChecker {
     } catch (e) {
       this.fail('page-conservation', e instanceof Error ? e.message : String(e));
     }
+    const lru = lru_check(m.vm.lru);
+    if (lru !== null) this.fail('lru-lists', lru);
     if (m.vm.radix !== null) {
       try {
         radix_tree_check(m.vm.swapper_space);

@@ -88,6 +88,7 @@ import {
   PAGE_USE_FREE,
   PAGE_USE_OTHER,
   PAGE_USE_RESERVED,
+  PG_active,
   PG_buddy,
   PG_compound,
   PG_dirty,
@@ -378,7 +379,7 @@ export function allocflags_to_migratetype(gfp: number, page_group_by_mobility_di
 }
 
 const BAD_FLAGS_ON_FREE =
-  (1 << PG_lru) | (1 << PG_locked) | (1 << PG_writeback) | (1 << PG_slab) | (1 << PG_swapcache) | (1 << PG_dirty) | (1 << PG_buddy);
+  (1 << PG_lru) | (1 << PG_locked) | (1 << PG_active) | (1 << PG_writeback) | (1 << PG_slab) | (1 << PG_swapcache) | (1 << PG_dirty) | (1 << PG_buddy);
 
 /** The node's page allocator and page state. */
 export class PageAllocator {
@@ -1386,7 +1387,7 @@ export class PageAllocator {
 
   /**
    * @kernel mm/page_alloc.c __free_pages_ok, free_pages_check
-   * A page freed with PG_lru/locked/writeback/slab/swapcache/dirty set, or with the wrong order,
+   * A page freed with PG_lru/locked/active/writeback/slab/swapcache/dirty set, or with the wrong order,
    * is a simulator assertion (the kernel's bad_page).
    */
   private __free_pages_ok(pfn: number, order: number): void {

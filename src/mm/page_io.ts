@@ -109,15 +109,15 @@ function* submit_rest_then_zero(t: Task, rest: KRest<void>): KRest<number> {
 
 /**
  * @kernel mm/filemap.c end_page_writeback
- * Clear PG_writeback; a page written for reclaim (PG_reclaim) rotates to the inactive tail.
+ * Clear PG_writeback; a page written for reclaim (PG_reclaim) rotates to the inactive tail when
+ * rotate_reclaimable_page lets it (pgrotated counts the pages that moved).
  */
 function end_page_writeback(vm: VmState, pfn: number): void {
   const pa = vm.pa;
   // TestClearPageReclaim.
   if (PageFlag(pa.page_flags, pfn, PG_reclaim)) {
     ClearPageFlag(pa.page_flags, pfn, PG_reclaim);
-    pa.count_vm_events(PGROTATED);
-    rotate_reclaimable_page(vm.lru, pa.page_zone(pfn).idx, pfn);
+    if (rotate_reclaimable_page(vm.lru, pa.page_zone(pfn).idx, pfn)) pa.count_vm_events(PGROTATED);
   }
   ClearPageFlag(pa.page_flags, pfn, PG_writeback);
   mod_page_state(vm, pfn, NR_WRITEBACK, -1);

@@ -37,8 +37,9 @@ export class VmState {
   kswapd_max_order = 0;
   /** end_swap_bio_write bound to this VM: every swap bio's bi_end_io (one closure, not one per bio). */
   end_swap_bio_write: (k: Kernel, b: bio, err: number) => void = () => {};
-  /** zone->nr_scan_inactive: shrink_zone's per-zone scan accumulators. */
+  /** zone->nr_scan_inactive and zone->nr_scan_active: shrink_zone's per-zone scan accumulators. */
   readonly nr_scan_inactive: Float64Array;
+  readonly nr_scan_active: Float64Array;
   /** vm_dirty_ratio (percent). */
   vm_dirty_ratio = 10;
   /** Modelled CPU cost of scanning one page in shrink_page_list, ns. */
@@ -67,6 +68,7 @@ export class VmState {
     readonly fs_bio_set: bio_set,
   ) {
     this.nr_scan_inactive = new Float64Array(pa.zones.length);
+    this.nr_scan_active = new Float64Array(pa.zones.length);
     this.page_mapping = new Array<radix_tree_root | null>(pa.max_pfn).fill(null);
     this.page_index = new Uint32Array(pa.max_pfn);
   }

@@ -7,12 +7,15 @@
  * wakeup_kswapd), mm/page-writeback.c (throttle_vm_writeout, get_dirty_limits), v2.6.25.
  *
  * Modelled: per-page decisions of shrink_page_list (locked and writeback pages are kept, dirty
- * pages go to pageout when the gfp may enter the filesystem, clean swap-cache pages are freed),
- * PG_reclaim and rotation, the priority loop with congestion_wait(HZ/10) below priority 10,
- * throttle_vm_writeout, kswapd's balance loop to pages_high. may_write_to_queue is always true here:
- * swap and tmpfs pages belong to backing_dev_infos that never report congestion.
- * Not modelled: the active list and page referencing (the copy workload never touches a page
- * twice), mapped and anonymous pages, shrink_slab (no reclaimable slab caches in the workload),
+ * pages go to pageout when the gfp may enter the filesystem, clean swap-cache pages are freed,
+ * AOP_WRITEPAGE_ACTIVATE activates), PG_reclaim and rotation, shrink_zone's proportional scan of
+ * the active and inactive lists, shrink_active_list moving unmapped pages back to the inactive
+ * list, the priority loop with congestion_wait(HZ/10) below priority 10, throttle_vm_writeout,
+ * kswapd's balance loop to pages_high. may_write_to_queue is always true here: swap and tmpfs
+ * pages belong to backing_dev_infos that never report congestion.
+ * Not modelled: page referencing (the copy workload never touches a page twice, and
+ * generic_perform_write does not mark_page_accessed), so calc_reclaim_mapped has nothing to
+ * decide; mapped and anonymous pages, shrink_slab (no reclaimable slab caches in the workload),
  * all_unreclaimable and the swap token, lumpy reclaim (order > 0 is never requested by the
  * workload), pdflush. Process context; may sleep (pageout, congestion_wait).
  */
@@ -21,11 +24,11 @@ import { run_for_ns, schedule } from '../kernel/sched.js';
 import { finish_wait, prepare_to_wait, waitqueue_active, wake_up } from '../kernel/wait.js';
 import { TP } from '../kernel/trace.js';
 import { __GFP_FS, __GFP_IO, GFP_KERNEL } from '../include/gfp.js';
-import { PG_dirty, PG_locked, PG_reclaim, PG_swapcache, PG_writeback, PAGE_USE_SWAPCACHE, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
+import { PG_active, PG_dirty, PG_locked, PG_reclaim, PG_swapcache, PG_writeback, PAGE_USE_SWAPCACHE, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
 import { congestion_wait, WRITE } from './backing-dev.js';
-import { ALLOCSTALL, KSWAPD_STEAL, NR_ACTIVE, NR_FILE_DIRTY, NR_INACTIVE, NR_UNSTABLE_NFS, NR_VMSCAN_WRITE, NR_WRITEBACK, PAGEOUTRUN, PGSCAN_DIRECT, PGSCAN_KSWAPD, PGSTEAL } from './page_alloc.js';
+import { ALLOCSTALL, KSWAPD_STEAL, NR_ACTIVE, NR_FILE_DIRTY, NR_INACTIVE, NR_UNSTABLE_NFS, NR_VMSCAN_WRITE, NR_WRITEBACK, PAGEOUTRUN, PGACTIVATE, PGDEACTIVATE, PGREFILL, PGSCAN_DIRECT, PGSCAN_KSWAPD, PGSTEAL } from './page_alloc.js';
 import { mod_page_state } from './vm_state.js';
-import { isolate_lru_pages, lru_cache_add } from './swap.js';
+import { deactivate_isolated_page, isolate_lru_pages, LRU_ACTIVE, LRU_INACTIVE, putback_lru_page } from './swap.js';
 import { AOP_WRITEPAGE_ACTIVATE, delete_from_swap_cache, shmem_writepage } from './shmem.js';
 import { swap_writepage_try } from './page_io.js';
 import type { VmState } from './vm_state.js';
@@ -126,13 +129,16 @@ function pageout_done(vm: VmState, pfn: number, res: number): number {
  * @kernel mm/vmscan.c shrink_page_list
  * For each isolated page: skip locked ones; keep pages under writeback (async mode); write dirty
  * pages through pageout when the gfp allows (may_enter_fs: __GFP_FS, or a swap-cache page and
- * __GFP_IO); free clean swap-cache pages (remove_mapping drops the swap cache's slot reference).
- * Kept pages go back to the head of the inactive list. Returns the number freed.
+ * __GFP_IO); free clean swap-cache pages (remove_mapping drops the swap cache's slot reference);
+ * PAGE_ACTIVATE sets PG_active (pgactivate). Kept pages go back to the head of their list at
+ * once, where the kernel collects them and shrink_inactive_list puts them back after the batch.
+ * Returns the number freed.
  */
 function* shrink_page_list(vm: VmState, pages: number[], sc: scan_control): KGen<number> {
   const k = vm.k;
   const pa = vm.pa;
   let nr_reclaimed = 0;
+  let pgactivate = 0;
   k.current.enter('shrink_page_list');
   const perPage = vm.scan_charge_per_page;
   for (let i = 0; i < pages.length; i++) {
@@ -164,6 +170,10 @@ function* shrink_page_list(vm: VmState, pages: number[], sc: scan_control): KGen
         res = pageout_shmem(vm, pfn);
       }
       if (res === PAGE_KEEP || res === PAGE_ACTIVATE) {
+        if (res === PAGE_ACTIVATE) {
+          SetPageFlag(vm.pa.page_flags, pfn, PG_active);
+          pgactivate++;
+        }
         ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
         putback(vm, pfn);
         continue;
@@ -191,12 +201,13 @@ function* shrink_page_list(vm: VmState, pages: number[], sc: scan_control): KGen
     ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
     putback(vm, pfn);
   }
+  if (pgactivate) pa.count_vm_events(PGACTIVATE, pgactivate);
   k.current.leave();
   return nr_reclaimed;
 }
 
 function putback(vm: VmState, pfn: number): void {
-  lru_cache_add(vm.lru, vm.pa.page_zone(pfn).idx, pfn);
+  putback_lru_page(vm.lru, vm.pa.page_zone(pfn).idx, pfn);
 }
 
 /**
@@ -212,7 +223,7 @@ function* shrink_inactive_list(vm: VmState, max_scan: number, zone: number, sc: 
   do {
     // Each batch is this task's own isolated list: it may sleep in pageout while holding it.
     const pages: number[] = [];
-    const nr_taken = isolate_lru_pages(vm.lru, zone, sc.swap_cluster_max, pages);
+    const nr_taken = isolate_lru_pages(vm.lru, zone, LRU_INACTIVE, sc.swap_cluster_max, pages);
     nr_scanned += nr_taken;
     const z = vm.pa.zones[zone]!;
     vm.pa.count_zone_vm_events(sc.kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, z, nr_taken);
@@ -227,6 +238,32 @@ function* shrink_inactive_list(vm: VmState, max_scan: number, zone: number, sc: 
   if (k.trace.on[TP.mm_vmscan_lru_shrink_inactive]) k.tp(TP.mm_vmscan_lru_shrink_inactive, 0, nr_scanned, nr_reclaimed, 0);
   k.current.leave();
   return nr_reclaimed;
+}
+
+/**
+ * @kernel mm/vmscan.c shrink_active_list
+ * Isolate up to nr_pages from the tail of the active list (pgrefill) and move them to the head of
+ * the inactive list without PG_active (pgdeactivate). Every page here is unmapped, so none stays
+ * active: calc_reclaim_mapped and page_referenced only decide for mapped pages. Scanning costs the
+ * same CPU time per page as the inactive list's.
+ */
+function* shrink_active_list(vm: VmState, nr_pages: number, zone: number): KGen {
+  const k = vm.k;
+  k.current.enter('shrink_active_list');
+  const pages: number[] = [];
+  const nr_taken = isolate_lru_pages(vm.lru, zone, LRU_ACTIVE, nr_pages, pages);
+  if (nr_taken > 0) {
+    if (vm.scan_charge_per_page) {
+      for (let i = 0; i < nr_taken; i++) yield* run_for_ns(k, vm.scan_cost_ns);
+    } else {
+      yield* run_for_ns(k, nr_taken * vm.scan_cost_ns);
+    }
+    for (let i = 0; i < nr_taken; i++) deactivate_isolated_page(vm.lru, zone, pages[i]!);
+    const z = vm.pa.zones[zone]!;
+    vm.pa.count_zone_vm_events(PGREFILL, z, nr_taken);
+    vm.pa.count_vm_events(PGDEACTIVATE, nr_taken);
+  }
+  k.current.leave();
 }
 
 /**
@@ -252,21 +289,34 @@ function* throttle_vm_writeout(vm: VmState, gfp_mask: number): KGen {
 
 /**
  * @kernel mm/vmscan.c shrink_zone
- * Scan (NR_INACTIVE >> priority) + 1 pages, accumulated until at least swap_cluster_max, in chunks
- * of swap_cluster_max; then throttle_vm_writeout.
+ * Scan (NR_ACTIVE >> priority) + 1 active and (NR_INACTIVE >> priority) + 1 inactive pages, each
+ * accumulated until at least swap_cluster_max, in alternating chunks of swap_cluster_max (active
+ * first); then throttle_vm_writeout.
  */
 function* shrink_zone(vm: VmState, priority: number, zone: number, sc: scan_control): KGen<number> {
+  const accA = vm.nr_scan_active;
+  accA[zone]! += (vm.lru.nr_active(zone) >> priority) + 1;
+  let nr_active = accA[zone]!;
   const acc = vm.nr_scan_inactive;
   acc[zone]! += (vm.lru.nr_inactive(zone) >> priority) + 1;
   let nr_inactive = acc[zone]!;
   if (nr_inactive >= sc.swap_cluster_max) acc[zone] = 0;
   else nr_inactive = 0;
+  if (nr_active >= sc.swap_cluster_max) accA[zone] = 0;
+  else nr_active = 0;
   let nr_reclaimed = 0;
   vm.k.current.enter('shrink_zone');
-  while (nr_inactive > 0) {
-    const nr_to_scan = Math.min(nr_inactive, sc.swap_cluster_max);
-    nr_inactive -= nr_to_scan;
-    nr_reclaimed += yield* shrink_inactive_list(vm, nr_to_scan, zone, sc);
+  while (nr_active > 0 || nr_inactive > 0) {
+    if (nr_active > 0) {
+      const nr_to_scan = Math.min(nr_active, sc.swap_cluster_max);
+      nr_active -= nr_to_scan;
+      yield* shrink_active_list(vm, nr_to_scan, zone);
+    }
+    if (nr_inactive > 0) {
+      const nr_to_scan = Math.min(nr_inactive, sc.swap_cluster_max);
+      nr_inactive -= nr_to_scan;
+      nr_reclaimed += yield* shrink_inactive_list(vm, nr_to_scan, zone, sc);
+    }
   }
   yield* throttle_vm_writeout(vm, sc.gfp_mask);
   vm.k.current.leave();

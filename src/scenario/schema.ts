@@ -409,7 +409,7 @@ const scenarioDef = section('a reclaimsim scenario', {
       doc: "how tasks of one CPU spend modelled CPU time (copying, reclaim scanning): overlap: at the same time; fifo: one task's time after another's, first come first served; slice: one task at a time, which keeps the CPU until it sleeps or has had 10 ms while others wait",
     }),
     reclaim_cost: section('CPU time reclaim spends per page in shrink_page_list, and how it is charged', {
-      per_page: duration({ default: '100ns', doc: 'time per page isolated from the inactive list', max: 1 * NS_PER_MS }),
+      per_page: duration({ default: '100ns', doc: 'time per page isolated from the inactive or the active list', max: 1 * NS_PER_MS }),
       charge: oneOf(['batch', 'page'], {
         default: 'batch',
         doc: "batch: a whole isolated batch (up to 32 pages) before shrink_page_list, which then runs without yielding; page: before each page, so reclaimers interleave page by page (about 3x slower to simulate; docs/flagship.md shows how the flagship's verdict depends on it)",
