@@ -68,10 +68,14 @@ interface PoolView {
 
 export class InvariantChecker {
   checks = 0;
+  /** Every mempool checked, listed once (the cheap check runs after every event). */
+  private readonly pools: readonly PoolView[];
   constructor(
     private readonly m: InvariantView,
     readonly level: CheckLevel,
-  ) {}
+  ) {
+    this.pools = [m.pools.bio, m.pools.request, ...m.pools.bvec, ...m.pools.sg];
+  }
 
   private fail(name: string, detail: string): never {
     throw new InvariantViolation(name, detail, this.m.k.now, this.m.k.sim.events);
@@ -94,11 +98,11 @@ export class InvariantChecker {
     if (q.in_flight !== m.sdev.device_busy || m.sdev.device_busy !== m.shost.host_busy) this.fail('busy-accounting', `in_flight ${q.in_flight}, device_busy ${m.sdev.device_busy}, host_busy ${m.shost.host_busy}`);
     if (m.shost.free_list.length > 1) this.fail('free-list', `free list holds ${m.shost.free_list.length} commands`);
     if (m.sdev.cmd_list.size < m.sdev.device_busy) this.fail('command-accounting', `${m.sdev.device_busy} commands dispatched but ${m.sdev.cmd_list.size} in use`);
-    for (const p of [m.pools.bio, m.pools.request, ...m.pools.bvec, ...m.pools.sg]) {
+    for (const p of this.pools) {
       if (p.curr_nr < 0 || p.curr_nr > p.min_nr) this.fail('mempool-reserve', `${p.name}: curr_nr ${p.curr_nr}, min_nr ${p.min_nr}`);
     }
     if (this.level !== 'full') return;
-    for (const p of [m.pools.bio, m.pools.request, ...m.pools.bvec, ...m.pools.sg]) {
+    for (const p of this.pools) {
       // elements[0..curr_nr) is the reserve; the slots above it are empty (0).
       for (let i = 0; i < p.min_nr; i++) {
         const e = p.elements[i]!;

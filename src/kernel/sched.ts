@@ -104,10 +104,23 @@ export function* io_schedule(k: Kernel): KGen {
  * needs no event (Kernel.runInline) and the task goes straight on.
  */
 export function* run_for_ns(k: Kernel, ns: number): KGen {
-  if (ns <= 0) return;
-  const t = k.current;
-  if (k.runInline(t, ns)) return;
-  k.armRun(t, ns);
+  if (run_for_ns_inline(k, ns)) return;
+  yield* run_for_ns_wait(k, ns);
+}
+
+/**
+ * The first half of run_for_ns, for hot callers: true when the charge is already spent (nothing
+ * to charge, or Kernel.runInline took it); otherwise the caller must `yield* run_for_ns_wait`.
+ * `if (!run_for_ns_inline(k, ns)) yield* run_for_ns_wait(k, ns)` is run_for_ns without making a
+ * generator for the charges that need no event.
+ */
+export function run_for_ns_inline(k: Kernel, ns: number): boolean {
+  return ns <= 0 || k.runInline(k.current, ns);
+}
+
+/** The second half of run_for_ns: arm the resume event and wait for it. */
+export function* run_for_ns_wait(k: Kernel, ns: number): KGen {
+  k.armRun(k.current, ns);
   yield 0;
 }
 

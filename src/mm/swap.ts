@@ -124,18 +124,18 @@ export function del_page_from_lru(l: lru_lists, zone: number, pfn: number): void
 
 /**
  * @kernel mm/vmscan.c isolate_lru_pages (ISOLATE_INACTIVE or ISOLATE_ACTIVE, order 0) — take up to
- * nr pages from the tail (oldest first) of the zone's `list` into `out`. PG_active stays set on
- * active pages, as __isolate_lru_page leaves it.
+ * nr pages (at most out.length) from the tail (oldest first) of the zone's `list` into `out`, and
+ * return how many. PG_active stays set on active pages, as __isolate_lru_page leaves it.
  */
-export function isolate_lru_pages(l: lru_lists, zone: number, list: number, nr: number, out: number[]): number {
+export function isolate_lru_pages(l: lru_lists, zone: number, list: number, nr: number, out: Int32Array): number {
   const li = zone * 2 + list;
+  const max = Math.min(nr, out.length);
   let taken = 0;
-  while (taken < nr) {
+  while (taken < max) {
     const pfn = l.tail[li]!;
     if (pfn < 0) break;
     unlink(l, zone, pfn);
-    out.push(pfn);
-    taken++;
+    out[taken++] = pfn;
   }
   return taken;
 }

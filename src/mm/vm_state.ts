@@ -37,6 +37,13 @@ export class VmState {
   kswapd_max_order = 0;
   /** end_swap_bio_write bound to this VM: every swap bio's bi_end_io (one closure, not one per bio). */
   end_swap_bio_write: (k: Kernel, b: bio, err: number) => void = () => {};
+  /**
+   * Spare isolation batches for shrink_inactive_list and shrink_active_list (not a kernel
+   * structure: the kernel's page_list lives on the reclaimer's stack). Each reclaimer takes one for
+   * the length of its call, since it may sleep holding its batch; reusing them keeps reclaim from
+   * allocating an array per batch.
+   */
+  readonly spare_batches: Int32Array[] = [];
   /** zone->nr_scan_inactive and zone->nr_scan_active: shrink_zone's per-zone scan accumulators. */
   readonly nr_scan_inactive: Float64Array;
   readonly nr_scan_active: Float64Array;

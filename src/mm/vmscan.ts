@@ -20,7 +20,7 @@
  * workload), pdflush. Process context; may sleep (pageout, congestion_wait).
  */
 import { PF_KSWAPD, PF_MEMALLOC, PF_SWAPWRITE, TASK_INTERRUPTIBLE, type KGen, type KRest } from '../kernel/task.js';
-import { run_for_ns, schedule } from '../kernel/sched.js';
+import { run_for_ns, run_for_ns_inline, run_for_ns_wait, schedule } from '../kernel/sched.js';
 import { finish_wait, prepare_to_wait, waitqueue_active, wake_up } from '../kernel/wait.js';
 import { TP } from '../kernel/trace.js';
 import { __GFP_FS, __GFP_IO, GFP_KERNEL } from '../include/gfp.js';
@@ -134,16 +134,16 @@ function pageout_done(vm: VmState, pfn: number, res: number): number {
  * once, where the kernel collects them and shrink_inactive_list puts them back after the batch.
  * Returns the number freed.
  */
-function* shrink_page_list(vm: VmState, pages: number[], sc: scan_control): KGen<number> {
+function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc: scan_control): KGen<number> {
   const k = vm.k;
   const pa = vm.pa;
   let nr_reclaimed = 0;
   let pgactivate = 0;
   k.current.enter('shrink_page_list');
   const perPage = vm.scan_charge_per_page;
-  for (let i = 0; i < pages.length; i++) {
+  for (let i = 0; i < nr_pages; i++) {
     const pfn = pages[i]!;
-    if (perPage) yield* run_for_ns(k, vm.scan_cost_ns);
+    if (perPage && !run_for_ns_inline(k, vm.scan_cost_ns)) yield* run_for_ns_wait(k, vm.scan_cost_ns);
     sc.nr_scanned++;
     if (PageFlag(vm.pa.page_flags, pfn, PG_locked)) {
       putback(vm, pfn);
@@ -210,6 +210,12 @@ function putback(vm: VmState, pfn: number): void {
   putback_lru_page(vm.lru, vm.pa.page_zone(pfn).idx, pfn);
 }
 
+/** A batch of at least `n` slots from the spares, or a new one. */
+function take_batch(vm: VmState, n: number): Int32Array {
+  const b = vm.spare_batches.pop();
+  return b !== undefined && b.length >= n ? b : new Int32Array(n);
+}
+
 /**
  * @kernel mm/vmscan.c shrink_inactive_list
  * Isolate up to SWAP_CLUSTER_MAX pages from the tail at a time and run shrink_page_list on them
@@ -220,21 +226,22 @@ function* shrink_inactive_list(vm: VmState, max_scan: number, zone: number, sc: 
   let nr_scanned = 0;
   let nr_reclaimed = 0;
   k.current.enter('shrink_inactive_list');
+  // The batch is this task's own isolated list: it may sleep in pageout while holding it.
+  const pages = take_batch(vm, sc.swap_cluster_max);
   do {
-    // Each batch is this task's own isolated list: it may sleep in pageout while holding it.
-    const pages: number[] = [];
     const nr_taken = isolate_lru_pages(vm.lru, zone, LRU_INACTIVE, sc.swap_cluster_max, pages);
     nr_scanned += nr_taken;
     const z = vm.pa.zones[zone]!;
     vm.pa.count_zone_vm_events(sc.kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, z, nr_taken);
     if (nr_taken === 0) break;
     // Scanning costs CPU time; it also keeps a reclaim loop from spinning in zero time.
-    if (!vm.scan_charge_per_page) yield* run_for_ns(k, nr_taken * vm.scan_cost_ns);
-    const freed = yield* shrink_page_list(vm, pages, sc);
+    if (!vm.scan_charge_per_page && !run_for_ns_inline(k, nr_taken * vm.scan_cost_ns)) yield* run_for_ns_wait(k, nr_taken * vm.scan_cost_ns);
+    const freed = yield* shrink_page_list(vm, pages, nr_taken, sc);
     nr_reclaimed += freed;
     vm.pa.count_zone_vm_events(PGSTEAL, z, freed);
     if (sc.kswapd) vm.pa.count_vm_events(KSWAPD_STEAL, freed);
   } while (nr_scanned < max_scan);
+  vm.spare_batches.push(pages);
   if (k.trace.on[TP.mm_vmscan_lru_shrink_inactive]) k.tp(TP.mm_vmscan_lru_shrink_inactive, 0, nr_scanned, nr_reclaimed, 0);
   k.current.leave();
   return nr_reclaimed;
@@ -250,19 +257,20 @@ function* shrink_inactive_list(vm: VmState, max_scan: number, zone: number, sc: 
 function* shrink_active_list(vm: VmState, nr_pages: number, zone: number): KGen {
   const k = vm.k;
   k.current.enter('shrink_active_list');
-  const pages: number[] = [];
+  const pages = take_batch(vm, nr_pages);
   const nr_taken = isolate_lru_pages(vm.lru, zone, LRU_ACTIVE, nr_pages, pages);
   if (nr_taken > 0) {
     if (vm.scan_charge_per_page) {
-      for (let i = 0; i < nr_taken; i++) yield* run_for_ns(k, vm.scan_cost_ns);
-    } else {
-      yield* run_for_ns(k, nr_taken * vm.scan_cost_ns);
+      for (let i = 0; i < nr_taken; i++) if (!run_for_ns_inline(k, vm.scan_cost_ns)) yield* run_for_ns_wait(k, vm.scan_cost_ns);
+    } else if (!run_for_ns_inline(k, nr_taken * vm.scan_cost_ns)) {
+      yield* run_for_ns_wait(k, nr_taken * vm.scan_cost_ns);
     }
     for (let i = 0; i < nr_taken; i++) deactivate_isolated_page(vm.lru, zone, pages[i]!);
     const z = vm.pa.zones[zone]!;
     vm.pa.count_zone_vm_events(PGREFILL, z, nr_taken);
     vm.pa.count_vm_events(PGDEACTIVATE, nr_taken);
   }
+  vm.spare_batches.push(pages);
   k.current.leave();
 }
 

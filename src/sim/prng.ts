@@ -148,13 +148,20 @@ export class Prng {
 export class WeightedChoice {
   private readonly weights: Float64Array;
   private readonly total: number;
+  /** below(total)'s rejection limit, worked out once (0: total is 1 or above 2^32, use below). */
+  private readonly limit: number;
   constructor(weights: ArrayLike<number>) {
     this.weights = Float64Array.from(weights);
     this.total = weightsTotal(weights);
+    this.limit = this.total > 1 && this.total <= TWO32 ? TWO32 - (TWO32 % this.total) : 0;
   }
 
   draw(rng: Prng): number {
-    return weightedIndex(this.weights, rng.below(this.total));
+    if (this.limit === 0) return weightedIndex(this.weights, rng.below(this.total));
+    // rng.below(total) for a total of at most 2^32, without its checks and its modulo.
+    let x = rng.nextU32();
+    while (x >= this.limit) x = rng.nextU32();
+    return weightedIndex(this.weights, x % this.total);
   }
 }
 

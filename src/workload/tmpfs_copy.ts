@@ -16,7 +16,7 @@
  */
 import type { Kernel } from '../kernel/kernel.js';
 import type { KGen, Task } from '../kernel/task.js';
-import { run_for_ns } from '../kernel/sched.js';
+import { run_for_ns, run_for_ns_inline, run_for_ns_wait } from '../kernel/sched.js';
 import { WeightedChoice, type Prng } from '../sim/prng.js';
 import { GFP_ATOMIC, GFP_HIGHUSER_MOVABLE } from '../include/gfp.js';
 import { shmem_add_written_page, shmem_preload } from '../mm/shmem.js';
@@ -102,7 +102,7 @@ export class CopyWorkload {
       this.files_copied++;
       owed_ns += this.mixCopyNs[mix]!;
       if (owed_ns >= COPY_SLICE_NS || remaining === 0) {
-        yield* run_for_ns(k, owed_ns);
+        if (!run_for_ns_inline(k, owed_ns)) yield* run_for_ns_wait(k, owed_ns);
         owed_ns = 0;
       }
     }

@@ -42,9 +42,9 @@ function walk(l: lru_lists, zone: number, list: number): number[] {
 test('lru: an activated page goes back to the active list, shrink_active_list brings it back to the inactive head', () => {
   const { l, zone, pages } = setup(4);
   const z = l.pa.zones[zone]!;
-  const taken: number[] = [];
+  const taken = new Int32Array(32);
   assert.equal(isolate_lru_pages(l, zone, LRU_INACTIVE, 2, taken), 2);
-  assert.deepEqual(taken, [pages[0], pages[1]], 'isolation takes the oldest pages first');
+  assert.deepEqual([taken[0], taken[1]], [pages[0], pages[1]], 'isolation takes the oldest pages first');
   assert.equal(z.vm_stat[NR_INACTIVE], 2);
   // What shrink_page_list does for AOP_WRITEPAGE_ACTIVATE: PG_active, then the putback.
   SetPageFlag(l.pa.page_flags, taken[0]!, PG_active);
@@ -59,8 +59,9 @@ test('lru: an activated page goes back to the active list, shrink_active_list br
   assert.equal(rotate_reclaimable_page(l, zone, pages[0]!), false);
   assert.deepEqual(walk(l, zone, LRU_ACTIVE), [pages[0]]);
   // shrink_active_list: isolate from the active tail, keep PG_active while isolated, then deactivate.
-  const act: number[] = [];
+  const act = new Int32Array(32);
   assert.equal(isolate_lru_pages(l, zone, LRU_ACTIVE, 32, act), 1);
+  assert.equal(act[0], pages[0]);
   assert.ok(PageFlag(l.pa.page_flags, pages[0]!, PG_active), 'isolation leaves PG_active set');
   assert.ok(!PageFlag(l.pa.page_flags, pages[0]!, PG_lru));
   deactivate_isolated_page(l, zone, pages[0]!);
@@ -77,8 +78,8 @@ test('lru: rotate_reclaimable_page moves a clean inactive page to the tail, not 
   SetPageFlag(l.pa.page_flags, pages[1]!, PG_dirty);
   assert.equal(rotate_reclaimable_page(l, zone, pages[1]!), false);
   ClearPageFlag(l.pa.page_flags, pages[1]!, PG_dirty);
-  const taken: number[] = [];
-  isolate_lru_pages(l, zone, LRU_INACTIVE, 1, taken);
+  const taken = new Int32Array(1);
+  assert.equal(isolate_lru_pages(l, zone, LRU_INACTIVE, 32, taken), 1, 'no more than the batch holds');
   assert.equal(rotate_reclaimable_page(l, zone, taken[0]!), false, 'an isolated page is off the LRU');
   assert.equal(lru_check(l), null);
 });
