@@ -220,6 +220,12 @@ function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
   const bio = m.pools.bio;
   parts.push(`fs_bio_set reserve ${bio.curr_nr}/${bio.min_nr}, ${bio.waits} waits, ${bio.timeouts} ended by the 5 s timeout`);
   parts.push(`${m.pa.alloc_failure_reports} page allocation failure reports`);
+  const si = m.vm.si;
+  if (si.inuse_pages >= si.pages && wb === 0 && m.q.in_flight === 0 && m.q.elevator.fifo.length + m.q.queue_head.length === 0) {
+    // Not this livelock at all: memory and swap are both full. 2.6.25's __alloc_pages would call
+    // out_of_memory once try_to_free_pages made no progress; the model's always reports progress.
+    parts.push(`swap is full (${si.inuse_pages} of ${si.pages} slots) with no write pending, so nothing left in memory can be reclaimed: 2.6.25 would call the OOM killer here, which the model does not`);
+  }
   parts.push(atomicLineText(m));
   parts.push(hungTaskText(m, wd, bio.timeouts > 0));
   return parts.join('; ');

@@ -17,6 +17,13 @@ for (const profile of ['2.6.25-rc8', '2.6.25', '2.6.24'] as const) {
   });
 }
 
+test('run: with memory and swap both full and no write pending, the reason says a kernel would call the OOM killer', () => {
+  // 96 MiB of tmpfs on 64 MiB of RAM with only 40 MiB of swap: the data cannot fit anywhere.
+  const { result } = runScenario({ ...SMALL, swap_bytes: 40 * MiB, profile: '2.6.25' });
+  assert.equal(result.verdict, 'LIVELOCK');
+  assert.match(result.reason, /swap is full \(10239 of 10239 slots\) with no write pending, .*2\.6\.25 would call the OOM killer here, which the model does not/);
+});
+
 test('invariants: a corrupted counter is reported as a violation with its name and event number', () => {
   const m = bootMachine(SMALL);
   const checker = new InvariantChecker(m, 'cheap');
