@@ -215,7 +215,7 @@ function runCard(run: ReportRun, ri: number): string {
     ['events', String(r.events)],
     ['pages copied', String(r.pages_copied)],
     ['pages written to swap (pswpout)', String(r.pswpout)],
-    ['pages under writeback at the end', String(r.writeback_pages_stuck)],
+    ['pages under writeback at the end', String(r.writeback_pages_at_end)],
     ['page allocation failures (reported)', `${r.figures['alloc_failures'] ?? run.failures.length} (${r.alloc_failure_reports})`],
     ['prep DEFERs (with device_busy 0)', `${f['prep_defers'] ?? 0} (${f['prep_defers_plugged'] ?? 0})`],
     ['free-list command uses', String(r.free_list_uses)],
@@ -303,7 +303,7 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
   const summary = doc.runs
     .map(
       (run) =>
-        `<tr><td>${escapeHtml(run.title)}</td><td><span class="verdict v-${escapeHtml(run.result.verdict)}">${escapeHtml(run.result.verdict)}</span></td><td class="num">${escapeHtml(sec(run.result.sim_time_ns))}</td><td class="num">${run.result.writeback_pages_stuck}</td><td class="num">${run.result.alloc_failure_reports}</td><td class="num">${run.result.free_list_uses}</td></tr>`,
+        `<tr><td>${escapeHtml(run.title)}</td><td><span class="verdict v-${escapeHtml(run.result.verdict)}">${escapeHtml(run.result.verdict)}</span></td><td class="num">${escapeHtml(sec(run.result.sim_time_ns))}</td><td class="num">${run.result.writeback_pages_at_end}</td><td class="num">${run.result.alloc_failure_reports}</td><td class="num">${run.result.free_list_uses}</td></tr>`,
     )
     .join('\n');
   return `<!DOCTYPE html>

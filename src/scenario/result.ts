@@ -30,8 +30,13 @@ export interface RunResult {
   scenario: string;
   sim_time_ns: number;
   events: number;
-  /** Pages with PG_writeback set at the end of the run. */
+  /**
+   * Pages stuck under writeback: those with PG_writeback set when a LIVELOCK or DEADLOCK verdict
+   * was given; 0 for COMPLETED and LIMIT runs, whose writes were still moving.
+   */
   writeback_pages_stuck: number;
+  /** Pages with PG_writeback set when the run ended, whatever the verdict. */
+  writeback_pages_at_end: number;
   /** "page allocation failure" reports printed. */
   alloc_failure_reports: number;
   /** Times __scsi_get_command took the host's free-list command. */

@@ -16,6 +16,7 @@ export interface GoldenSummary {
   pages_copied: number;
   pswpout: number;
   writeback_pages_stuck: number;
+  writeback_pages_at_end: number;
   alloc_failure_reports: number;
   free_list_uses: number;
   bytes_per_command: number;
@@ -35,6 +36,7 @@ export function goldenSummary(r: RunResult): GoldenSummary {
     pages_copied: r.pages_copied,
     pswpout: r.pswpout,
     writeback_pages_stuck: r.writeback_pages_stuck,
+    writeback_pages_at_end: r.writeback_pages_at_end,
     alloc_failure_reports: r.alloc_failure_reports,
     free_list_uses: r.free_list_uses,
     bytes_per_command: r.bytes_per_command,
