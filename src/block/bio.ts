@@ -35,11 +35,12 @@ export const WRITE = 1;
 export const READ = 0;
 export const BIO_RW_SYNC = 4;
 
-let nextBioId = 1;
-
 export class bio {
-  /** Serial number for traces and invariant checks (not a kernel field). */
-  readonly id = nextBioId++;
+  /**
+   * Serial number within its bio_set, for assertion messages (not a kernel field). Per set, not per
+   * process, so that two runs in one worker thread number their bios alike.
+   */
+  readonly id: number;
   bi_sector = 0;
   bi_next: bio | null = null;
   bi_flags = 1 << BIO_UPTODATE;
@@ -62,6 +63,7 @@ export class bio {
   ended = false;
   constructor(bs: bio_set) {
     this.bs = bs;
+    this.id = ++bs.last_id;
   }
 }
 
@@ -70,6 +72,8 @@ export class bio_set {
   allocated = 0;
   freed = 0;
   ended = 0;
+  /** The last bio id handed out (bio.id). */
+  last_id = 0;
   constructor(
     readonly bio_pool: mempool_t,
     readonly bvec_pools: mempool_t[],
