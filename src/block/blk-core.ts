@@ -60,10 +60,12 @@ export const REQ_SOFTBARRIER = 1 << 3;
 export const REQ_HARDBARRIER = 1 << 4;
 export const RQ_NOMERGE_FLAGS = REQ_NOMERGE | REQ_STARTED | REQ_SOFTBARRIER | REQ_HARDBARRIER;
 
-let nextRqId = 1;
-
 export class request {
-  readonly id = nextRqId++;
+  /**
+   * Serial number within its queue, for traces and the SCSI tag (not a kernel field). Per queue,
+   * not per process, so that two runs in one process trace the same ids.
+   */
+  readonly id: number;
   sector = 0;
   nr_sectors = 0;
   bio: bio | null = null;
@@ -84,7 +86,9 @@ export class request {
   hash_bucket = -1;
   start_time_ns = 0;
   errors = 0;
-  constructor(readonly q: request_queue) {}
+  constructor(readonly q: request_queue) {
+    this.id = ++q.last_rq_id;
+  }
 }
 
 export class request_list {
@@ -114,6 +118,8 @@ export class request_queue {
   readonly queue_head: request[] = [];
   readonly elevator = new elevator_queue();
   last_merge: request | null = null;
+  /** The last request id handed out (request.id; not a kernel field). */
+  last_rq_id = 0;
   readonly rq: request_list;
   nr_requests = BLKDEV_MAX_RQ;
   nr_congestion_on = 0;

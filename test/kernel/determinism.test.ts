@@ -108,3 +108,20 @@ test('determinism: same-instant wake order comes from the seed (5 tasks, wake_up
   // 120 possible orders; 20 seeds must show many of them, not one fixed order.
   assert.ok(orders.size >= 8, `only ${orders.size} distinct orders`);
 });
+
+test('determinism: a traced run gives the same block and scsi trace when another run went before it in the same process', async () => {
+  const { runScenario } = await import('../../src/scenario/run.js');
+  const { DEFAULT_PARAMS } = await import('../../src/scenario/params.js');
+  const { formatTraceLine } = await import('../../src/report/ftrace.js');
+  const MiB = 1024 * 1024;
+  const p = { ...DEFAULT_PARAMS, ram_bytes: 64 * MiB, tree_bytes: 48 * MiB, copies: 2, swap_bytes: 256 * MiB };
+  const traced = (): string[] => {
+    const { machine } = runScenario(p, { onBoot: (m) => m.k.trace.enable(['block:*', 'scsi:*'], 1 << 20) });
+    return machine.k.trace.records().map(formatTraceLine);
+  };
+  const first = traced();
+  const second = traced();
+  assert.ok(first.some((l) => /block_rq_insert/.test(l)), 'the trace has request inserts (ids in it)');
+  assert.equal(second.length, first.length);
+  assert.deepEqual(second, first);
+});
