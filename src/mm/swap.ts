@@ -3,8 +3,10 @@
  * links.
  *
  * Mirrors: mm/swap.c (lru_cache_add, rotate_reclaimable_page), include/linux/mm_inline.h
- * (add_page_to_active_list, add_page_to_inactive_list, del_page_from_lru) and the isolation step
- * of mm/vmscan.c (isolate_lru_pages), v2.6.25.
+ * (add_page_to_active_list, add_page_to_inactive_list, del_page_from_lru) and the isolation and
+ * putback steps of mm/vmscan.c (isolate_lru_pages; the putback loops of shrink_inactive_list and
+ * shrink_active_list), v2.6.25. putback_lru_page is named after the later kernels' function that
+ * does the same; 2.6.25 writes the loop inline.
  *
  * New pages go to the inactive list (lru_cache_add). The workload never references a page again,
  * so a page reaches the active list only when reclaim activates it (shmem_writepage finding no
