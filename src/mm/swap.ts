@@ -3,7 +3,7 @@
  * links.
  *
  * Mirrors: mm/swap.c (lru_cache_add, rotate_reclaimable_page), include/linux/mm_inline.h
- * (add_page_to_active_list, add_page_to_inactive_list, del_page_from_lru) and the isolation and
+ * (add_page_to_active_list, add_page_to_inactive_list, del_page_from_lru's unlink) and the isolation and
  * putback steps of mm/vmscan.c (isolate_lru_pages; the putback loops of shrink_inactive_list and
  * shrink_active_list), v2.6.25. putback_lru_page is named after the later kernels' function that
  * does the same; 2.6.25 writes the loop inline.
@@ -55,6 +55,11 @@ function onLru(pa: PageAllocator, pfn: number): boolean {
   return PageFlag(pa.page_flags, pfn, PG_lru);
 }
 
+/** The list a page's PG_active names. */
+function list_of(pa: PageAllocator, pfn: number): number {
+  return PageFlag(pa.page_flags, pfn, PG_active) ? LRU_ACTIVE : LRU_INACTIVE;
+}
+
 /** Put a page on a list (head or tail), set PG_lru and count it; PG_active is the caller's. */
 function link(l: lru_lists, zone: number, list: number, pfn: number, atTail: boolean): void {
   const pa = l.pa;
@@ -83,7 +88,7 @@ function link(l: lru_lists, zone: number, list: number, pfn: number, atTail: boo
 function unlink(l: lru_lists, zone: number, pfn: number): void {
   const pa = l.pa;
   if (!(onLru(pa, pfn))) fail('page ', pfn, ' not on the LRU');
-  const list = PageFlag(pa.page_flags, pfn, PG_active) ? LRU_ACTIVE : LRU_INACTIVE;
+  const list = list_of(pa, pfn);
   const li = zone * 2 + list;
   const n = pa.lru_next[pfn]!, p = pa.lru_prev[pfn]!;
   if (p >= 0) pa.lru_next[p] = n;
@@ -106,7 +111,7 @@ export function lru_cache_add(l: lru_lists, zone: number, pfn: number): void {
  * names.
  */
 export function putback_lru_page(l: lru_lists, zone: number, pfn: number): void {
-  link(l, zone, PageFlag(l.pa.page_flags, pfn, PG_active) ? LRU_ACTIVE : LRU_INACTIVE, pfn, false);
+  link(l, zone, list_of(l.pa, pfn), pfn, false);
 }
 
 /**
@@ -116,12 +121,6 @@ export function putback_lru_page(l: lru_lists, zone: number, pfn: number): void 
 export function deactivate_isolated_page(l: lru_lists, zone: number, pfn: number): void {
   ClearPageFlag(l.pa.page_flags, pfn, PG_active);
   link(l, zone, LRU_INACTIVE, pfn, false);
-}
-
-/** @kernel include/linux/mm_inline.h del_page_from_lru — unlink, clear PG_lru and PG_active. */
-export function del_page_from_lru(l: lru_lists, zone: number, pfn: number): void {
-  unlink(l, zone, pfn);
-  ClearPageFlag(l.pa.page_flags, pfn, PG_active);
 }
 
 /**

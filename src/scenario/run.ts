@@ -194,7 +194,8 @@ function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
   }
   parts.push(`no forward progress${since}`);
   const wb = m.pa.vm_stat[NR_WRITEBACK]!;
-  parts.push(`${wb} pages under writeback, ${m.q.in_flight} requests in flight, ${m.q.elevator.fifo.length + m.q.queue_head.length} queued`);
+  const queued = m.q.elevator.fifo.length + m.q.queue_head.length;
+  parts.push(`${wb} pages under writeback, ${m.q.in_flight} requests in flight, ${queued} queued`);
   const kb = m.sdev.stat;
   if (kb.defers > 0) {
     const unused = m.shost.stat.free_list_uses === 0 && m.shost.free_list.length === 1 ? ' while the free-list command sat unused' : '';
@@ -221,9 +222,10 @@ function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
   parts.push(`fs_bio_set reserve ${bio.curr_nr}/${bio.min_nr}, ${bio.waits} waits, ${bio.timeouts} ended by the 5 s timeout`);
   parts.push(`${m.pa.alloc_failure_reports} page allocation failure reports`);
   const si = m.vm.si;
-  if (si.inuse_pages >= si.pages && wb === 0 && m.q.in_flight === 0 && m.q.elevator.fifo.length + m.q.queue_head.length === 0) {
-    // Not this livelock at all: memory and swap are both full. 2.6.25's __alloc_pages would call
-    // out_of_memory once try_to_free_pages made no progress; the model's always reports progress.
+  if (si.inuse_pages >= si.pages && wb === 0 && m.q.in_flight === 0 && queued === 0) {
+    // Not this livelock at all: memory and swap are both full. 2.6.25's __alloc_pages calls
+    // out_of_memory when try_to_free_pages returns 0 (every zone all_unreclaimable); the model's
+    // always returns 1 (all_unreclaimable is not modelled, src/mm/vmscan.ts).
     parts.push(`swap is full (${si.inuse_pages} of ${si.pages} slots) with no write pending, so nothing left in memory can be reclaimed: 2.6.25 would call the OOM killer here, which the model does not`);
   }
   parts.push(atomicLineText(m));
@@ -240,6 +242,7 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
   const limit = stop === 'event-limit' ? 'the event limit' : stop === 'time-limit' ? 'the simulated-time limit' : stop;
   const reason = verdict === 'LIMIT' ? `stopped by ${limit}; ${pendingReason(m, 'LIVELOCK', wd)}` : pendingReason(m, verdict, wd);
   const kmalloc128 = m.caches.bio.s;
+  const stalled = verdict === 'LIVELOCK' || verdict === 'DEADLOCK';
   return {
     verdict,
     reason,
@@ -249,11 +252,11 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
     scenario: p.name,
     sim_time_ns: k.now,
     events: k.sim.modelEvents,
-    writeback_pages_stuck: verdict === 'LIVELOCK' || verdict === 'DEADLOCK' ? m.pa.vm_stat[NR_WRITEBACK]! : 0,
+    writeback_pages_stuck: stalled ? m.pa.vm_stat[NR_WRITEBACK]! : 0,
     writeback_pages_at_end: m.pa.vm_stat[NR_WRITEBACK]!,
     alloc_failure_reports: m.pa.alloc_failure_reports,
     free_list_uses: m.shost.stat.free_list_uses,
-    time_to_livelock_ns: verdict === 'LIVELOCK' || verdict === 'DEADLOCK' ? wd.lastProgressNs : null,
+    time_to_livelock_ns: stalled ? wd.lastProgressNs : null,
     time_to_finish_ns: verdict === 'COMPLETED' ? wd.verdictNs : null,
     bytes_per_command: m.bytes_per_command,
     pswpout: m.pa.vm_events[PSWPOUT]!,
