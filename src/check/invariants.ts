@@ -19,6 +19,8 @@
  *   files) plus the per-CPU preloads.
  * - LRU ('full'): each zone's active and inactive lists are linked both ways, every page on them has
  *   PG_lru, PG_active exactly on the active list, and their lengths equal NR_ACTIVE and NR_INACTIVE.
+ * - tmpfs mappings ('full'): every page-cache page that names a file names a live page_tree in
+ *   VmState.mappings, and every tree there is named by at least one page.
  * - bios: bios freed never exceed bios allocated; pages under writeback equal swap bios submitted
  *   minus swap bios completed (each swap bio carries one page and completes exactly once).
  *
@@ -29,6 +31,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { NR_WRITEBACK, PSWPOUT } from '../mm/page_alloc.js';
 import { radix_tree_check, type radix_tree_ctx, type radix_tree_root } from '../mm/radix-tree.js';
 import { lru_check, type lru_lists } from '../mm/swap.js';
+import { mapping_check } from '../mm/shmem.js';
 
 /** A broken invariant: a safety violation of the model (exit code 4), not a simulator assertion. */
 export class InvariantViolation extends Error {
@@ -54,7 +57,7 @@ export interface InvariantView {
   shost: { free_list: readonly unknown[]; host_busy: number };
   sdev: { device_busy: number; cmd_list: { size: number } };
   fs_bio_set: { allocated: number; freed: number; ended: number };
-  vm: { events: { swap_writes_completed: number }; swapper_space: radix_tree_root; radix: radix_tree_ctx | null; lru: lru_lists };
+  vm: { events: { swap_writes_completed: number }; swapper_space: radix_tree_root; radix: radix_tree_ctx | null; lru: lru_lists } & Parameters<typeof mapping_check>[0];
   pools: { bio: PoolView; bvec: readonly PoolView[]; request: PoolView; sg: readonly PoolView[] };
 }
 
@@ -117,6 +120,8 @@ export class InvariantChecker {
     }
     const lru = lru_check(m.vm.lru);
     if (lru !== null) this.fail('lru-lists', lru);
+    const mappings = mapping_check(m.vm);
+    if (mappings !== null) this.fail('tmpfs-mappings', mappings);
     if (m.vm.radix !== null) {
       try {
         radix_tree_check(m.vm.swapper_space);

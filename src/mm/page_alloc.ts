@@ -397,7 +397,7 @@ export class PageAllocator {
   readonly page_use: Uint8Array;
   /** _count (page reference count); 0 for free pages. */
   readonly page_count: Int32Array;
-  /** Owner id (tmpfs inode number, swap address space, ...) or -1; slab pages: the cache id. */
+  /** page->mapping as a number, or -1: a tmpfs page's file (its index in VmState.mappings); a slab page's cache id (page->slab). */
   readonly page_mapping: Int32Array;
   /** Offset in the mapping (page->index). */
   readonly page_index: Int32Array;

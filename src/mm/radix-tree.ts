@@ -83,6 +83,8 @@ export class radix_tree_root {
    */
   leafKey = -1;
   leaf: radix_tree_node | null = null;
+  /** This tree's number in VmState.mappings while a page refers to it, else -1 (not a kernel field). */
+  mapping_id = -1;
   constructor(
     readonly name: string,
     /** The root's gfp_mask (RADIX_TREE_INIT): what radix_tree_node_alloc allocates nodes with. */

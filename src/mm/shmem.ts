@@ -56,8 +56,13 @@ export function shmem_add_written_page(vm: VmState, pfn: number, mapping: radix_
   if (mapping !== null && vm.radix !== null) {
     const err = radix_tree_insert(vm.radix, mapping, index);
     if (!(err === 0)) fail('add_to_page_cache: radix_tree_insert(', index, ') = ', err, ' after a preload');
-    vm.page_mapping[pfn] = mapping;
-    vm.page_index[pfn] = index;
+    if (mapping.mapping_id < 0) {
+      const id = vm.free_mapping_ids.pop() ?? vm.mappings.length;
+      vm.mappings[id] = mapping;
+      mapping.mapping_id = id;
+    }
+    pa.page_mapping[pfn] = mapping.mapping_id;
+    pa.page_index[pfn] = index;
   }
   pa.set_page_use(pfn, 0, PAGE_USE_PAGECACHE);
   SetPageFlag(pa.page_flags, pfn, PG_uptodate);
@@ -91,10 +96,18 @@ export function shmem_writepage(vm: VmState, pfn: number): number {
   pa.set_page_use(pfn, 0, PAGE_USE_SWAPCACHE);
   // remove_from_page_cache (freeing the file's emptied nodes); the inode's swap vector holds the
   // second reference.
-  const mapping = vm.page_mapping[pfn];
-  if (mapping !== null && mapping !== undefined) {
-    radix_tree_delete(vm.radix!, mapping, vm.page_index[pfn]!);
-    vm.page_mapping[pfn] = null;
+  const id = pa.page_mapping[pfn]!;
+  if (id >= 0) {
+    const mapping = vm.mappings[id]!;
+    radix_tree_delete(vm.radix!, mapping, pa.page_index[pfn]!);
+    pa.page_mapping[pfn] = -1;
+    pa.page_index[pfn] = 0;
+    if (mapping.height === 0 && !mapping.rnode_item) {
+      // The file has no page left in memory: its number goes back for another file.
+      vm.mappings[id] = null;
+      vm.free_mapping_ids.push(id);
+      mapping.mapping_id = -1;
+    }
   }
   mod_page_state(vm, pfn, NR_FILE_PAGES, -1);
   swap_duplicate(vm.si, swap);
@@ -129,3 +142,29 @@ export function delete_from_swap_cache(vm: VmState, pfn: number): void {
   ClearPageFlag(pa.page_flags, pfn, PG_swapcache);
   swap_free(vm.si, swap);
 }
+
+/**
+ * Checks the table of tmpfs page_trees (full invariant checks and tests): every page-cache page
+ * that names a file names a tree in the table, every tree in the table has a page naming it and
+ * knows its own number, and a number given back holds no tree. Returns null or what is wrong.
+ */
+export function mapping_check(vm: Pick<VmState, 'pa' | 'mappings' | 'free_mapping_ids'>): string | null {
+  const pa = vm.pa;
+  const pages = new Int32Array(vm.mappings.length);
+  for (let pfn = 0; pfn < pa.max_pfn; pfn++) {
+    if (pa.page_use[pfn] !== PAGE_USE_PAGECACHE) continue;
+    const id = pa.page_mapping[pfn]!;
+    if (id < 0) continue;
+    if (id >= vm.mappings.length || vm.mappings[id] === null) return `pfn ${pfn}: page->mapping ${id} names no file's page_tree`;
+    pages[id]!++;
+  }
+  for (let id = 0; id < vm.mappings.length; id++) {
+    const t = vm.mappings[id];
+    if (t === null || t === undefined) continue;
+    if (t.mapping_id !== id) return `mapping ${id}: its tree says it is number ${t.mapping_id}`;
+    if (pages[id] === 0) return `mapping ${id}: in the table, but no page-cache page names it`;
+  }
+  for (const id of vm.free_mapping_ids) if (vm.mappings[id] !== null) return `mapping ${id}: given back, but the table still holds a tree there`;
+  return null;
+}
+

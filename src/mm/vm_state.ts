@@ -62,9 +62,14 @@ export class VmState {
   readonly swapper_space = new radix_tree_root('swapper_space', GFP_ATOMIC | __GFP_NOWARN);
   /** The radix_tree_node cache and per-CPU preloads; null: node allocation is not modelled. */
   radix: radix_tree_ctx | null = null;
-  /** page->mapping and page->index of tmpfs pages: the file's page_tree and the page's offset in it. */
-  readonly page_mapping: (radix_tree_root | null)[];
-  readonly page_index: Uint32Array;
+  /**
+   * The page_trees of tmpfs files that have pages in the page cache, by the number a tmpfs page's
+   * pa.page_mapping holds (the model's page->mapping; a slab page's holds its cache id, as SLUB's
+   * page->slab shares the union with mapping). A tree gives its number back when its last page
+   * leaves it, so the table holds only the files with pages in memory. Not a kernel structure.
+   */
+  readonly mappings: (radix_tree_root | null)[] = [];
+  readonly free_mapping_ids: number[] = [];
 
   constructor(
     readonly k: Kernel,
@@ -76,8 +81,6 @@ export class VmState {
   ) {
     this.nr_scan_inactive = new Float64Array(pa.zones.length);
     this.nr_scan_active = new Float64Array(pa.zones.length);
-    this.page_mapping = new Array<radix_tree_root | null>(pa.max_pfn).fill(null);
-    this.page_index = new Uint32Array(pa.max_pfn);
   }
 }
 

@@ -4,6 +4,7 @@ import { runScenario } from '../../src/scenario/run.js';
 import { bootMachine } from '../../src/scenario/machine.js';
 import { DEFAULT_PARAMS, type RunParams } from '../../src/scenario/params.js';
 import { InvariantChecker, InvariantViolation } from '../../src/check/invariants.js';
+import { PAGE_USE_PAGECACHE } from '../../src/include/page-flags.js';
 
 const MiB = 1024 * 1024;
 /** A small machine that swaps: 64 MiB RAM, two 48 MiB trees. */
@@ -16,6 +17,45 @@ for (const profile of ['2.6.25-rc8', '2.6.25', '2.6.24'] as const) {
     assert.ok(result.pswpout > 5000, `the run swapped (${result.pswpout} pages)`);
   });
 }
+
+/** A 2.6.25 source tree's file sizes (scenarios/kernel-tree.yaml): most files have a page_tree of their own. */
+const KERNEL_TREE_MIX = [
+  { size_bytes: 1024, weight: 20 },
+  { size_bytes: 4096, weight: 30 },
+  { size_bytes: 8192, weight: 20 },
+  { size_bytes: 16384, weight: 15 },
+  { size_bytes: 32768, weight: 8 },
+  { size_bytes: 65536, weight: 5 },
+  { size_bytes: 262144, weight: 2 },
+];
+
+test('invariants: with multi-page files, full checking holds, and a file gives its mapping number back when its last page goes to swap', () => {
+  const { result, machine } = runScenario({ ...SMALL, file_size_mix: KERNEL_TREE_MIX }, { check: 'full' });
+  assert.equal(result.verdict, 'COMPLETED', result.reason);
+  assert.ok(result.pswpout > 5000, `the run swapped (${result.pswpout} pages)`);
+  const vm = machine.vm;
+  const live = vm.mappings.filter((t) => t !== null).length;
+  // About 5 600 files, half of them two pages or more; the table only ever held the ones with pages in memory at once.
+  assert.ok(machine.workload.files_copied > 5000, `${machine.workload.files_copied} files`);
+  assert.ok(vm.free_mapping_ids.length > 0, 'numbers were given back');
+  assert.equal(vm.mappings.length, live + vm.free_mapping_ids.length);
+  assert.ok(vm.mappings.length < machine.workload.files_copied / 2, `${vm.mappings.length} numbers for ${machine.workload.files_copied} files`);
+});
+
+test('invariants: a page naming a file that is not in the table is reported (tmpfs-mappings)', () => {
+  const { machine } = runScenario({ ...SMALL, file_size_mix: KERNEL_TREE_MIX, tree_bytes: 8 * MiB });
+  const checker = new InvariantChecker(machine, 'full');
+  checker.check();
+  const pa = machine.pa;
+  let pfn = 0;
+  while (pfn < pa.max_pfn && !(pa.page_use[pfn] === PAGE_USE_PAGECACHE && pa.page_mapping[pfn]! >= 0)) pfn++;
+  assert.ok(pfn < pa.max_pfn, 'some page-cache page names a file');
+  pa.page_mapping[pfn] = machine.vm.mappings.length + 5;
+  assert.throws(
+    () => checker.check(),
+    (e: unknown) => e instanceof InvariantViolation && e.invariant === 'tmpfs-mappings' && /names no file's page_tree/.test(e.message),
+  );
+});
 
 test('run: with memory and swap both full and no write pending, the reason says a kernel would call the OOM killer', () => {
   // 96 MiB of tmpfs on 64 MiB of RAM with only 40 MiB of swap: the data cannot fit anywhere.
