@@ -143,6 +143,5 @@ export function shrinkYaml(o: ShrinkOutcome, header: string[]): string {
     `verdict: ${o.verdict} (seed ${o.state.scenario.seed}${o.state.salt !== 0 ? `, sched_salt ${o.state.salt}` : ''}), found in ${o.runs} shrink runs`,
     ...o.steps.map((s) => `  ${s.path}: ${s.from} -> ${s.to}`),
   ];
-  if (o.state.salt !== 0) lines.push(`needs sched_salt ${o.state.salt}, which scenario files cannot state yet: reproduce with reclaimsim replay`);
-  return scenarioToYaml(o.state.scenario, lines.map((l) => `# ${l}`).join('\n'));
+  return scenarioToYaml({ ...o.state.scenario, sched_salt: o.state.salt }, lines.map((l) => `# ${l}`).join('\n'));
 }

@@ -231,7 +231,11 @@ export const DEFAULT_SWARM = {
 function makeJob(spec: SweepSpec, index: number, cell: number, cellSets: string[], seed: number, salt: number | undefined, s: ResolvedScenario): Job {
   const base = paramsFromScenario(s);
   const params: ExploreParams = { ...base, seed };
-  if (salt !== undefined && salt !== 0) params.sched_salt = salt;
+  // A swarm draw replaces the scenario's own salt (a salt of 0 is no perturbation).
+  if (salt !== undefined) {
+    if (salt !== 0) params.sched_salt = salt;
+    else delete params.sched_salt;
+  }
   return {
     index,
     cell,
@@ -241,7 +245,7 @@ function makeJob(spec: SweepSpec, index: number, cell: number, cellSets: string[
     seed,
     params,
     scenario_hash: scenarioHash(params),
-    scenario_json: JSON.stringify({ ...s, seed }),
+    scenario_json: JSON.stringify({ ...s, seed, sched_salt: params.sched_salt ?? 0 }),
     check: spec.checkAll || index % DETERMINISM_EVERY === 0,
   };
 }

@@ -65,6 +65,7 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     profile: s.profile as Profile,
     variants: [...s.variants] as Variant[],
     seed: s.seed,
+    ...(s.sched_salt !== 0 ? { sched_salt: s.sched_salt } : {}),
     ram_bytes: s.machine.ram_bytes,
     cpus: s.machine.cpus,
     hz: s.machine.hz,

@@ -387,6 +387,12 @@ const scenarioDef = section('a reclaimsim scenario', {
     unique: true,
   }),
   seed: int({ default: 1, doc: 'PRNG seed; a run is a pure function of scenario and seed', min: 0, max: Number.MAX_SAFE_INTEGER }),
+  sched_salt: int({
+    default: 0,
+    doc: 'scheduling perturbation (0: none): a non-zero salt draws same-instant scheduling decisions from another PRNG stream, as a swarm run does; `reclaimsim shrink` writes the salt its finding needs',
+    min: 0,
+    max: 2 ** 32 - 1,
+  }),
   machine: section('the simulated machine (x86_64, one NUMA node, 4 KiB pages)', {
     ram: size({
       default: '2816MiB',

@@ -4,6 +4,7 @@ import { paramsOfState, shrinkScenario, shrinkYaml, SHRINK_DIMS, type ShrinkStat
 import { valueAt } from '../../src/explore/spec.js';
 import { runOnce } from '../../src/explore/execute.js';
 import { resolveScenario } from '../../src/scenario/load.js';
+import { paramsFromScenario } from '../../src/scenario/params.js';
 import type { Verdict } from '../../src/scenario/result.js';
 import type { ExploreParams } from '../../src/explore/types.js';
 import { smallScenario } from './helpers.js';
@@ -40,11 +41,13 @@ test('shrink (synthetic model): reaches the smallest reproducing scenario, never
   assert.ok(b['machine.ram']! >= 100 * MiB && b['machine.ram']! <= 140 * MiB, String(b['machine.ram']! / MiB));
   assert.ok(b['workload.tree_size']! >= 20 * MiB && b['workload.tree_size']! <= 30 * MiB, String(b['workload.tree_size']! / MiB));
   assert.equal(synthetic([])(paramsOfState(o.state)).verdict, 'LIVELOCK');
-  // The YAML resolves back to the same scenario, seed included.
+  // The YAML resolves back to the same scenario, seed and salt included, and reproduces on its own.
   const yaml = shrinkYaml(o, ['shrunk in a test']);
   assert.match(yaml, /^# shrunk in a test\n/);
-  assert.match(yaml, /sched_salt 77/);
-  assert.deepEqual(resolveScenario({ text: yaml, file: 'shrunk.yaml' }), o.state.scenario);
+  assert.match(yaml, /^sched_salt: 77$/m);
+  const again = resolveScenario({ text: yaml, file: 'shrunk.yaml' });
+  assert.deepEqual(again, { ...o.state.scenario, sched_salt: 77 });
+  assert.equal(synthetic([])(paramsFromScenario(again)).verdict, 'LIVELOCK', 'the file alone reproduces the finding');
 });
 
 test('shrink respects its run budget', () => {
@@ -67,5 +70,6 @@ test('shrink (real model, target COMPLETED): the result still reproduces and is 
   const yaml = shrinkYaml(o, []);
   const again = resolveScenario({ text: yaml, file: 'shrunk.yaml' });
   assert.equal(again.seed, 3);
-  assert.equal(runOnce({ ...paramsOfState({ scenario: again, salt: o.state.salt }) }).verdict, target);
+  assert.equal(again.sched_salt, o.state.salt);
+  assert.equal(runOnce(paramsFromScenario(again)).verdict, target);
 });

@@ -7,7 +7,8 @@ import { buildJobs, parseGrid } from '../../src/explore/spec.js';
 import { replayRecord } from '../../src/explore/replay.js';
 import { runOnce } from '../../src/explore/execute.js';
 import { runScenario } from '../../src/scenario/run.js';
-import { comparable, SCENARIO, SMALL_SETS, smallSpec } from './helpers.js';
+import { paramsFromScenario } from '../../src/scenario/params.js';
+import { comparable, SCENARIO, SMALL_SETS, smallScenario, smallSpec } from './helpers.js';
 
 const spec = smallSpec({ seeds: { from: 1, to: 3 }, grid: [parseGrid('profile=2.6.25-rc8,2.6.25', SCENARIO, SMALL_SETS)] });
 
@@ -121,4 +122,22 @@ test('the scheduler salt changes the same-instant decisions and nothing else abo
   const salted = [1, 2, 3].map((s) => runOnce({ ...p, sched_salt: s }).trace_hash);
   assert.ok(salted.some((h) => h !== base.trace_hash), 'some salt changes the trace');
   assert.equal(runOnce({ ...p, sched_salt: 2 }).trace_hash, salted[1], 'a salt is reproducible');
+  // A scenario file can state the salt: the same run as the parameter.
+  const filed = paramsFromScenario(smallScenario(['seed=1', 'sched_salt=2']));
+  assert.equal(filed.sched_salt, 2);
+  assert.equal(runOnce(filed).trace_hash, salted[1], 'sched_salt in the scenario is the same salt');
+  assert.equal(paramsFromScenario(smallScenario(['sched_salt=0'])).sched_salt, undefined, 'sched_salt 0 adds no salt');
+});
+
+test('a swarm draw replaces the scenario\'s own sched_salt; a grid sweep keeps it', () => {
+  const grid = buildJobs(smallSpec({ seeds: { from: 1, to: 2 }, sets: [...SMALL_SETS, 'sched_salt=9'] }));
+  for (const j of grid) {
+    assert.equal(j.params.sched_salt, 9);
+    assert.equal((JSON.parse(j.scenario_json) as { sched_salt: number }).sched_salt, 9);
+  }
+  const swarm = buildJobs(smallSpec({ seeds: { from: 1, to: 2 }, sets: [...SMALL_SETS, 'sched_salt=9'], swarm: true }));
+  for (const j of swarm) {
+    assert.ok(j.params.sched_salt !== undefined && j.params.sched_salt !== 9);
+    assert.equal((JSON.parse(j.scenario_json) as { sched_salt: number }).sched_salt, j.params.sched_salt, 'the stored scenario states the salt the run had');
+  }
 });

@@ -30,7 +30,7 @@ export function register(program: Command): void {
       .argument('<id|scenario>', 'run id from `reclaimsim sweep`/`results`, or a scenario file or bundled name')
       .option('--db <file>', 'results store (with an id)', DEFAULT_DB)
       .option('--seed <n>', 'with a scenario: the seed', parseIntFlag('--seed', 0, Number.MAX_SAFE_INTEGER))
-      .option('--sched-salt <n>', 'with a scenario: the scheduler salt of a swarm run', parseIntFlag('--sched-salt', 0, 0x7fffffff))
+      .option('--sched-salt <n>', 'with a scenario: the scheduler salt of a swarm run, instead of the scenario\'s sched_salt (0: none)', parseIntFlag('--sched-salt', 0, 2 ** 32 - 1))
       .option('--json', 'print the replayed result as JSON'),
   ).action((arg: string, o: ReplayOpts) => {
     if (/^\d+$/.test(arg)) {
@@ -57,7 +57,10 @@ export function register(program: Command): void {
     }
     const s = loadScenarioArg(arg, o.set);
     const p: ExploreParams = { ...paramsFromScenario(s), seed: o.seed ?? s.seed };
-    if (o.schedSalt) p.sched_salt = o.schedSalt;
+    if (o.schedSalt !== undefined) {
+      if (o.schedSalt !== 0) p.sched_salt = o.schedSalt;
+      else delete p.sched_salt;
+    }
     const result = runOnce(p);
     if (o.json) out(JSON.stringify(result));
     else {

@@ -177,7 +177,7 @@ function replayLine(arg: string, o: { set: string[]; kernel?: Profile; variant?:
   if (o.kernel !== undefined) parts.push('--kernel', o.kernel);
   if (o.variant !== undefined && o.variant.length > 0) parts.push('--variant', o.variant.join(','));
   if (o.seed !== undefined) parts.push('--seed', String(o.seed));
-  if (o.schedSalt) parts.push('--sched-salt', String(o.schedSalt));
+  if (o.schedSalt !== undefined) parts.push('--sched-salt', String(o.schedSalt));
   return parts.join(' ');
 }
 
@@ -194,16 +194,19 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
     checkOutDir('--proc-dir', o.procDir);
     const wantsTrace = o.trace !== undefined || o.perfetto !== undefined;
     const events = o.events ?? (base.trace_events.length > 0 || !wantsTrace ? base.trace_events : DEFAULT_TRACE_EVENTS);
+    // --sched-salt replaces the scenario's sched_salt; 0 turns the perturbation off.
+    const { sched_salt: fileSalt, ...rest } = base;
+    const salt = o.schedSalt ?? fileSalt ?? 0;
     const p: RunParams = {
-      ...base,
+      ...rest,
       profile: o.kernel ?? base.profile,
       variants: o.variant ?? base.variants,
       seed: o.seed ?? base.seed,
-      ...(o.schedSalt ? { sched_salt: o.schedSalt } : {}),
+      ...(salt !== 0 ? { sched_salt: salt } : {}),
       trace_events: events,
       trace_buffer_kb: o.traceBufferKb ?? base.trace_buffer_kb,
     };
-    if (!o.json) out(`reclaimsim run: scenario ${p.name}, kernel ${p.profile}${p.variants.length ? ` + ${p.variants.join(',')}` : ''}, seed ${p.seed}, RAM ${mib(p.ram_bytes)} MiB, ${p.cpus} CPUs, HZ ${p.hz}, ${p.copies} copies of ${mib(p.tree_bytes)} MiB, ${cpuTimeText(p)}`);
+    if (!o.json) out(`reclaimsim run: scenario ${p.name}, kernel ${p.profile}${p.variants.length ? ` + ${p.variants.join(',')}` : ''}, seed ${p.seed}${p.sched_salt ? `, sched_salt ${p.sched_salt}` : ''}, RAM ${mib(p.ram_bytes)} MiB, ${p.cpus} CPUs, HZ ${p.hz}, ${p.copies} copies of ${mib(p.tree_bytes)} MiB, ${cpuTimeText(p)}`);
     const sample = o.report !== undefined || o.metrics !== undefined || o.perfetto !== undefined;
     const snapshotsNs = o.procDir !== undefined ? scenario.outputs.proc_snapshots_ns : [];
     const { result: r, machine: m, sampler, snapshots } = await runObserved(p, {
@@ -217,7 +220,7 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
       out(`verdict: ${r.verdict} after ${ns(r.sim_time_ns)} simulated (${r.events} events)`);
       out(`reason: ${r.reason}`);
       if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') {
-        out(`replay: ${replayLine(arg, { set: o.set, kernel: p.profile, variant: p.variants, seed: p.seed, ...(p.sched_salt ? { schedSalt: p.sched_salt } : {}) })}`);
+        out(`replay: ${replayLine(arg, { set: o.set, kernel: p.profile, variant: p.variants, seed: p.seed, ...(salt !== (fileSalt ?? 0) ? { schedSalt: salt } : {}) })}`);
       }
     }
     // Outputs, each written atomically; their names go to the summary (stderr with --json, so stdout stays JSON).
@@ -265,7 +268,7 @@ export function register(program: Command): void {
       .option('--kernel <profile>', 'kernel profile: 2.6.24, 2.6.25-rc8 or 2.6.25 (overrides the scenario)', parseProfile)
       .option('--variant <list>', 'variants: noop-ctor, single-cache, slub_nomerge, slab (comma-separated, repeatable; overrides the scenario)', parseVariants)
       .option('--seed <n>', 'PRNG seed (overrides the scenario)', parseIntFlag('--seed', 0, Number.MAX_SAFE_INTEGER))
-      .option('--sched-salt <n>', 'scheduling perturbation of a swarm run (0: none)', parseIntFlag('--sched-salt', 0, 2 ** 32 - 1))
+      .option('--sched-salt <n>', 'scheduling perturbation of a swarm run, instead of the scenario\'s sched_salt (0: none)', parseIntFlag('--sched-salt', 0, 2 ** 32 - 1))
       .option('--json', 'print the result as JSON')
       .option('--report <file>', 'write an HTML report (self-contained, charts and task table)', parseOutFile('--report'))
       .option('--dmesg <file>', 'write the kernel log as dmesg text, with a SysRq show_state dump at the verdict', parseOutFile('--dmesg'))

@@ -38,7 +38,9 @@ export function register(program: Command): void {
       store.close();
       if (!rec) throw new UsageError(`shrink ${arg}: no run #${arg} in ${o.db}; list runs with reclaimsim results --db ${o.db} --list`);
       const target: Verdict = o.verdict ?? rec.verdict;
-      const start: ShrinkState = { scenario: JSON.parse(rec.scenario_json) as ResolvedScenario, salt: rec.sched_salt ?? 0 };
+      // The salt lives in the state, not in its scenario (records made before scenario files had
+      // sched_salt have none in their scenario JSON).
+      const start: ShrinkState = { scenario: { ...(JSON.parse(rec.scenario_json) as ResolvedScenario), sched_salt: 0 }, salt: rec.sched_salt ?? 0 };
       // The start must reproduce the target before anything is shrunk.
       const first = runOnce(paramsOfState(start));
       if (first.verdict !== target) throw new UsageError(`shrink ${arg}: run #${arg} gives ${first.verdict}, not ${target}; choose --verdict ${first.verdict} or another run`);
