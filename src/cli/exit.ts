@@ -1,5 +1,5 @@
 /**
- * Exit codes (docs/cli.md): 0 passed, 1 usage or scenario error, 3 simulator assertion,
+ * Exit codes (README.md, "Exit codes"): 0 passed, 1 usage or scenario error, 3 simulator assertion,
  * 4 safety violation, 5 liveness violation (livelock/deadlock found), 6 unexpected exception.
  */
 export const EXIT_OK = 0;
