@@ -609,7 +609,7 @@ export class PageAllocator {
       let order = MAX_ORDER - 1;
       while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > e)) order--;
       const nr = 1 << order;
-      for (let i = 0; i < nr; i++) this.page_use[pfn + i] = PAGE_USE_FREE;
+      this.page_use.fill(PAGE_USE_FREE, pfn, pfn + nr);
       this.nr_pages_by_use[PAGE_USE_RESERVED] -= nr;
       this.nr_pages_by_use[PAGE_USE_FREE] += nr;
       this.__free_one_page(z, pfn, order);
