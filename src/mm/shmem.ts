@@ -17,7 +17,8 @@
  * it). shmem_getpage preloads its nodes while it can wait, at ordinary watermarks, and
  * remove_from_page_cache frees them as the file's pages move to the swap cache: the swap cache's
  * nodes are paid for, in the flagship more than in full, by the files' nodes going back to the same
- * cache.
+ * cache. A page names its file through pa.page_mapping, as a number into VmState.mappings (the
+ * model's page->mapping), which holds only the files with pages in the page cache.
  *
  * Simplified: the inode's swap vector is reduced to the slot's extra reference (swap_duplicate);
  * files are never read back or truncated. Process context with the page locked; never
@@ -167,4 +168,3 @@ export function mapping_check(vm: Pick<VmState, 'pa' | 'mappings' | 'free_mappin
   for (const id of vm.free_mapping_ids) if (vm.mappings[id] !== null) return `mapping ${id}: given back, but the table still holds a tree there`;
   return null;
 }
-
