@@ -7,7 +7,7 @@ import { ScenarioError } from '../scenario/errors.js';
 import { ExploreError } from './errors.js';
 import { resolvedPath, valueAt } from './spec.js';
 
-export function parseParamFilter(arg: string, flag = '--param'): { path: string[]; value: unknown } {
+export function parseParamFilter(arg: string, flag = '--param'): { path: string[]; value: unknown; dflt: unknown } {
   const eq = arg.indexOf('=');
   if (eq <= 0) throw new ExploreError(`${flag} ${arg.slice(0, 80)}: expected path=value, such as machine.ram=256MiB`);
   const path = arg.slice(0, eq).trim();
@@ -24,5 +24,6 @@ export function parseParamFilter(arg: string, flag = '--param'): { path: string[
       throw new ExploreError(e.message.replace(/^--set /, `${flag} `));
     }
   }
-  return { path: resolvedPath(path), value: valueAt(s, path) };
+  // A record stored before its field existed (sched_salt, say) ran with the field's default.
+  return { path: resolvedPath(path), value: valueAt(s, path), dflt: valueAt(resolveScenario({}), path) };
 }

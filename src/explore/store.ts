@@ -82,7 +82,8 @@ export interface RecordFilter {
   variant?: string;
   profile?: string;
   /** Resolved-scenario equalities: JSON path in the resolved scenario (["machine", "ram_bytes"]) -> value. */
-  params?: { path: string[]; value: unknown }[];
+  /** Resolved scenario values to match; `dflt` stands in for a field a record's scenario_json lacks. */
+  params?: { path: string[]; value: unknown; dflt?: unknown }[];
   model_version?: string;
   ids?: number[];
 }
@@ -228,8 +229,8 @@ export class ResultStore {
       args.push(f.model_version);
     }
     for (const p of f.params ?? []) {
-      where.push(`json_extract(scenario_json, ?) IS json_extract(?, '$')`);
-      args.push(`$.${p.path.join('.')}`, JSON.stringify(p.value));
+      where.push(`COALESCE(json_extract(scenario_json, ?), json_extract(?, '$')) IS json_extract(?, '$')`);
+      args.push(`$.${p.path.join('.')}`, JSON.stringify(p.dflt ?? null), JSON.stringify(p.value));
     }
     if (f.ids !== undefined) {
       where.push(`id IN (${f.ids.map(() => '?').join(',') || 'NULL'})`);

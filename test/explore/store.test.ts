@@ -9,6 +9,7 @@ import { buildJobs } from '../../src/explore/spec.js';
 import { execute } from '../../src/explore/execute.js';
 import { modelVersion } from '../../src/explore/version.js';
 import { toCsv, toNdjson } from '../../src/cli/commands/results.js';
+import { parseParamFilter } from '../../src/explore/filter.js';
 import { smallSpec } from './helpers.js';
 import type { RunResult } from '../../src/scenario/result.js';
 
@@ -59,6 +60,19 @@ test('store: created on first use with a schema version; records round-trip; dup
   assert.match(csv.split('\n')[0]!, /^id,sweep_id,model_version,scenario_hash,seed,/);
   assert.match(csv, /"r, ""quoted"""/);
   again.close();
+});
+
+test('store: a --param filter matches a record stored before its field existed when the value is the field\'s default', () => {
+  const s = ResultStore.open(':memory:');
+  const sweep = s.addSweep({ x: 1 }, modelVersion());
+  const job = buildJobs(smallSpec({ seeds: { from: 1, to: 1 } }))[0]!;
+  const { sched_salt: _salt, ...older } = JSON.parse(job.scenario_json) as Record<string, unknown>;
+  const id1 = s.insert(sweep, modelVersion(), job, fakeOutput('COMPLETED', 'aaaa0001'));
+  const id2 = s.insert(sweep, modelVersion(), { ...job, seed: 2, scenario_hash: 'older', scenario_json: JSON.stringify(older) }, fakeOutput('COMPLETED', 'aaaa0002'));
+  assert.deepEqual(s.query({ params: [parseParamFilter('sched_salt=0')] }).map((x) => x.id), [id1, id2]);
+  assert.deepEqual(s.query({ params: [parseParamFilter('sched_salt=4')] }).map((x) => x.id), []);
+  assert.deepEqual(s.query({ params: [parseParamFilter('machine.ram=128MiB')] }).map((x) => x.id), [id1, id2]);
+  s.close();
 });
 
 test('store: a missing store, a foreign SQLite file and a non-database file are one-line errors', () => {
