@@ -140,8 +140,9 @@ test('summaries count verdicts per (profile, variants, cell) and take the median
 });
 
 test('--param filters resolve through the scenario layer', () => {
-  assert.deepEqual(parseParamFilter('machine.ram=256MiB'), { path: ['machine', 'ram_bytes'], value: 256 * 2 ** 20 });
-  assert.deepEqual(parseParamFilter('workload.copies=40'), { path: ['workload', 'copies'], value: 40 });
+  assert.deepEqual(parseParamFilter('machine.ram=256MiB'), { path: ['machine', 'ram_bytes'], value: 256 * 2 ** 20, dflt: 2816 * 2 ** 20 });
+  assert.deepEqual(parseParamFilter('workload.copies=40'), { path: ['workload', 'copies'], value: 40, dflt: 4 });
+  assert.deepEqual(parseParamFilter('sched_salt=3'), { path: ['sched_salt'], value: 3, dflt: 0 });
   assert.throws(() => parseParamFilter('machine.rma=1'), (e: Error) => /^--param machine\.rma: unknown field/.test(e.message));
   assert.throws(() => parseParamFilter('machine.ram=lots'), (e: Error) => /^--param machine\.ram: expected a size/.test(e.message));
 });
