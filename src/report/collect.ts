@@ -15,6 +15,11 @@ export function runTitle(r: Pick<RunResult, 'profile' | 'variants'>): string {
   return r.profile + (r.variants.length ? ` + ${r.variants.join(',')}` : '');
 }
 
+/** "seed N", and the scheduler salt when the run had one (a swarm run or a scenario's sched_salt). */
+export function seedText(seed: number, sched_salt: number | undefined): string {
+  return `seed ${seed}${sched_salt ? `, sched_salt ${sched_salt}` : ''}`;
+}
+
 /** The kernel log with a SysRq show_state dump at the verdict. */
 export function runDmesg(m: Machine, r: RunResult): string {
   return formatDmesg(m.k.log.lines, { dropped: m.k.log.dropped, showState: { timeNs: r.sim_time_ns, tasks: r.tasks } });
@@ -26,13 +31,13 @@ export function runFtrace(m: Machine, r: RunResult): string {
     overwritten: m.k.trace.overwritten,
     events: m.params.trace_events,
     buffer_kb: m.params.trace_buffer_kb,
-    title: `scenario ${r.scenario}, kernel ${runTitle(r)}, seed ${r.seed}, verdict ${r.verdict} at ${r.sim_time_ns} ns`,
+    title: `scenario ${r.scenario}, kernel ${runTitle(r)}, ${seedText(r.seed, m.params.sched_salt)}, verdict ${r.verdict} at ${r.sim_time_ns} ns`,
   });
 }
 
 export function runChromeTrace(m: Machine, r: RunResult, series: MetricsSeries | null): ChromeTrace {
   return chromeTrace({
-    title: `${r.scenario} ${runTitle(r)} seed ${r.seed}`,
+    title: `${r.scenario} ${runTitle(r)} ${seedText(r.seed, m.params.sched_salt)}`,
     records: m.k.trace.records(),
     overwritten: m.k.trace.overwritten,
     series,
@@ -48,6 +53,7 @@ export function reportRun(m: Machine, r: RunResult, series: MetricsSeries, title
   return {
     title,
     result: r,
+    ...(m.params.sched_salt ? { sched_salt: m.params.sched_salt } : {}),
     series,
     failures: m.pa.failures.map((f) => ({ timeNs: f.timeNs, pid: f.pid, comm: f.comm, order: f.order, gfp: f.gfp, reported: f.reported })),
     logTail: tail,

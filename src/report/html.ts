@@ -30,6 +30,8 @@ export interface ReportRun {
   /** Column heading, e.g. "2.6.25-rc8" or "2.6.25-rc8 + noop-ctor". */
   title: string;
   result: RunResult;
+  /** The run's scheduler salt, if it had one (RunResult does not carry it). */
+  sched_salt?: number;
   series: MetricsSeries;
   failures: readonly ReportFailure[];
   /** Last lines of the kernel log (dmesg text), for a collapsed excerpt. */
@@ -239,7 +241,7 @@ function runCard(run: ReportRun, ri: number): string {
     .join('\n');
   return `<section class="run" aria-labelledby="run-${ri}-title">
 <h2 id="run-${ri}-title">${escapeHtml(run.title)}</h2>
-<div><span class="verdict v-${escapeHtml(r.verdict)}">${escapeHtml(r.verdict)}</span> after ${escapeHtml(sec(r.sim_time_ns))} simulated, seed ${r.seed}</div>
+<div><span class="verdict v-${escapeHtml(r.verdict)}">${escapeHtml(r.verdict)}</span> after ${escapeHtml(sec(r.sim_time_ns))} simulated, seed ${r.seed}${run.sched_salt ? `, sched_salt ${run.sched_salt}` : ''}</div>
 <p class="reason">${escapeHtml(r.reason)}</p>
 <table class="figures"><tbody>
 ${fig.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="num">${escapeHtml(v)}</td></tr>`).join('\n')}

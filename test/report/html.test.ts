@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeHtml, jsonForScript, renderHtml } from '../../src/report/html.js';
-import { reportRun } from '../../src/report/collect.js';
+import { reportRun, runFtrace } from '../../src/report/collect.js';
 import { observe, smallParams } from './helpers.js';
 
 const ASSETS = { uplotJs: '/* uplot */ var uPlot = function () {};', uplotCss: '.uplot{}' };
@@ -27,6 +27,18 @@ test('html: self-contained: no external URL in src/href, CSP forbids network, ta
   assert.match(html, /<span class="verdict v-COMPLETED">COMPLETED<\/span>/);
   for (const id of ['free', 'writeback', 'slab', 'mempool', 'device']) assert.match(html, new RegExp(`id="chart-0-${id}"`));
   assert.match(html, /@media print/);
+});
+
+test('html and ftrace: a salted run names its sched_salt next to the seed; an unsalted one does not', () => {
+  const salted = observe(smallParams({}, ['sched_salt=77']));
+  assert.equal(salted.machine.params.sched_salt, 77);
+  const html = renderHtml({ title: 't', subtitle: 's', runs: [reportRun(salted.machine, salted.result, salted.sampler!.series)] }, ASSETS);
+  assert.match(html, /simulated, seed 1, sched_salt 77<\/div>/);
+  assert.match(runFtrace(salted.machine, salted.result), /^# run: scenario small, kernel 2\.6\.25-rc8, seed 1, sched_salt 77, verdict/m);
+  const plain = observe(smallParams());
+  const html0 = renderHtml({ title: 't', subtitle: 's', runs: [reportRun(plain.machine, plain.result, plain.sampler!.series)] }, ASSETS);
+  assert.match(html0, /simulated, seed 1<\/div>/);
+  assert.doesNotMatch(html0, /sched_salt/);
 });
 
 test('html helpers: escapeHtml and jsonForScript (quotes, </script>, U+2028)', () => {

@@ -19,7 +19,7 @@ import type { Machine } from '../../scenario/machine.js';
 import type { RunResult } from '../../scenario/result.js';
 import { MetricsSampler } from '../../check/metrics.js';
 import { TRACEPOINTS, tracepointMatches } from '../../kernel/trace.js';
-import { reportRun, runChromeTrace, runDmesg, runFtrace, runTitle } from '../../report/collect.js';
+import { reportRun, runChromeTrace, runDmesg, runFtrace, runTitle, seedText } from '../../report/collect.js';
 import { renderHtml, type HtmlAssets, type ReportRun } from '../../report/html.js';
 import { metricsCsv, metricsJson } from '../../report/metrics.js';
 import { PROC_FILES, procSnapshot, snapshotDirName, type ProcFile } from '../../report/proc.js';
@@ -250,7 +250,7 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
     }
     if (o.report !== undefined && series !== null) {
       const html = renderHtml(
-        { title: `reclaimsim run: ${p.name}, ${runTitle(r)}, seed ${p.seed}`, subtitle: describe(p), runs: [reportRun(m, r, series)] },
+        { title: `reclaimsim run: ${p.name}, ${runTitle(r)}, ${seedText(p.seed, p.sched_salt)}`, subtitle: describe(p), runs: [reportRun(m, r, series)] },
         uplotAssets(),
       );
       writeFileAtomic(o.report, html);
