@@ -47,6 +47,11 @@ export class lru_lists {
   }
 }
 
+/** Index of a zone's list in lru_lists' heads and tails. */
+function lru_index(zone: number, list: number): number {
+  return zone * 2 + list;
+}
+
 function stat_of(list: number): number {
   return list === LRU_ACTIVE ? NR_ACTIVE : NR_INACTIVE;
 }
@@ -64,7 +69,7 @@ function list_of(pa: PageAllocator, pfn: number): number {
 function link(l: lru_lists, zone: number, list: number, pfn: number, atTail: boolean): void {
   const pa = l.pa;
   if (onLru(pa, pfn)) fail('page ', pfn, ' already on the LRU');
-  const li = zone * 2 + list;
+  const li = lru_index(zone, list);
   if (atTail) {
     const t = l.tail[li]!;
     pa.lru_prev[pfn] = t;
@@ -89,7 +94,7 @@ function unlink(l: lru_lists, zone: number, pfn: number): void {
   const pa = l.pa;
   if (!(onLru(pa, pfn))) fail('page ', pfn, ' not on the LRU');
   const list = list_of(pa, pfn);
-  const li = zone * 2 + list;
+  const li = lru_index(zone, list);
   const n = pa.lru_next[pfn]!, p = pa.lru_prev[pfn]!;
   if (p >= 0) pa.lru_next[p] = n;
   else l.head[li] = n;
@@ -129,7 +134,7 @@ export function deactivate_isolated_page(l: lru_lists, zone: number, pfn: number
  * return how many. PG_active stays set on active pages, as __isolate_lru_page leaves it.
  */
 export function isolate_lru_pages(l: lru_lists, zone: number, list: number, nr: number, out: Int32Array): number {
-  const li = zone * 2 + list;
+  const li = lru_index(zone, list);
   const max = Math.min(nr, out.length);
   let taken = 0;
   while (taken < max) {
@@ -165,7 +170,7 @@ export function lru_check(l: lru_lists): string | null {
   const pa = l.pa;
   for (let zone = 0; zone < pa.zones.length; zone++) {
     for (const list of [LRU_INACTIVE, LRU_ACTIVE]) {
-      const li = zone * 2 + list;
+      const li = lru_index(zone, list);
       const name = `${pa.zones[zone]!.name} ${list === LRU_ACTIVE ? 'active' : 'inactive'} list`;
       let n = 0;
       let prev = -1;

@@ -10,6 +10,11 @@ import { assert, fail } from './assert.js';
 
 const TWO32 = 4294967296;
 
+/** The largest multiple of n not above 2^32: 32-bit draws at or above it are rejected, so x % n is uniform. */
+function rejectionLimit32(n: number): number {
+  return TWO32 - (TWO32 % n);
+}
+
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
@@ -82,14 +87,21 @@ export class Prng {
   }
 
   /** Uniform integer in [0, n), unbiased (rejection sampling). n must be a positive safe integer. */
+  /**
+   * below(n) for 1 < n <= 2^32, with the rejection limit (rejectionLimit32(n)) worked out by the
+   * caller: for hot loops that draw below the same n many times.
+   */
+  below32(n: number, limit: number): number {
+    let x = this.nextU32();
+    while (x >= limit) x = this.nextU32();
+    return x % n;
+  }
+
   below(n: number): number {
     if (!(Number.isSafeInteger(n) && n > 0)) fail('below(n) needs a positive safe integer, got ', n);
     if (n <= TWO32) {
       if (n === 1) return 0;
-      const limit = TWO32 - (TWO32 % n);
-      let x = this.nextU32();
-      while (x >= limit) x = this.nextU32();
-      return x % n;
+      return this.below32(n, rejectionLimit32(n));
     }
     // 53-bit draw for large n (for example nanosecond ranges longer than 4.29 s).
     const TWO53 = 9007199254740992;
@@ -153,15 +165,12 @@ export class WeightedChoice {
   constructor(weights: ArrayLike<number>) {
     this.weights = Float64Array.from(weights);
     this.total = weightsTotal(weights);
-    this.limit = this.total > 1 && this.total <= TWO32 ? TWO32 - (TWO32 % this.total) : 0;
+    this.limit = this.total > 1 && this.total <= TWO32 ? rejectionLimit32(this.total) : 0;
   }
 
   draw(rng: Prng): number {
     if (this.limit === 0) return weightedIndex(this.weights, rng.below(this.total));
-    // rng.below(total) for a total of at most 2^32, without its checks and its modulo.
-    let x = rng.nextU32();
-    while (x >= this.limit) x = rng.nextU32();
-    return weightedIndex(this.weights, x % this.total);
+    return weightedIndex(this.weights, rng.below32(this.total, this.limit));
   }
 }
 

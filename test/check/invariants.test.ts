@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScenario } from '../../src/scenario/run.js';
 import { bootMachine } from '../../src/scenario/machine.js';
-import { DEFAULT_PARAMS, type RunParams } from '../../src/scenario/params.js';
+import { DEFAULT_PARAMS, paramsFromScenario, type RunParams } from '../../src/scenario/params.js';
+import { loadScenarioArg } from '../../src/cli/scenario-source.js';
 import { InvariantChecker, InvariantViolation } from '../../src/check/invariants.js';
 import { PAGE_USE_PAGECACHE } from '../../src/include/page-flags.js';
 
@@ -19,15 +20,7 @@ for (const profile of ['2.6.25-rc8', '2.6.25', '2.6.24'] as const) {
 }
 
 /** A 2.6.25 source tree's file sizes (scenarios/kernel-tree.yaml): most files have a page_tree of their own. */
-const KERNEL_TREE_MIX = [
-  { size_bytes: 1024, weight: 20 },
-  { size_bytes: 4096, weight: 30 },
-  { size_bytes: 8192, weight: 20 },
-  { size_bytes: 16384, weight: 15 },
-  { size_bytes: 32768, weight: 8 },
-  { size_bytes: 65536, weight: 5 },
-  { size_bytes: 262144, weight: 2 },
-];
+const KERNEL_TREE_MIX = paramsFromScenario(loadScenarioArg('kernel-tree')).file_size_mix;
 
 test('invariants: with multi-page files, full checking holds, and a file gives its mapping number back when its last page goes to swap', () => {
   const { result, machine } = runScenario({ ...SMALL, file_size_mix: KERNEL_TREE_MIX }, { check: 'full' });

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScenario } from '../../src/scenario/run.js';
-import { DEFAULT_PARAMS, type Profile, type RunParams, type Variant } from '../../src/scenario/params.js';
+import { DEFAULT_PARAMS, paramsFromScenario, type Profile, type RunParams, type Variant } from '../../src/scenario/params.js';
+import { loadScenarioArg } from '../../src/cli/scenario-source.js';
 import { InvariantChecker } from '../../src/check/invariants.js';
 import { bootMachine } from '../../src/scenario/machine.js';
 import type { Machine } from '../../src/scenario/machine.js';
@@ -130,15 +131,7 @@ test('flagship: boot reads leave every CPU its own slab in the command and sense
 });
 
 test('flagship: with a 2.6.25 source tree\'s file sizes, the files\' own radix-tree nodes pay for the swap cache\'s and rc8 completes (kernel-tree mix)', () => {
-  const mix = [
-    { size_bytes: 1024, weight: 20 },
-    { size_bytes: 4096, weight: 30 },
-    { size_bytes: 8192, weight: 20 },
-    { size_bytes: 16384, weight: 15 },
-    { size_bytes: 32768, weight: 8 },
-    { size_bytes: 65536, weight: 5 },
-    { size_bytes: 262144, weight: 2 },
-  ];
+  const mix = paramsFromScenario(loadScenarioArg('kernel-tree')).file_size_mix;
   const { r } = run('2.6.25-rc8', [], 1, { file_size_mix: mix });
   assert.equal(r.verdict, 'COMPLETED', r.reason);
   assert.ok(r.figures['atomic_line_margin_pages']! > 500, `margin ${r.figures['atomic_line_margin_pages']}`);
