@@ -9,6 +9,12 @@
 import { assert, fail } from './assert.js';
 
 const TWO32 = 4294967296;
+/**
+ * Below this n, x - floor(x / n) * n is exactly x % n for every 32-bit x: the quotient's rounding
+ * error (under 2^-21 for x < 2^32) is smaller than the 1/n that separates a non-integer quotient
+ * from the next integer, so the floor is right, and the rest is exact integer arithmetic.
+ */
+const SMALL_N = 2 ** 21;
 
 /** The largest multiple of n not above 2^32: 32-bit draws at or above it are rejected, so x % n is uniform. */
 function rejectionLimit32(n: number): number {
@@ -94,7 +100,9 @@ export class Prng {
   below32(n: number, limit: number): number {
     let x = this.nextU32();
     while (x >= limit) x = this.nextU32();
-    return x % n;
+    // x is often above 2^31, so V8 computes a plain `%` as a floating-point remainder (a call to
+    // fmod): it was the dearest line of the copy loop. A floor division gives the same integer.
+    return n < SMALL_N ? x - Math.floor(x / n) * n : x % n;
   }
 
   below(n: number): number {
@@ -158,19 +166,28 @@ export class Prng {
  * per copied file) can use it without changing any result.
  */
 export class WeightedChoice {
-  private readonly weights: Float64Array;
+  /** Running sums of the weights, without the last (which is the total). */
+  private readonly bounds: Float64Array;
   private readonly total: number;
   /** below(total)'s rejection limit, worked out once (0: total is 1 or above 2^32, use below). */
   private readonly limit: number;
   constructor(weights: ArrayLike<number>) {
-    this.weights = Float64Array.from(weights);
     this.total = weightsTotal(weights);
+    this.bounds = new Float64Array(weights.length - 1);
+    let sum = 0;
+    for (let i = 0; i < this.bounds.length; i++) this.bounds[i] = sum += weights[i]!;
     this.limit = this.total > 1 && this.total <= TWO32 ? rejectionLimit32(this.total) : 0;
   }
 
   draw(rng: Prng): number {
-    if (this.limit === 0) return weightedIndex(this.weights, rng.below(this.total));
-    return weightedIndex(this.weights, rng.below32(this.total, this.limit));
+    const x = this.limit === 0 ? rng.below(this.total) : rng.below32(this.total, this.limit);
+    // The index is the number of running sums at or below x: weightedIndex's answer, found with
+    // no data-dependent branch. The draw is random, so weightedIndex's early exit was
+    // mispredicted about every other time, which cost more than the comparisons it saved.
+    const b = this.bounds;
+    let i = 0;
+    for (let j = 0; j < b.length; j++) i += +(x >= b[j]!);
+    return i;
   }
 }
 

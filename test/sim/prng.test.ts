@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Prng } from '../../src/sim/prng.js';
+import fc from 'fast-check';
+import { Prng, WeightedChoice } from '../../src/sim/prng.js';
 import { SimulatorError } from '../../src/sim/assert.js';
 
 /** Chi-square statistic of observed counts against a uniform expectation. */
@@ -144,6 +145,51 @@ test('prng: weighted() follows integer weights and never picks weight 0', () => 
   assert.equal(p.weighted([0, 0, 5]), 2);
   assert.throws(() => p.weighted([0, 0]), SimulatorError);
   assert.throws(() => p.weighted([]), SimulatorError);
+});
+
+test('prng: below(n) is x % n of the first 32-bit draw under the rejection limit, for small and large n', () => {
+  // below32 computes the remainder by a floor division for n < 2^21 (cheaper in V8 than a
+  // floating-point %); this pins it to the plain definition, near 2^21 and above it included.
+  const ns = [2, 3, 7, 100, 1000, 65535, 65536, 1_000_003, 2 ** 21 - 1, 2 ** 21, 2 ** 21 + 1, 3_000_000_019, 2 ** 32 - 1, 2 ** 32];
+  const r = Prng.seeded(99);
+  for (let i = 0; i < 2000; i++) ns.push(2 + r.below(2 ** 21), 2 + r.below(2 ** 32 - 2));
+  const a = Prng.seeded(5);
+  const b = Prng.seeded(5);
+  for (const n of ns) {
+    const limit = 2 ** 32 - (2 ** 32 % n);
+    for (let i = 0; i < 20; i++) {
+      let x = b.nextU32();
+      while (x >= limit) x = b.nextU32();
+      assert.equal(a.below(n), x % n, `n = ${n}`);
+    }
+  }
+});
+
+test('prng: WeightedChoice.draw returns what weighted() does and leaves the stream where it does', () => {
+  // The copy loop draws file sizes through WeightedChoice; every result of the model depends on it
+  // agreeing with weighted(), zero weights and totals with rejection included.
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 2 ** 31 }), (weights, seed) => {
+      fc.pre(weights.some((w) => w > 0));
+      const a = Prng.seeded(seed);
+      const b = Prng.seeded(seed);
+      const wc = new WeightedChoice(weights);
+      for (let i = 0; i < 200; i++) {
+        const got = wc.draw(a);
+        assert.equal(got, b.weighted(weights));
+        assert.ok(weights[got]! > 0, `picked index ${got} of weight 0 in ${weights}`);
+      }
+      assert.equal(a.nextU32(), b.nextU32());
+    }),
+    { numRuns: 300, seed: 7 },
+  );
+  // A total above 2^32 takes the 53-bit path of below().
+  const big = [2 ** 32, 2 ** 31, 1];
+  const a = Prng.seeded(3);
+  const b = Prng.seeded(3);
+  const wc = new WeightedChoice(big);
+  for (let i = 0; i < 100; i++) assert.equal(wc.draw(a), b.weighted(big));
+  assert.throws(() => new WeightedChoice([0, 0]), SimulatorError);
 });
 
 test('prng: shuffle() is a uniform permutation', () => {
