@@ -3,13 +3,17 @@
  * the determinism self-check. Used by the worker threads and in-process (replay, shrink, tests).
  */
 import { runScenario } from '../scenario/run.js';
+import { releaseMachine } from '../scenario/machine.js';
 import type { RunResult } from '../scenario/result.js';
 import type { ExploreParams, WorkerOutput } from './types.js';
 
 /** Runs `p` once and returns the result. */
 export function runOnce(p: ExploreParams): RunResult {
   // The kernel derives the scheduler stream from p.sched_salt itself.
-  return runScenario(p).result;
+  const { result, machine } = runScenario(p);
+  // Only the result leaves this function, so the next run may have the machine's arrays.
+  releaseMachine(machine);
+  return result;
 }
 
 /** Test hook: RECLAIMSIM_EXPLORE_FAULT=nondeterminism makes the second run of a check differ. */

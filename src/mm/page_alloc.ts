@@ -58,6 +58,7 @@ import { PF_MEMALLOC, type KGen } from '../kernel/task.js';
 import { cond_resched, schedule_timeout_uninterruptible } from '../kernel/sched.js';
 import { TP } from '../kernel/trace.js';
 import { assert, fail } from '../sim/assert.js';
+import { recycle, take } from '../sim/recycle.js';
 import {
   ALLOC_CPUSET,
   ALLOC_HARDER,
@@ -493,15 +494,16 @@ export class PageAllocator {
     this.zones[ZONE_MOVABLE]!.zone_start_pfn = max_pfn;
 
     const n = max_pfn;
-    this.page_flags = new Uint32Array(n);
-    this.page_use = new Uint8Array(n).fill(PAGE_USE_RESERVED);
-    this.page_count = new Int32Array(n);
-    this.page_mapping = new Int32Array(n).fill(-1);
-    this.page_index = new Int32Array(n);
-    this.page_private = new Int32Array(n);
-    this.lru_prev = new Int32Array(n).fill(-1);
-    this.lru_next = new Int32Array(n).fill(-1);
-    this.page_order = new Uint8Array(n);
+    // Recycled from a finished machine of the same size where explore gave one back (release()).
+    this.page_flags = take(Uint32Array, n);
+    this.page_use = take(Uint8Array, n, PAGE_USE_RESERVED);
+    this.page_count = take(Int32Array, n);
+    this.page_mapping = take(Int32Array, n, -1);
+    this.page_index = take(Int32Array, n);
+    this.page_private = take(Int32Array, n);
+    this.lru_prev = take(Int32Array, n, -1);
+    this.lru_next = take(Int32Array, n, -1);
+    this.page_order = take(Uint8Array, n);
     this.nr_pages_by_use[PAGE_USE_RESERVED] = n;
 
     this.pageblock_flags = new Uint8Array(Math.ceil(n / pageblock_nr_pages));
@@ -572,6 +574,15 @@ export class PageAllocator {
       // Boot filled NR_FREE_PAGES up from zero: the low-water statistic starts now.
       z.min_free_seen = z.vm_stat[NR_FREE_PAGES]!;
     }
+  }
+
+  /**
+   * Gives the mem_map arrays back for the next machine of the same size (src/sim/recycle.ts).
+   * Model bookkeeping, not a kernel function: only a caller that has taken everything it needs
+   * from this machine may call it, and the allocator must not be used afterwards.
+   */
+  release(): void {
+    recycle(this.page_flags, this.page_use, this.page_count, this.page_mapping, this.page_index, this.page_private, this.lru_prev, this.lru_next, this.page_order);
   }
 
   // ---- boot ----

@@ -11,6 +11,7 @@
  * map_swap_page is offset arithmetic), priorities across several areas, swapoff, the scanning
  * lock dance (the model is atomic between sleeps). Any context; never sleeps.
  */
+import { take } from '../sim/recycle.js';
 import { assert, fail } from '../sim/assert.js';
 
 export const SWAPFILE_CLUSTER = 256;
@@ -37,7 +38,7 @@ export class swap_info_struct {
   ) {
     assert(slots >= 2, 'swap area needs at least 2 slots');
     this.max = slots;
-    this.swap_map = new Uint16Array(slots);
+    this.swap_map = take(Uint16Array, slots);
     this.pages = slots - 1;
     this.lowest_bit = 1;
     this.highest_bit = slots - 1;

@@ -19,6 +19,7 @@ import { SlubAllocator, type kmem_cache } from '../mm/slub.js';
 import { mempool_create_slab_pool, type mempool_t } from '../mm/mempool.js';
 import { backing_dev_info } from '../mm/backing-dev.js';
 import { ALIGN } from '../mm/slub_geometry.js';
+import { recycle } from '../sim/recycle.js';
 import { swap_info_struct } from '../mm/swapfile.js';
 import { lru_lists } from '../mm/swap.js';
 import { VmState } from '../mm/vm_state.js';
@@ -73,6 +74,15 @@ export interface Machine {
 function must<T>(x: T | null, what: string): T {
   if (x === null) throw new Error(`boot: ${what} failed`);
   return x;
+}
+
+/**
+ * Gives a finished machine's page-frame and swap-map arrays to the next machine this thread boots
+ * (src/sim/recycle.ts). The machine must not be used afterwards.
+ */
+export function releaseMachine(m: Machine): void {
+  m.pa.release();
+  recycle(m.vm.si.swap_map);
 }
 
 /** Boots the machine described by `p`; the run starts when the engine runs. */
