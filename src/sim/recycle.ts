@@ -16,8 +16,11 @@
 type Typed = Int32Array | Uint32Array | Uint16Array | Uint8Array;
 type TypedCtor<T extends Typed> = { new (n: number): T; readonly name: string };
 
-/** Arrays kept per (type, length): enough for a run and its determinism re-run. */
-const KEEP = 2;
+/**
+ * Arrays kept per (type, length). A machine gives back six Int32Arrays of one length (the page
+ * count, mapping, index, private word and the two list links), so fewer would drop some of them.
+ */
+const KEEP = 8;
 const spare = new Map<string, Typed[]>();
 
 function key(name: string, n: number): string {

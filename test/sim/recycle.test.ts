@@ -29,6 +29,13 @@ test('recycle: a given-back array comes back filled as new, only for its own typ
   const d = take(Int32Array, 1000);
   const e = take(Int32Array, 1000);
   assert.notEqual(d, e);
+  // A machine gives back six Int32Arrays of one length; all six are kept for the next one.
+  const six = Array.from({ length: 6 }, () => new Int32Array(1234));
+  const held = spareCount();
+  recycle(...six);
+  assert.equal(spareCount(), held + 6);
+  const again = Array.from({ length: 6 }, () => take(Int32Array, 1234));
+  assert.deepEqual(new Set(again), new Set(six));
 });
 
 test('recycle: runs in one thread reusing the previous machine\'s arrays give the same results as fresh runs', () => {
