@@ -3,11 +3,11 @@
  *
  * A flagship run allocates about 22 MB of mem_map arrays (one entry per page frame in each of
  * nine arrays). Fresh memory costs the host a page fault per 4 KiB on first touch, and V8 counts
- * it as external memory, whose growth triggers full garbage collections: together about 25 ms of
- * a 300 ms run. A sweep worker runs thousands of machines of the same size one after another, so
- * it gives a finished machine's arrays back (`recycle`) and the next machine takes them (`take`),
- * filled exactly as a new array would be. Nothing of one run reaches the next: `take` overwrites
- * every element.
+ * it as external memory, whose growth triggers full garbage collections. Reusing the arrays saves
+ * 2-3% of a flagship run (BENCHMARKS.md). A sweep worker runs thousands of machines of the same
+ * size one after another, so it gives a finished machine's arrays back (`recycle`) and the next
+ * machine takes them (`take`), filled exactly as a new array would be. Nothing of one run reaches
+ * the next: `take` overwrites every element.
  *
  * Only code that knows a machine is finished with may give its arrays back (explore's runOnce);
  * everything else lets them go to the garbage collector as before.
@@ -47,8 +47,8 @@ export function recycle(...arrays: Typed[]): void {
     const k = key(a.constructor.name, a.length);
     let list = spare.get(k);
     if (list === undefined) {
-      // Machines of another size: drop what a previous size left, so a sweep over RAM sizes
-      // holds at most one size's arrays.
+      // Machines of another size: once many sizes have left arrays, drop them all, so a sweep
+      // over RAM sizes holds the arrays of a few sizes at most.
       if (spare.size > 16) spare.clear();
       list = [];
       spare.set(k, list);
