@@ -148,8 +148,17 @@ export function inputForm(path: string, v: unknown): string {
 }
 
 /** Re-labels a scenario-layer error about a --set as coming from `flag`. */
-function relabel(e: unknown, flag: string): never {
-  if (e instanceof ScenarioError) throw new ExploreError(e.message.replace(/^--set /, `${flag} `));
+/**
+ * A scenario error met while checking a --grid/--range value, worded for the flag. The scenario
+ * layer blames the first field the user set: the dimension itself, or, for a rule across fields,
+ * maybe one of the user's own --set fields, which must keep its name and say which value broke it.
+ */
+function relabel(e: unknown, flag: string, path?: string, value?: string): never {
+  if (e instanceof ScenarioError) {
+    const blamed = /^--set ([^:]+): /.exec(e.message)?.[1];
+    if (path === undefined || value === undefined || blamed === undefined || blamed === path) throw new ExploreError(e.message.replace(/^--set /, `${flag} `));
+    throw new ExploreError(`${flag} ${path}=${value}: ${e.message}`);
+  }
   throw e;
 }
 
@@ -181,7 +190,7 @@ export function parseGrid(arg: string, scenario: ScenarioText, baseSets: readonl
     try {
       resolveScenario({ text: scenario.text, file: scenario.label, sets: [...baseSets, `${path}=${v}`] });
     } catch (e) {
-      relabel(e, flag);
+      relabel(e, flag, path, v);
     }
   }
   return { path, values };
@@ -205,7 +214,7 @@ export function parseRange(arg: string, scenario: ScenarioText, baseSets: readon
     try {
       s = resolveScenario({ text: scenario.text, file: scenario.label, sets: [...baseSets, `${path}=${v}`] });
     } catch (e) {
-      relabel(e, flag);
+      relabel(e, flag, path, v);
     }
     ends.push(valueAt(s, path) as number);
   }

@@ -49,6 +49,17 @@ test('ranges: numeric fields only, low before high, values resolved by the scena
   assert.throws(() => parseRange('machine.cpus=1..99', SCENARIO, SMALL_SETS), (e: Error) => /^--range machine\.cpus: expected an integer from 1 to 64/.test(e.message));
 });
 
+test('a value that breaks a rule with one of the user\'s --set fields names the value and keeps the --set', () => {
+  // 40 copies of 48 MiB do not fit in 128 MiB of RAM plus the 64 MiB of swap the user set. The
+  // scenario layer blames swap.size, which came from --set, not from the --grid or --range.
+  const sets = [...SMALL_SETS, 'swap.size=64MiB'];
+  const oneLine = (re: RegExp) => (e: Error) => e instanceof ExploreError && re.test(e.message) && !e.message.includes('\n');
+  assert.throws(() => parseGrid('workload.copies=1,40', SCENARIO, sets), oneLine(/^--grid workload\.copies=40: --set swap\.size: 64MiB is too small for 40 copies/));
+  assert.throws(() => parseRange('workload.copies=1..40', SCENARIO, sets), oneLine(/^--range workload\.copies=40: --set swap\.size: 64MiB is too small for 40 copies/));
+  // Without the user's swap.size, the dimension's own flag is blamed, as before.
+  assert.throws(() => parseGrid('swap.size=64MiB,2GiB', SCENARIO, [...SMALL_SETS, 'workload.copies=40']), oneLine(/^--grid swap\.size: 64MiB is too small/));
+});
+
 test('grid jobs: cartesian product, seed-major, first dimension slowest; hashes ignore the seed', () => {
   const spec = smallSpec({ grid: [parseGrid('profile=2.6.25-rc8,2.6.25', SCENARIO, SMALL_SETS), parseGrid('machine.cpus=1,2', SCENARIO, SMALL_SETS)], seeds: { from: 5, to: 6 } });
   const jobs = buildJobs(spec);
