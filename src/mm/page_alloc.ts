@@ -853,9 +853,23 @@ export class PageAllocator {
     z.nr_free[order]++;
   }
 
-  /** rmv_page_order plus the nr_free count: the block at pfn leaves the buddy allocator. */
-  private take_block(z: zone, pfn: number, order: number): void {
-    this.list_del(z, order, pfn);
+  /**
+   * rmv_page_order plus the nr_free count: the block at pfn leaves the buddy allocator. With
+   * `head_of` >= 0 the caller took it from the head of that migrate type's list of `order`, so the
+   * unlink needs no search for the list (the search cost more than the rest of the unlink); -1
+   * when the block may sit anywhere on its list (after move_freepages_block).
+   */
+  private take_block(z: zone, pfn: number, order: number, head_of: number): void {
+    if (head_of >= 0) {
+      const slot = order * MIGRATE_TYPES + head_of;
+      if (!(z.free_head[slot] === pfn)) fail('take_block: pfn ', pfn, ' does not head the free list of order ', order, ' type ', head_of);
+      const nx = this.lru_next[pfn]!;
+      z.free_head[slot] = nx;
+      if (nx >= 0) this.lru_prev[nx] = -1;
+      this.lru_next[pfn] = -1;
+    } else {
+      this.list_del(z, order, pfn);
+    }
     z.nr_free[order]--;
     this.page_flags[pfn] = this.page_flags[pfn]! & ~(1 << PG_buddy);
     this.page_private[pfn] = 0;
@@ -887,7 +901,7 @@ export class PageAllocator {
     for (let current = order; current < MAX_ORDER; current++) {
       const pfn = z.free_head[current * MIGRATE_TYPES + migratetype]!;
       if (pfn < 0) continue;
-      this.take_block(z, pfn, current);
+      this.take_block(z, pfn, current, migratetype);
       this.expand(z, pfn, order, current, migratetype);
       return pfn;
     }
@@ -942,7 +956,7 @@ export class PageAllocator {
           if (pages >= 1 << (pageblock_order - 1)) this.set_pageblock_migratetype(pfn, start_migratetype);
           migratetype = start_migratetype;
         }
-        this.take_block(z, pfn, current);
+        this.take_block(z, pfn, current, -1);
         if (current === pageblock_order) this.set_pageblock_migratetype(pfn, start_migratetype);
         this.expand(z, pfn, order, current, migratetype);
         this.fallback_allocs++;
