@@ -147,7 +147,6 @@ export function inputForm(path: string, v: unknown): string {
   return typeof x === 'string' ? x : JSON.stringify(x);
 }
 
-/** Re-labels a scenario-layer error about a --set as coming from `flag`. */
 /**
  * A scenario error met while checking a --grid/--range value, worded for the flag. The scenario
  * layer blames the first field the user set: the dimension itself, or, for a rule across fields,
