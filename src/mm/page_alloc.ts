@@ -804,12 +804,20 @@ export class PageAllocator {
     z.free_head[slot] = pfn;
   }
 
-  /** list_del from whichever migrate type's list of `order` holds pfn. */
-  private list_del(z: zone, order: number, pfn: number): void {
+  /**
+   * list_del from whichever migrate type's list of `order` holds pfn. `head_type` >= 0 says the
+   * caller knows pfn heads that type's list (it took it from there), so no search for the list is
+   * needed; the search cost more than the rest of the unlink.
+   */
+  private list_del(z: zone, order: number, pfn: number, head_type = -1): void {
     const p = this.lru_prev[pfn]!;
     const nx = this.lru_next[pfn]!;
     if (p >= 0) {
       this.lru_next[p] = nx;
+    } else if (head_type >= 0) {
+      const slot = order * MIGRATE_TYPES + head_type;
+      if (!(z.free_head[slot] === pfn)) fail('list_del: pfn ', pfn, ' does not head the free list of order ', order, ' type ', head_type);
+      z.free_head[slot] = nx;
     } else {
       // pfn heads one of the order's lists; the kernel's circular lists need no search.
       let t = 0;
@@ -854,22 +862,12 @@ export class PageAllocator {
   }
 
   /**
-   * rmv_page_order plus the nr_free count: the block at pfn leaves the buddy allocator. With
-   * `head_of` >= 0 the caller took it from the head of that migrate type's list of `order`, so the
-   * unlink needs no search for the list (the search cost more than the rest of the unlink); -1
-   * when the block may sit anywhere on its list (after move_freepages_block).
+   * rmv_page_order plus the nr_free count: the block at pfn leaves the buddy allocator. `head_of`:
+   * the migrate type whose list the caller took it from the head of, or -1 when the block may sit
+   * anywhere on its list (after move_freepages_block); see list_del.
    */
   private take_block(z: zone, pfn: number, order: number, head_of: number): void {
-    if (head_of >= 0) {
-      const slot = order * MIGRATE_TYPES + head_of;
-      if (!(z.free_head[slot] === pfn)) fail('take_block: pfn ', pfn, ' does not head the free list of order ', order, ' type ', head_of);
-      const nx = this.lru_next[pfn]!;
-      z.free_head[slot] = nx;
-      if (nx >= 0) this.lru_prev[nx] = -1;
-      this.lru_next[pfn] = -1;
-    } else {
-      this.list_del(z, order, pfn);
-    }
+    this.list_del(z, order, pfn, head_of);
     z.nr_free[order]--;
     this.page_flags[pfn] = this.page_flags[pfn]! & ~(1 << PG_buddy);
     this.page_private[pfn] = 0;
