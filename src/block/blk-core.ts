@@ -5,9 +5,9 @@
  * Mirrors: block/blk-core.c (get_request, get_request_wait, freed_request, __make_request,
  * blk_plug_device, blk_remove_plug, __generic_unplug_device, generic_unplug_device,
  * blk_unplug_work, blk_unplug_timeout, blk_run_queue, blk_end_request, end_that_request_last,
- * blk_put_request), block/blk-merge.c (ll_back_merge_fn, ll_front_merge_fn, attempt_back_merge),
- * block/blk-softirq (blk_complete_request, blk_done_softirq, in blk-core.c in 2.6.25) and
- * block/blk-settings.c (blk_queue_make_request defaults), v2.6.25.
+ * blk_put_request), block/blk-merge.c (ll_back_merge_fn, ll_front_merge_fn, attempt_merge,
+ * attempt_back_merge, attempt_front_merge), block/blk-softirq (blk_complete_request,
+ * blk_done_softirq, in blk-core.c in 2.6.25) and block/blk-settings.c (blk_queue_make_request defaults), v2.6.25.
  *
  * Modelled: per-direction request_list with nr_requests 128, congestion on/off at 113/103,
  * the queue-full batcher rule (nr_batching 32 within BLK_BATCH_TIME), the 3/2*nr hard cap, the
@@ -43,6 +43,7 @@ import {
   elv_queue_empty,
   elv_rqhash_del,
   elv_rqhash_reposition,
+  rq_mergeable,
 } from './elevator.js';
 
 export const BLKDEV_MAX_RQ = 128;
@@ -410,32 +411,57 @@ function ll_front_merge_fn(q: request_queue, rq: request, b: bio): boolean {
 }
 
 /**
- * @kernel block/blk-merge.c attempt_back_merge (attempt_merge, noop_latter_request)
- * After a back merge, the request after this one in noop's FIFO may now start exactly where this
- * one ends; if both are mergeable and the limits allow, it is folded in and its request freed.
+ * @kernel block/blk-merge.c attempt_merge (with ll_merge_requests_fn and elv_merge_requests)
+ * Folds `next`, at index `i` of noop's FIFO, into `req` when it starts exactly where req ends,
+ * both are mergeable, both go the same way, and the merged request stays within max_sectors and
+ * the segment limits; next leaves the FIFO and the hash, and its request is freed. The merged
+ * request becomes last_merge. Returns whether it merged. Simplified: no physically contiguous
+ * segment saving (pages are not contiguous), start_time is not kept.
  */
-function attempt_back_merge(q: request_queue, rq: request): void {
+function attempt_merge(q: request_queue, req: request, next: request, i: number): boolean {
+  if (next.sector !== req.sector + req.nr_sectors) return false;
+  if (!rq_mergeable(req) || !rq_mergeable(next) || next.rw !== req.rw) return false;
+  if (req.nr_sectors + next.nr_sectors > q.max_sectors) return false;
+  if (req.nr_phys_segments + next.nr_phys_segments > q.max_phys_segments || req.nr_hw_segments + next.nr_hw_segments > q.max_hw_segments) return false;
+  req.biotail!.bi_next = next.bio;
+  req.biotail = next.biotail;
+  req.nr_bios += next.nr_bios;
+  req.nr_sectors += next.nr_sectors;
+  req.nr_phys_segments += next.nr_phys_segments;
+  req.nr_hw_segments += next.nr_hw_segments;
+  q.elevator.fifo.splice(i, 1);
+  elv_rqhash_reposition(q.elevator, req);
+  elv_rqhash_del(q.elevator, next);
+  q.last_merge = req;
+  next.inElevator = false;
+  next.bio = next.biotail = null;
+  __blk_put_request(q, next);
+  return true;
+}
+
+/**
+ * @kernel block/blk-merge.c attempt_back_merge (noop_latter_request)
+ * After a back merge, the request after this one in noop's FIFO may now start exactly where this
+ * one ends: attempt_merge folds it in.
+ */
+function attempt_back_merge(q: request_queue, rq: request): boolean {
   const fifo = q.elevator.fifo;
   // Sequential writes merge into the newest request, so search from the FIFO's tail.
   const i = fifo.lastIndexOf(rq);
   const next = i >= 0 ? fifo[i + 1] : undefined;
-  if (next === undefined || next.sector !== rq.sector + rq.nr_sectors) return;
-  if (next.cmd_flags & RQ_NOMERGE_FLAGS || next.special !== null || next.rw !== rq.rw) return;
-  if (rq.nr_sectors + next.nr_sectors > q.max_sectors) return;
-  if (rq.nr_phys_segments + next.nr_phys_segments > q.max_phys_segments || rq.nr_hw_segments + next.nr_hw_segments > q.max_hw_segments) return;
-  rq.biotail!.bi_next = next.bio;
-  rq.biotail = next.biotail;
-  rq.nr_bios += next.nr_bios;
-  rq.nr_sectors += next.nr_sectors;
-  rq.nr_phys_segments += next.nr_phys_segments;
-  rq.nr_hw_segments += next.nr_hw_segments;
-  fifo.splice(i + 1, 1);
-  elv_rqhash_del(q.elevator, next);
-  elv_rqhash_reposition(q.elevator, rq);
-  if (q.last_merge === next) q.last_merge = null;
-  next.inElevator = false;
-  next.bio = next.biotail = null;
-  __blk_put_request(q, next);
+  return next !== undefined && attempt_merge(q, rq, next, i + 1);
+}
+
+/**
+ * @kernel block/blk-merge.c attempt_front_merge (noop_former_request)
+ * After a front merge, the request before this one in noop's FIFO may now end exactly where this
+ * one starts: attempt_merge folds this one into it.
+ */
+function attempt_front_merge(q: request_queue, rq: request): boolean {
+  const fifo = q.elevator.fifo;
+  const i = fifo.lastIndexOf(rq);
+  const prev = i > 0 ? fifo[i - 1] : undefined;
+  return prev !== undefined && attempt_merge(q, prev, rq, i);
 }
 
 /** @kernel block/blk-core.c init_request_from_bio */
@@ -472,9 +498,11 @@ function make_request_merge(q: request_queue, b: bio): boolean {
       rq.nr_sectors += nr_sectors;
       q.stat.merges_back++;
       if (k.trace.on[TP.block_bio_backmerge]) k.tp(TP.block_bio_backmerge, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
-      elv_rqhash_reposition(q.elevator, rq);
-      attempt_back_merge(q, rq);
-      q.last_merge = rq;
+      // elv_merged_request when no further merge happened (attempt_merge sets last_merge itself).
+      if (!attempt_back_merge(q, rq)) {
+        elv_rqhash_reposition(q.elevator, rq);
+        q.last_merge = rq;
+      }
       if (sync) __generic_unplug_device(q, 'io');
       return true;
     }
@@ -487,7 +515,9 @@ function make_request_merge(q: request_queue, b: bio): boolean {
       rq.nr_sectors += nr_sectors;
       q.stat.merges_front++;
       if (k.trace.on[TP.block_bio_frontmerge]) k.tp(TP.block_bio_frontmerge, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
-      q.last_merge = rq;
+      // elv_merged_request (a front merge leaves the end sector, so the hash stays) unless the
+      // request before it now ends where this one starts.
+      if (!attempt_front_merge(q, rq)) q.last_merge = rq;
       if (sync) __generic_unplug_device(q, 'io');
       return true;
     }

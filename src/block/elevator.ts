@@ -159,7 +159,9 @@ export function elv_insert_sort(q: request_queue, rq: request): void {
   rq.inElevator = true;
   q.elevator.fifo.push(rq);
   elv_rqhash_add(q.elevator, rq);
-  if (rq_mergeable(rq)) q.last_merge = rq;
+  // A new request becomes the one-hit cache only if the cache is empty; it otherwise keeps the
+  // request the last merge went into.
+  if (rq_mergeable(rq) && q.last_merge === null) q.last_merge = rq;
   if (blk_queue_plugged(q)) {
     const nrq = q.rq.count[0]! + q.rq.count[1]! - q.in_flight;
     if (nrq >= q.unplug_thresh) __generic_unplug_device(q, 'threshold');

@@ -121,7 +121,7 @@ export function bootCaches(slub: SlubAllocator, p: BootCacheProfile): BootCaches
   mk('inode_cache', 560, 0, SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_MEM_SPREAD, other);
   mk('names_cache', 4096, 0, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
   mk('filp', 192, 0, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
-  mk('radix_tree_node', 552, 0, SLAB_PANIC | SLAB_RECLAIM_ACCOUNT, other);
+  mk('radix_tree_node', 552, 0, SLAB_PANIC, other);
   // Initcalls: bio, block, SCSI mid layer.
   const bio = mk('bio', SIZEOF.bio, 8, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
   const biovec = BIOVEC_NR.map((n) => mk(`biovec-${n}`, n * SIZEOF.bio_vec, 0, SLAB_HWCACHE_ALIGN | SLAB_PANIC));

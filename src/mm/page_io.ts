@@ -83,6 +83,7 @@ function swap_writepage_submit(vm: VmState, pfn: number, b: bio | null): number 
   const t = vm.k.current;
   if (b === null) {
     // Cannot happen with __GFP_WAIT; kept for the kernel's shape: redirty, unlock, -ENOMEM.
+    SetPageFlag(pa.page_flags, pfn, PG_dirty);
     ClearPageFlag(pa.page_flags, pfn, PG_locked);
     t.leave();
     return -12;

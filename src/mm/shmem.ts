@@ -28,7 +28,7 @@ import { PG_dirty, PG_swapcache, PG_uptodate, PAGE_USE_PAGECACHE, PAGE_USE_SWAPC
 import { lru_cache_add } from './swap.js';
 import { get_swap_page, swap_duplicate, swap_free } from './swapfile.js';
 import { mod_page_state, type VmState } from './vm_state.js';
-import { NR_FILE_DIRTY, NR_FILE_PAGES } from './page_alloc.js';
+import { NR_FILE_PAGES } from './page_alloc.js';
 import { GFP_ATOMIC, __GFP_HIGHMEM } from '../include/gfp.js';
 import { fail } from '../sim/assert.js';
 import { radix_tree_delete, radix_tree_insert, radix_tree_preload, type radix_tree_root } from './radix-tree.js';
@@ -67,9 +67,10 @@ export function shmem_add_written_page(vm: VmState, pfn: number, mapping: radix_
   }
   pa.set_page_use(pfn, 0, PAGE_USE_PAGECACHE);
   SetPageFlag(pa.page_flags, pfn, PG_uptodate);
+  // set_page_dirty is __set_page_dirty_no_writeback for tmpfs: the flag only. shmem_backing_dev_info
+  // has BDI_CAP_NO_ACCT_DIRTY, so NR_FILE_DIRTY (meminfo's Dirty) never counts a tmpfs page.
   SetPageFlag(pa.page_flags, pfn, PG_dirty);
   mod_page_state(vm, pfn, NR_FILE_PAGES, 1);
-  mod_page_state(vm, pfn, NR_FILE_DIRTY, 1);
   lru_cache_add(vm.lru, pa.page_zone(pfn).idx, pfn);
 }
 

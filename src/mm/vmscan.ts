@@ -26,7 +26,7 @@ import { TP } from '../kernel/trace.js';
 import { __GFP_FS, __GFP_IO, GFP_KERNEL } from '../include/gfp.js';
 import { PG_active, PG_dirty, PG_locked, PG_reclaim, PG_swapcache, PG_writeback, PAGE_USE_SWAPCACHE, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
 import { congestion_wait, WRITE } from './backing-dev.js';
-import { ALLOCSTALL, KSWAPD_STEAL, NR_ACTIVE, NR_FILE_DIRTY, NR_INACTIVE, NR_UNSTABLE_NFS, NR_VMSCAN_WRITE, NR_WRITEBACK, PAGEOUTRUN, PGACTIVATE, PGDEACTIVATE, PGREFILL, PGSCAN_DIRECT, PGSCAN_KSWAPD, PGSTEAL } from './page_alloc.js';
+import { ALLOCSTALL, KSWAPD_STEAL, NR_ACTIVE, NR_INACTIVE, NR_UNSTABLE_NFS, NR_VMSCAN_WRITE, NR_WRITEBACK, PAGEOUTRUN, PGACTIVATE, PGDEACTIVATE, PGREFILL, PGSCAN_DIRECT, PGSCAN_KSWAPD, PGSTEAL } from './page_alloc.js';
 import { mod_page_state } from './vm_state.js';
 import { deactivate_isolated_page, isolate_lru_pages, LRU_ACTIVE, LRU_INACTIVE, putback_lru_page } from './swap.js';
 import { AOP_WRITEPAGE_ACTIVATE, delete_from_swap_cache, shmem_writepage } from './shmem.js';
@@ -95,7 +95,6 @@ function pageout_shmem(vm: VmState, pfn: number): number {
   const res = shmem_writepage(vm, pfn);
   // shmem_writepage leaves the page dirty (now in the swap cache) and unlocks it.
   SetPageFlag(vm.pa.page_flags, pfn, PG_dirty);
-  mod_page_state(vm, pfn, NR_FILE_DIRTY, 1);
   if (res === 0) ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
   t.leave();
   return pageout_done(vm, pfn, res);
@@ -103,13 +102,14 @@ function pageout_shmem(vm: VmState, pfn: number): number {
 
 /**
  * The head of pageout: KEEP if the queue may not be written, CLEAN if the page is not dirty;
- * otherwise clear_page_dirty_for_io and SetPageReclaim, and -1 (go on to writepage).
+ * otherwise clear_page_dirty_for_io and SetPageReclaim, and -1 (go on to writepage). No
+ * NR_FILE_DIRTY change: tmpfs and the swap cache both have BDI_CAP_NO_ACCT_DIRTY, so their dirty
+ * pages are never counted.
  */
 function pageout_start(vm: VmState, pfn: number): number {
   if (!may_write_to_queue()) return PAGE_KEEP;
   if (!PageFlag(vm.pa.page_flags, pfn, PG_dirty)) return PAGE_CLEAN;
   ClearPageFlag(vm.pa.page_flags, pfn, PG_dirty);
-  mod_page_state(vm, pfn, NR_FILE_DIRTY, -1);
   SetPageFlag(vm.pa.page_flags, pfn, PG_reclaim);
   return -1;
 }

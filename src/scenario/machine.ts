@@ -13,7 +13,7 @@ import type { Task } from '../kernel/task.js';
 import { create_workqueue } from '../kernel/workqueue.js';
 import { newHungTaskState, watchdog, type HungTaskState } from '../kernel/hung_task.js';
 import { GFP_KERNEL } from '../include/gfp.js';
-import { SLAB_CACHE_DMA, SLAB_HWCACHE_ALIGN, SLAB_PANIC, SLAB_RECLAIM_ACCOUNT } from '../include/slab.js';
+import { SLAB_CACHE_DMA, SLAB_HWCACHE_ALIGN, SLAB_PANIC } from '../include/slab.js';
 import { PageAllocator } from '../mm/page_alloc.js';
 import { SlubAllocator, type kmem_cache } from '../mm/slub.js';
 import { mempool_create_slab_pool, type mempool_t } from '../mm/mempool.js';
@@ -159,8 +159,11 @@ export function bootMachine(p: RunParams): Machine {
   const vm = new VmState(k, pa, new lru_lists(pa), si, q, fs_bio_set);
   vm.scan_cost_ns = p.reclaim_page_ns;
   vm.scan_charge_per_page = p.reclaim_charge === 'page';
-  // radix_tree_init: the node cache has a constructor, so SLUB never merges it.
-  const radixCache = slub.kmem_cache_create('radix_tree_node', SIZEOF_RADIX_TREE_NODE, 0, SLAB_PANIC | SLAB_RECLAIM_ACCOUNT, () => {});
+  // radix_tree_init: the node cache has a constructor, so SLUB never merges it. 2.6.25 creates it
+  // with SLAB_PANIC alone (SLAB_RECLAIM_ACCOUNT came in 2.6.26), and new_slab masks off the
+  // __GFP_RECLAIMABLE that radix_tree_node_alloc and radix_tree_preload add: node slabs are
+  // MIGRATE_UNMOVABLE pages, counted in NR_SLAB_UNRECLAIMABLE.
+  const radixCache = slub.kmem_cache_create('radix_tree_node', SIZEOF_RADIX_TREE_NODE, 0, SLAB_PANIC, () => {});
   vm.radix = new radix_tree_ctx(k, radixCache, p.cpus);
   swap_io_init(vm);
   pa.hooks = {

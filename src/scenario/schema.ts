@@ -437,7 +437,7 @@ const scenarioDef = section('a reclaimsim scenario', {
     unchecked_isa_dma: bool({ default: false, doc: 'shost->unchecked_isa_dma: commands and sense buffers come from the DMA caches (GFP_DMA)' }),
   }),
   swap: section('the swap device (on the disk above)', {
-    size: size({ default: '2GiB', doc: 'swap space', min: 0, max: 16 * TiB, multipleOf: PAGE_SIZE }),
+    size: size({ default: '3GiB', doc: 'swap space', min: 0, max: 16 * TiB, multipleOf: PAGE_SIZE }),
     priority: int({ default: -1, doc: 'swapon priority (-1: kernel-assigned)', min: -1, max: 32767 }),
   }),
   workload: section('the memory pressure: copies of file trees into tmpfs (cp -a)', {

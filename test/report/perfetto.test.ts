@@ -6,10 +6,13 @@ import { TP } from '../../src/kernel/trace.js';
 import { observe, smallParams } from './helpers.js';
 
 // A ring small enough to overwrite: the trace starts mid-stream, with ends whose begins are lost.
-const { result, machine, sampler } = observe(smallParams({ trace_events: ['block:*', 'scsi:*', 'vmscan:*', 'kmem:mm_page_alloc_fail'], trace_buffer_kb: 1024 }));
+// It must still span a request's life from insert to completion: requests of up to 128 one-page
+// bios take about 250 records each, and the queue holds dozens of them, so 1 MiB (8192 records)
+// held only bio completions.
+const { result, machine, sampler } = observe(smallParams({ trace_events: ['block:*', 'scsi:*', 'vmscan:*', 'kmem:mm_page_alloc_fail'], trace_buffer_kb: 4096 }));
 const trace = runChromeTrace(machine, result, sampler!.series);
 
-test('perfetto: the trace validates: B/E and async b/e pair, counters numeric, ts monotonic per track (short run, 1 MiB ring)', () => {
+test('perfetto: the trace validates: B/E and async b/e pair, counters numeric, ts monotonic per track (short run, 4 MiB ring)', () => {
   assert.ok(machine.k.trace.overwritten > 0, 'the ring wrapped, so pairing must cope with lost begins');
   assert.deepEqual(validateChromeTrace(trace), []);
   // Round-trips through JSON (what the file holds).

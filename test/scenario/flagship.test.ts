@@ -12,6 +12,8 @@ import { InvariantChecker } from '../../src/check/invariants.js';
 import { bootMachine } from '../../src/scenario/machine.js';
 import type { Machine } from '../../src/scenario/machine.js';
 import type { RunResult } from '../../src/scenario/result.js';
+import { SLAB_RECLAIM_ACCOUNT } from '../../src/include/slab.js';
+import { NR_SLAB_RECLAIMABLE, NR_SLAB_UNRECLAIMABLE } from '../../src/mm/page_alloc.js';
 
 const SEEDS = [1, 2, 3];
 
@@ -169,4 +171,21 @@ test('flagship sensitivity: on CPUs that serve one task at a time (slice) and ch
   assert.ok(scsiFailures(m) > 0, 'the sense allocations fail in __scsi_get_command');
   assert.equal(r.free_list_uses, 0, 'the free-list command is never used');
   assert.ok(reclaimers(r).filter((t) => inMempool(t.chain)).length >= 3, 'the reclaimers sleep in get_swap_bio -> mempool_alloc');
+});
+
+test('flagship: radix_tree_node is created as 2.6.25 does (SLAB_PANIC alone), so node slabs count as unreclaimable and the whole run keeps SReclaimable at 0', () => {
+  const { r, m } = run('2.6.25-rc8', [], 1);
+  assert.equal(r.verdict, 'LIVELOCK', r.reason);
+  assert.equal(m.vm.radix!.cachep.s.flags & SLAB_RECLAIM_ACCOUNT, 0, 'SLAB_RECLAIM_ACCOUNT is 2.6.26');
+  assert.ok(m.vm.radix!.nodes_live > 10_000, `${m.vm.radix!.nodes_live} nodes`);
+  assert.equal(m.pa.vm_stat[NR_SLAB_RECLAIMABLE], 0);
+  assert.ok(m.pa.vm_stat[NR_SLAB_UNRECLAIMABLE]! > 1500);
+});
+
+test('flagship: with 2 GiB of swap the first pass stops when swap is full, short of the GFP_ATOMIC line, and rc8 completes (seed 1)', () => {
+  const { r } = run('2.6.25-rc8', [], 1, { swap_bytes: 2 * 1024 * 1024 * 1024 });
+  assert.equal(r.verdict, 'COMPLETED', r.reason);
+  assert.ok(r.figures['atomic_line_margin_pages']! > 0, `margin ${r.figures['atomic_line_margin_pages']}`);
+  assert.equal(r.alloc_failure_reports, 0);
+  assert.ok(r.writeback_pages_at_end > 1000, `${r.writeback_pages_at_end} pages under writeback at the end`);
 });

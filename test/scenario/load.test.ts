@@ -31,7 +31,7 @@ test('load: an empty mapping resolves to the defaults, with units in the names',
   assert.equal(s.device.service.seek_ns, 4_000_000);
   assert.equal(s.device.service.transfer_rate_bytes_per_s, 60 * MiB);
   assert.equal(s.device.service.per_command_overhead_ns, 100_000);
-  assert.equal(s.swap.size_bytes, 2 * GiB);
+  assert.equal(s.swap.size_bytes, 3 * GiB);
   assert.equal(s.workload.copies, 4);
   assert.equal(s.workload.tree_size_bytes, 832 * MiB);
   assert.equal(s.workload.file_size_mix.length, 3);
@@ -94,7 +94,7 @@ test('load: scenarios that cannot work are refused with the reason', () => {
     refuse('machine:\n  ram: 1GiB\nworkload:\n  copies: 4\n  tree_size: 600MiB\nswap:\n  size: 256MiB\n'),
     'scenario.yaml:7: swap.size: 256MiB is too small for 4 copies of 600MiB on 1GiB RAM; need at least 1376MiB (the tmpfs data must fit in RAM plus swap)',
   );
-  assert.match(refuse('workload:\n  copies: 64\n'), /^scenario\.yaml:2: swap\.size: 2GiB is too small for 64 copies/);
+  assert.match(refuse('workload:\n  copies: 64\n'), /^scenario\.yaml:2: swap\.size: 3GiB is too small for 64 copies/);
   assert.match(refuse('machine:\n  cpus: 0\n'), /machine\.cpus: expected an integer from 1 to 64, got 0 \(a machine needs at least one CPU\)/);
   assert.match(refuse('machine:\n  ram: 32MiB\n'), /machine\.ram: expected a size from 64MiB to 1TiB, got "32MiB" \(RAM below the kernel's minimum/);
   assert.match(refuse('device:\n  can_queue: 0\n'), /device\.can_queue: .*got 0 \(hosts\.c rejects can_queue 0\)/);
@@ -114,7 +114,7 @@ test('load: --set errors say --set and the path', () => {
   assert.match(refuse('{}', ['machine.ram.x=1']), /--set machine\.ram\.x: machine\.ram is a single value/);
   assert.match(refuse('{}', ['__proto__.x=1']), /--set __proto__\.x: unknown field/);
   assert.match(refuse('{}', ['machine.ram=[[[']), /^--set machine\.ram:1: invalid YAML/);
-  assert.match(refuse(undefined, ['workload.copies=64']), /^--set workload\.copies: swap\.size: 2GiB is too small for 64 copies/);
+  assert.match(refuse(undefined, ['workload.copies=64']), /^--set workload\.copies: swap\.size: 3GiB is too small for 64 copies/);
   // The file's own line is blamed when the file is what is wrong.
   assert.match(refuse('swap:\n  size: 1GiB\n', ['workload.copies=5']), /^--set workload\.copies: swap\.size: 1GiB is too small/);
 });
