@@ -107,7 +107,7 @@ export function bootCaches(slub: SlubAllocator, p: BootCacheProfile): BootCaches
   };
   const other = noop_ctor;
   // start_kernel: early caches (sizes approximate, see header).
-  mk('idr_layer_cache', 528, 0, SLAB_PANIC, other);
+  mk('idr_layer_cache', 528, 0, 0, other);
   mk('anon_vma', 40, 0, SLAB_DESTROY_BY_RCU | SLAB_PANIC, other);
   mk('task_struct', 1888, 16, SLAB_PANIC);
   mk('sighand_cache', 2088, 0, SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_DESTROY_BY_RCU, other);

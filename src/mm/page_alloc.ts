@@ -45,6 +45,9 @@
  *    keep taking batches out of NR_FREE_PAGES). Pages freed from RESERVE blocks sit on the pcp list
  *    with type RESERVE, which no request asks for, until free_pages_bulk returns them.
  *  - No memory hotplug (MIGRATE_ISOLATE never set), no page migration or lumpy reclaim.
+ *  - The zone counters are exact. 2.6.25 keeps per-CPU deltas (mm/vmstat.c, up to
+ *    calculate_threshold's 24 pages per CPU for a 2-4 GiB zone on 2 CPUs) that zone_page_state
+ *    does not see, so a real watermark check can be off by a few dozen pages near a line.
  *  - No cpusets, no NUMA (one node, zone_reclaim_mode 0), no rt tasks (ALLOC_HARDER for rt tasks
  *    never applies), no TIF_MEMDIE, no page poisoning or zeroing.
  *

@@ -367,15 +367,26 @@ export class SlubAllocator {
    */
   kmem_cache_create(name: string, size: number, align: number, flags: number, ctor: kmem_cache_ctor = null): kmem_cache {
     assert(size > 0 && size <= PAGE_SIZE << 5, `kmem_cache_create ${name}: bad size ${size}`);
-    let s = this.find_mergeable(size, align, flags, name, ctor);
-    if (s !== null) {
-      s.refcount++;
-      s.objsize = Math.max(s.objsize, size);
-      s.inuse = Math.max(s.inuse, ALIGN(size, 8));
-    } else {
-      s = new kmem_cache_s(this, this.caches.length, name, size, align, flags, ctor, this.rules);
-      this.caches.push(s);
-    }
+    const s = this.find_mergeable(size, align, flags, name, ctor);
+    if (s === null) return this.kmem_cache_open(name, size, align, flags, ctor);
+    s.refcount++;
+    s.objsize = Math.max(s.objsize, size);
+    s.inuse = Math.max(s.inuse, ALIGN(size, 8));
+    return this.new_handle(name, s);
+  }
+
+  /**
+   * @kernel mm/slub.c kmem_cache_open (with the list_add to slab_caches of its callers)
+   * A new cache, never merged: how kmem_cache_init and dma_kmalloc_cache open the kmalloc caches,
+   * and what kmem_cache_create does when nothing is mergeable.
+   */
+  private kmem_cache_open(name: string, size: number, align: number, flags: number, ctor: kmem_cache_ctor): kmem_cache {
+    const s = new kmem_cache_s(this, this.caches.length, name, size, align, flags, ctor, this.rules);
+    this.caches.push(s);
+    return this.new_handle(name, s);
+  }
+
+  private new_handle(name: string, s: kmem_cache_s): kmem_cache {
     const h = new kmem_cache(name, s, this.handles.length);
     this.handles.push(h);
     s.handles.push(h);
@@ -386,18 +397,18 @@ export class SlubAllocator {
   /**
    * @kernel mm/slub.c kmem_cache_init, create_kmalloc_cache
    * kmalloc-8 ... kmalloc-4096 plus kmalloc-96 and kmalloc-192, in the 2.6.25 creation order
-   * (the power-of-two caches from KMALLOC_SHIFT_LOW, then 96 and 192), align 8, __KMALLOC_CACHE.
+   * (96 and 192 first, as KMALLOC_MIN_SIZE is 8, then the power-of-two caches from
+   * KMALLOC_SHIFT_LOW), align 8, __KMALLOC_CACHE.
    */
   kmem_cache_init(): void {
     const mk = (i: number): void => {
       const size = kmalloc_index_size(i);
-      this.kmalloc_caches[i] = this.kmem_cache_create(`kmalloc-${size}`, size, ARCH_KMALLOC_MINALIGN, __KMALLOC_CACHE, null);
+      // create_kmalloc_cache opens the cache directly (kmem_cache_open), never through find_mergeable.
+      this.kmalloc_caches[i] = this.kmem_cache_open(`kmalloc-${size}`, size, ARCH_KMALLOC_MINALIGN, __KMALLOC_CACHE, null);
     };
-    // The kernel opens these caches directly (kmem_cache_open), never through find_mergeable;
-    // their sizes are all distinct, so going through kmem_cache_create gives the same result.
-    for (let i = 3; i <= PAGE_SHIFT; i++) mk(i);
     mk(1);
     mk(2);
+    for (let i = 3; i <= PAGE_SHIFT; i++) mk(i);
   }
 
   /**
@@ -410,7 +421,9 @@ export class SlubAllocator {
       let h = this.kmalloc_caches_dma[i];
       if (h === null || h === undefined) {
         const sz = kmalloc_index_size(i);
-        h = this.kmem_cache_create(`kmalloc_dma-${sz}`, sz, ARCH_KMALLOC_MINALIGN, SLAB_CACHE_DMA | __KMALLOC_CACHE, null);
+        // dma_kmalloc_cache opens it directly with SLAB_CACHE_DMA alone: no merge, and without
+        // __KMALLOC_CACHE its order follows the ordinary rules (no page-allocator fallback).
+        h = this.kmem_cache_open(`kmalloc_dma-${sz}`, sz, ARCH_KMALLOC_MINALIGN, SLAB_CACHE_DMA, null);
         this.kmalloc_caches_dma[i] = h;
       }
       return h;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SimulatorError } from '../../src/sim/assert.js';
-import { GFP_ATOMIC, GFP_KERNEL, GFP_NOIO, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN } from '../../src/include/gfp.js';
+import { GFP_ATOMIC, GFP_KERNEL, GFP_NOIO, __GFP_DMA, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN } from '../../src/include/gfp.js';
 import { PAGE_USE_FREE, PAGE_USE_SLAB, PAGE_USE_OTHER } from '../../src/include/page-flags.js';
 import { SLAB_CACHE_DMA, SLAB_RECLAIM_ACCOUNT } from '../../src/include/slab.js';
 import { create_unique_id, kmalloc_index, kmem_cache_alloc, kmem_cache_free, type kmem_cache } from '../../src/mm/slub.js';
@@ -242,4 +242,19 @@ test('property: random slab alloc/free across caches and masks keeps page and ob
     ),
     { seed: 7, numRuns: 40 },
   );
+});
+
+test('slub: dma_kmalloc_cache opens kmalloc_dma-N itself (SLAB_CACHE_DMA alone): no merge into an existing DMA cache, ordinary order rules', () => {
+  const { slub } = machine();
+  const c = bootCaches(slub, { kernel: '2.6.25-rc8' });
+  const dma128 = slub.get_slab(128, __GFP_DMA);
+  assert.equal(dma128.s.name, 'kmalloc_dma-128');
+  assert.notEqual(dma128.s, c.scsi_sense_cache_dma!.s, 'the DMA sense cache exists first, yet kmalloc_dma-128 is its own cache');
+  assert.deepEqual(dma128.s.aliases, ['kmalloc_dma-128']);
+  assert.equal(dma128.s.flags & SLAB_CACHE_DMA, SLAB_CACHE_DMA);
+  // kmalloc-4096 takes order 3 through __KMALLOC_CACHE's page-allocator fallback; the DMA cache
+  // has no such flag and gets calculate_order's order 1 (2 objects).
+  const dma4096 = slub.get_slab(4096, __GFP_DMA).s;
+  assert.deepEqual([dma4096.order, dma4096.objects], [1, 2]);
+  assert.equal(slub.get_slab(4096, __GFP_DMA).s, dma4096, 'created once');
 });
