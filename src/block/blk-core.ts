@@ -7,7 +7,8 @@
  * blk_unplug_work, blk_unplug_timeout, blk_run_queue, blk_end_request, end_that_request_last,
  * blk_put_request), block/blk-merge.c (ll_back_merge_fn, ll_front_merge_fn, attempt_merge,
  * attempt_back_merge, attempt_front_merge), block/blk-softirq (blk_complete_request,
- * blk_done_softirq, in blk-core.c in 2.6.25) and block/blk-settings.c (blk_queue_make_request defaults), v2.6.25.
+ * blk_done_softirq, in blk-core.c in 2.6.25) and block/blk-settings.c (blk_queue_make_request
+ * defaults), v2.6.25.
  *
  * Modelled: per-direction request_list with nr_requests 128, congestion on/off at 113/103,
  * the queue-full batcher rule (nr_batching 32 within BLK_BATCH_TIME), the 3/2*nr hard cap, the
