@@ -223,6 +223,11 @@ export class per_cpu_pages {
   count = 0;
   list: Int32Array;
   mt: Uint8Array;
+  /**
+   * How many pages of each migrate type the list holds (not a kernel field): a request whose type
+   * has none goes straight to the refill, without the walk along the list that finds nothing.
+   */
+  readonly nr_mt = new Int32Array(MIGRATE_TYPES);
   constructor(
     readonly batch: number,
     readonly high: number,
@@ -1002,6 +1007,7 @@ export class PageAllocator {
       pcp.list[b] = t;
     }
     pcp.count = base + i;
+    pcp.nr_mt[migratetype]! += i;
     this.mod_zone_page_state(z, NR_FREE_PAGES, -i);
     this.pcp_refills++;
     return i;
@@ -1014,7 +1020,10 @@ export class PageAllocator {
    */
   private free_pages_bulk(z: zone, pcp: per_cpu_pages, nr: number): void {
     nr = Math.min(nr, pcp.count);
-    for (let i = 0; i < nr; i++) this.__free_one_page(z, pcp.list[i]!, 0);
+    for (let i = 0; i < nr; i++) {
+      this.__free_one_page(z, pcp.list[i]!, 0);
+      pcp.nr_mt[pcp.mt[i]!]!--;
+    }
     pcp.list.copyWithin(0, nr, pcp.count);
     pcp.mt.copyWithin(0, nr, pcp.count);
     pcp.count -= nr;
@@ -1047,7 +1056,9 @@ export class PageAllocator {
         if (pcp.count === 0) return -1;
       }
       let idx = -1;
-      if (gfp & __GFP_COLD) {
+      if (pcp.nr_mt[migratetype] === 0) {
+        // No page of this type on the list: the kernel's walk would find none.
+      } else if (gfp & __GFP_COLD) {
         for (let i = 0; i < pcp.count; i++) {
           if (pcp.mt[i] === migratetype) {
             idx = i;
@@ -1068,6 +1079,8 @@ export class PageAllocator {
         idx = pcp.count - 1;
       }
       pfn = pcp.list[idx]!;
+      // Usually of the requested type; after a type refill that found nothing, the head page.
+      pcp.nr_mt[pcp.mt[idx]!]!--;
       // Taking the head (the usual case) needs no shift; copyWithin is a call even for no elements.
       if (idx !== pcp.count - 1) {
         pcp.list.copyWithin(idx, idx + 1, pcp.count);
@@ -1438,7 +1451,9 @@ export class PageAllocator {
       // Hot: at the head, tagged with the pageblock's migrate type.
       const pcp = z.pcp[this.k.smp_processor_id()]!;
       pcp.list[pcp.count] = pfn;
-      pcp.mt[pcp.count] = this.get_pageblock_migratetype(pfn);
+      const mt = this.get_pageblock_migratetype(pfn);
+      pcp.mt[pcp.count] = mt;
+      pcp.nr_mt[mt]!++;
       pcp.count++;
       if (pcp.count >= pcp.high) this.free_pages_bulk(z, pcp, pcp.batch);
     } else {
@@ -1451,7 +1466,10 @@ export class PageAllocator {
 
   // ---- checks ----
 
-  /** Page conservation: pages per use sum to max_pfn and free pages match NR_FREE_PAGES and the buddy counts. */
+  /**
+   * Page conservation: pages per use sum to max_pfn and free pages match NR_FREE_PAGES and the
+   * buddy counts; each per-CPU list's per-type counts match its entries.
+   */
   check_conservation(): void {
     let sum = 0;
     for (let u = 0; u < NR_PAGE_USES; u++) sum += this.nr_pages_by_use[u]!;
@@ -1464,6 +1482,15 @@ export class PageAllocator {
     }
     assert(buddy === nrFree && nrFree + this.pcp_pages() === this.nr_pages_by_use[PAGE_USE_FREE], `page conservation: buddy ${buddy}, NR_FREE_PAGES ${nrFree}, free use ${this.nr_pages_by_use[PAGE_USE_FREE]}`);
     assert(this.totalram_pages === this.max_pfn - this.nr_pages_by_use[PAGE_USE_RESERVED]!, 'page conservation: reserved pages changed');
+    const byType = new Int32Array(MIGRATE_TYPES);
+    for (const z of this.zones) {
+      for (let cpu = 0; cpu < z.pcp.length; cpu++) {
+        const pcp = z.pcp[cpu]!;
+        byType.fill(0);
+        for (let i = 0; i < pcp.count; i++) byType[pcp.mt[i]!]!++;
+        for (let t = 0; t < MIGRATE_TYPES; t++) assert(byType[t] === pcp.nr_mt[t], `per-CPU list ${z.name}/${cpu}: ${byType[t]} pages of type ${t}, nr_mt says ${pcp.nr_mt[t]}`);
+      }
+    }
   }
 
   /**

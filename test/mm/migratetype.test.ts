@@ -295,3 +295,23 @@ test('property: mixed-type alloc/free with pcp lists keeps the free lists and pa
     { seed: 7, numRuns: 40 },
   );
 });
+
+test('pcp nr_mt: a request whose type the list lacks refills without a walk, and a miscount is caught by check_conservation', () => {
+  const p = pa(GiB, 'flat');
+  const z = p.zones[ZONE_DMA32]!;
+  const pcp = z.pcp[0]!;
+  const a = p.alloc_pages_nosleep(GFP_HIGHUSER_MOVABLE, 0);
+  assert.ok(a >= 0 && pcp.count > 0);
+  assert.equal(pcp.nr_mt[MIGRATE_MOVABLE], pcp.count, 'one movable batch, less the page taken');
+  assert.equal(pcp.nr_mt[MIGRATE_UNMOVABLE], 0);
+  const before = p.pcp_type_refills;
+  const b = p.alloc_pages_nosleep(GFP_KERNEL, 0);
+  assert.ok(b >= 0);
+  assert.equal(p.pcp_type_refills, before + 1, 'no unmovable page on the list: a type refill');
+  assert.equal(pcp.nr_mt[MIGRATE_UNMOVABLE], pcp.batch - 1);
+  p.__free_pages(a, 0);
+  p.__free_pages(b, 0);
+  p.check_conservation();
+  pcp.nr_mt[MIGRATE_MOVABLE]!++;
+  assert.throws(() => p.check_conservation(), /per-CPU list DMA32\/0: \d+ pages of type 2, nr_mt says \d+/);
+});
