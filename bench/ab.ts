@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.js';
 
 function usage(msg: string): never {
   process.stderr.write(`bench ab: ${msg}\n`);
@@ -61,12 +62,6 @@ function measure(root: string): Round {
   const r = spawnSync(process.execPath, [probe, root, String(reps), String(seeds), ...sets], { encoding: 'utf8' });
   if (r.status !== 0) usage(`${root}: the probe failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n').pop() ?? ''}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Round;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const a: Round[] = [];

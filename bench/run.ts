@@ -12,6 +12,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
+import { median } from './median.js';
 import { Sim } from '../src/sim/engine.js';
 import { Prng } from '../src/sim/prng.js';
 import { runMm1 } from '../src/sim/mm1.js';
@@ -49,12 +50,6 @@ interface Row {
   /** For the SimPy row: engine M/M/1 rate / SimPy rate, measured in this run. */
   ratio?: number;
   note?: string;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Runs `once` (which returns [work units, seconds]) once to warm up, then REPS times. */

@@ -1056,21 +1056,12 @@ export class PageAllocator {
         if (pcp.count === 0) return -1;
       }
       let idx = -1;
-      if (pcp.nr_mt[migratetype] === 0) {
-        // No page of this type on the list: the kernel's walk would find none.
-      } else if (gfp & __GFP_COLD) {
-        for (let i = 0; i < pcp.count; i++) {
-          if (pcp.mt[i] === migratetype) {
-            idx = i;
-            break;
-          }
-        }
-      } else {
-        for (let i = pcp.count - 1; i >= 0; i--) {
-          if (pcp.mt[i] === migratetype) {
-            idx = i;
-            break;
-          }
+      // The kernel walks the list for a page of the type; nr_mt says when the walk would find none.
+      if (pcp.nr_mt[migratetype]! > 0) {
+        if (gfp & __GFP_COLD) {
+          for (let i = 0; i < pcp.count && idx < 0; i++) if (pcp.mt[i] === migratetype) idx = i;
+        } else {
+          for (let i = pcp.count - 1; i >= 0 && idx < 0; i--) if (pcp.mt[i] === migratetype) idx = i;
         }
       }
       if (idx < 0) {
