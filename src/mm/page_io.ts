@@ -134,12 +134,13 @@ export function end_swap_bio_write(vm: VmState, k: Kernel, b: bio, err: number):
   const pa = vm.pa;
   if (err) {
     SetPageFlag(pa.page_flags, pfn, PG_error);
-  SetPageFlag(pa.page_flags, pfn, PG_dirty);
+    SetPageFlag(pa.page_flags, pfn, PG_dirty);
     k.printk(`Write-error on swap-device (${b.bi_sector >> 3})`);
     vm.events.swap_write_errors++;
   }
   end_page_writeback(vm, pfn);
   vm.events.swap_writes_completed++;
+  vm.events.last_swap_write_ns = k.now;
   bio_put(k, b);
 }
 

@@ -24,6 +24,8 @@ import { GFP_ATOMIC, __GFP_NOWARN } from '../include/gfp.js';
 export class vm_events {
   /** Pages whose swap write completed (end_swap_bio_write), the writeback side of progress. */
   swap_writes_completed = 0;
+  /** When the last of them completed, ns (0 before the first): with the workload's last copy, the exact time of the last forward progress. */
+  last_swap_write_ns = 0;
   /** Pages moved from tmpfs into the swap cache (shmem_writepage). */
   shmem_to_swapcache = 0;
   /** Write errors (end_swap_bio_write with an error). */

@@ -117,7 +117,7 @@ export class RunHandle {
       wd.check(true);
       verdict = wd.verdict ?? 'DEADLOCK';
     } else verdict = 'LIMIT';
-    return { result: summarize(m, wd, verdict, this.interrupted ?? this.stop ?? 'stopped'), machine: m };
+    return { result: summarize(m, verdict, this.interrupted ?? this.stop ?? 'stopped'), machine: m };
   }
 }
 
@@ -173,11 +173,11 @@ function atomicLineText(m: Machine): string {
  * evidence only when the run went on that long after progress stopped; the text says which case
  * this is and how long the longest such stretch was.
  */
-function hungTaskText(m: Machine, wd: Watchdog, waitersTimedOut: boolean): string {
+function hungTaskText(m: Machine, waitersTimedOut: boolean): string {
   const hung = m.hung;
   if (hung.reports.length > 0) return `${hung.reports.length} hung-task reports`;
   const timeout = hung.sysctl_hung_task_timeout_secs;
-  const watched = Math.floor((m.k.now - wd.lastProgressNs) / 1e9);
+  const watched = Math.floor((m.k.now - lastProgressNs(m)) / 1e9);
   const longest = `the longest any task sat in D state without being scheduled was ${hung.longest_blocked_secs} s`;
   if (timeout === 0) return 'no hung-task report: the detector is off (hung_task_timeout 0)';
   if (watched < timeout) return `no hung-task report, but the run stopped ${watched} s after progress did, short of the ${timeout} s the detector needs; ${longest}`;
@@ -185,12 +185,22 @@ function hungTaskText(m: Machine, wd: Watchdog, waitersTimedOut: boolean): strin
   return `no hung-task report in the ${watched} s after progress stopped: ${longest}, against a ${timeout} s timeout${why}`;
 }
 
-function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
+/**
+ * The exact time of the last forward progress (a page copied or a swap write completed), ns. The
+ * watchdog checks once a simulated second, so its own lastProgressNs is the first check that saw
+ * the count unchanged; the figures report this time instead.
+ */
+function lastProgressNs(m: Machine): number {
+  return Math.max(m.workload.last_copy_ns, m.vm.events.last_swap_write_ns);
+}
+
+function pendingReason(m: Machine, verdict: Verdict): string {
   const k = m.k;
   const parts: string[] = [];
-  const since = verdict === 'LIVELOCK' || verdict === 'DEADLOCK' ? ` since ${formatSeconds(wd.lastProgressNs)} s` : '';
+  const since = verdict === 'LIVELOCK' || verdict === 'DEADLOCK' ? ` since ${formatSeconds(lastProgressNs(m))} s` : '';
   if (verdict === 'COMPLETED') {
-    return `workload finished at ${formatSeconds(k.now)} s: ${m.workload.pages_copied} pages copied, ${m.pa.vm_events[PSWPOUT]!} pages written to swap; ${atomicLineText(m)}`;
+    // The watchdog saw the finish at its next once-a-second check, where the run stopped.
+    return `workload finished at ${formatSeconds(m.workload.finished_ns ?? k.now)} s: ${m.workload.pages_copied} pages copied; ${m.pa.vm_events[PSWPOUT]!} pages written to swap by ${formatSeconds(k.now)} s; ${atomicLineText(m)}`;
   }
   parts.push(`no forward progress${since}`);
   const wb = m.pa.vm_stat[NR_WRITEBACK]!;
@@ -229,18 +239,18 @@ function pendingReason(m: Machine, verdict: Verdict, wd: Watchdog): string {
     parts.push(`swap is full (${si.inuse_pages} of ${si.pages} slots) with no write pending, so nothing left in memory can be reclaimed: 2.6.25 would call the OOM killer here, which the model does not`);
   }
   parts.push(atomicLineText(m));
-  parts.push(hungTaskText(m, wd, bio.timeouts > 0));
+  parts.push(hungTaskText(m, bio.timeouts > 0));
   return parts.join('; ');
 }
 
-function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): RunResult {
+function summarize(m: Machine, verdict: Verdict, stop: string): RunResult {
   const k = m.k;
   const p = m.params;
   let h = 0x811c9dc5;
   for (const l of k.log.lines) h = fnv(`${l.timeNs} ${l.text}\n`, h);
   h = fnv(`${k.sim.now} ${k.sim.modelEvents} ${m.workload.pages_copied} ${m.pa.vm_events[PSWPOUT]!} ${m.vm.events.swap_writes_completed}`, h);
   const limit = stop === 'event-limit' ? 'the event limit' : stop === 'time-limit' ? 'the simulated-time limit' : stop;
-  const reason = verdict === 'LIMIT' ? `stopped by ${limit}; ${pendingReason(m, 'LIVELOCK', wd)}` : pendingReason(m, verdict, wd);
+  const reason = verdict === 'LIMIT' ? `stopped by ${limit}; ${pendingReason(m, 'LIVELOCK')}` : pendingReason(m, verdict);
   const kmalloc128 = m.caches.bio.s;
   const stalled = verdict === 'LIVELOCK' || verdict === 'DEADLOCK';
   return {
@@ -256,8 +266,8 @@ function summarize(m: Machine, wd: Watchdog, verdict: Verdict, stop: string): Ru
     writeback_pages_at_end: m.pa.vm_stat[NR_WRITEBACK]!,
     alloc_failure_reports: m.pa.alloc_failure_reports,
     free_list_uses: m.shost.stat.free_list_uses,
-    time_to_livelock_ns: stalled ? wd.lastProgressNs : null,
-    time_to_finish_ns: verdict === 'COMPLETED' ? wd.verdictNs : null,
+    time_to_livelock_ns: stalled ? lastProgressNs(m) : null,
+    time_to_finish_ns: verdict === 'COMPLETED' ? m.workload.finished_ns : null,
     bytes_per_command: m.bytes_per_command,
     pswpout: m.pa.vm_events[PSWPOUT]!,
     pages_copied: m.workload.pages_copied,

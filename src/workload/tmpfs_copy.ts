@@ -39,6 +39,10 @@ export class CopyWorkload {
   pages_copied = 0;
   files_copied = 0;
   finished = 0;
+  /** When a page was last copied, ns (0 before the first): with the last swap write, the exact time of the last forward progress. */
+  last_copy_ns = 0;
+  /** When the last copy task finished, ns; null while any still runs. */
+  finished_ns: number | null = null;
   readonly tasks: Task[] = [];
   private readonly sizes: WeightedChoice;
   /** Per entry of the size mix: its pages and its copy time (ns), worked out once. */
@@ -96,6 +100,7 @@ export class CopyWorkload {
         }
         shmem_add_written_page(this.vm, pfn, mapping, n);
         this.pages_copied++;
+        this.last_copy_ns = k.now;
       }
       t.leave();
       remaining -= pages;
@@ -108,5 +113,6 @@ export class CopyWorkload {
     }
     t.leave();
     this.finished++;
+    if (this.finished === this.p.copies) this.finished_ns = k.now;
   }
 }

@@ -14,6 +14,8 @@ import type { Machine } from '../../src/scenario/machine.js';
 import type { RunResult } from '../../src/scenario/result.js';
 import { SLAB_RECLAIM_ACCOUNT } from '../../src/include/slab.js';
 import { NR_SLAB_RECLAIMABLE, NR_SLAB_UNRECLAIMABLE } from '../../src/mm/page_alloc.js';
+import { TASK_DEAD } from '../../src/kernel/task.js';
+import { formatSeconds } from '../../src/sim/time.js';
 
 const SEEDS = [1, 2, 3];
 
@@ -50,6 +52,10 @@ for (const seed of SEEDS) {
     assert.ok(r.figures['bio_pool_timeouts']! > 0, 'the mempool waiters wake by the 5 s timeout');
     // kblockd retries every unplug_delay (3 jiffies at HZ 1000) for the whole window.
     const window_ns = r.sim_time_ns - r.time_to_livelock_ns!;
+    // The time to livelock is the event time of the last progress, not the watchdog's check after
+    // it: the run stops at the first once-a-second check a full window later.
+    assert.ok(window_ns > 130e9 && window_ns <= 131e9, `no progress for ${window_ns} ns before the verdict`);
+    assert.match(r.reason, new RegExp(`^no forward progress since ${formatSeconds(r.time_to_livelock_ns!).replace('.', '\\.')} s;`));
     assert.ok(r.figures['prep_defers_plugged']! >= (0.9 * window_ns) / 3e6, `defers with device_busy 0: ${r.figures['prep_defers_plugged']}`);
     const kb = r.tasks.filter((t) => t.comm.startsWith('kblockd/'));
     assert.ok(kb.some((t) => t.switches >= (0.9 * window_ns) / 3e6), 'a kblockd thread does the retrying');
@@ -83,12 +89,17 @@ for (const seed of SEEDS) {
   });
 
   test(`flagship: the fix makes progress through the free-list command, one command at a time (2.6.25, seed ${seed})`, () => {
-    const { r } = run('2.6.25', [], seed);
+    const { r, m } = run('2.6.25', [], seed);
     assert.equal(r.verdict, 'COMPLETED', r.reason);
     assert.ok(r.free_list_uses >= 1, 'the free-list command is used during the squeeze');
     assert.equal(r.figures['max_device_busy_free_list'], 1, 'while it is in flight the host works one command at a time');
     assert.ok(r.figures['sense_failures']! >= 1, 'the sense allocation still fails during the squeeze');
     assert.equal(r.writeback_pages_stuck, 0, 'nothing is stuck in a completed run, whatever is still in flight at its end');
+    // The finish is the last copy task's exit, before the once-a-second check that ended the run.
+    const fin = r.time_to_finish_ns!;
+    assert.ok(fin < r.sim_time_ns && r.sim_time_ns - fin <= 1e9, `finished at ${fin} ns, run ended at ${r.sim_time_ns} ns`);
+    assert.ok(m.workload.tasks.every((t) => t.state === TASK_DEAD), 'every copy task has exited');
+    assert.match(r.reason, new RegExp(`^workload finished at ${formatSeconds(fin).replace('.', '\\.')} s:`));
   });
 }
 
