@@ -1,31 +1,33 @@
 // Lint rules that enforce the architecture of docs/architecture.md:
-// dependencies point one way (sim <- include <- kernel <- mm/block/scsi <- workload <- check <- scenario
+// dependencies point one way (sim <- include <- kernel <- mm <- fs/block/scsi <- workload <- check <- scenario
 // <- explore/report <- cli), and model code never touches the host (clock, randomness, process, node:*).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const layers = ['sim', 'include', 'kernel', 'mm', 'block', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'audit', 'cli'];
+const layers = ['sim', 'include', 'kernel', 'mm', 'fs', 'block', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'audit', 'cli'];
 
 /** What each layer may NOT import (everything above it, plus siblings it must not see). */
 const forbidden = {
-  sim: ['include', 'kernel', 'mm', 'block', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
-  include: ['kernel', 'mm', 'block', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
-  kernel: ['mm', 'block', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
+  sim: ['include', 'kernel', 'mm', 'fs', 'block', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
+  include: ['kernel', 'mm', 'fs', 'block', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
+  kernel: ['mm', 'fs', 'block', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
   // mm allocators may not see block/scsi; reclaim files (vmscan, page_io, swap*, shmem) may use block.
-  mm: ['scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
-  block: ['scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
-  scsi: ['workload', 'check', 'scenario', 'explore', 'report', 'cli'],
+  mm: ['fs', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
+  // fs (the dentry cache) sits on the allocators, beside block.
+  fs: ['block', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
+  block: ['fs', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
+  scsi: ['fs', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
   workload: ['check', 'scenario', 'explore', 'report', 'cli'],
   check: ['scenario', 'explore', 'report', 'cli'],
   scenario: ['explore', 'report', 'cli'],
   explore: ['report', 'cli'],
   report: ['explore', 'cli'],
   // audit reads a real kernel's /sys/kernel/slab (host I/O, like explore/report); it may use sim, include and mm.
-  audit: ['kernel', 'block', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
+  audit: ['kernel', 'fs', 'block', 'scsi', 'workload', 'check', 'scenario', 'explore', 'report', 'cli'],
   cli: [],
 };
 // Model layers may not import src/audit.
-for (const l of ['sim', 'include', 'kernel', 'mm', 'block', 'scsi', 'workload', 'check', 'scenario']) forbidden[l].push('audit');
+for (const l of ['sim', 'include', 'kernel', 'mm', 'fs', 'block', 'scsi', 'workload', 'check', 'scenario']) forbidden[l].push('audit');
 
 const hostBan = [
   { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'Model code must use the seeded PRNG (src/sim/prng.ts), never Math.random.' },
@@ -43,7 +45,7 @@ function restrictImports(layer) {
   return patterns;
 }
 
-const nodeBan = { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'], message: 'Model code is pure: no node:* modules outside src/cli, src/explore and src/report I/O helpers.' };
+const nodeBan = { group: ['node:*', '/fs', '/fs/*', '/path', '/os', '/child_process', '/worker_threads'], message: 'Model code is pure: no node:* modules outside src/cli, src/explore and src/report I/O helpers.' };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'eslint.config.js', 'src/report/vendor/**'] },

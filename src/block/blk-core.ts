@@ -305,8 +305,16 @@ function ioc_set_batching(q: request_queue, ioc: io_context | null): void {
  * congestion_wait sleeper); with room again, wake one exclusive get_request_wait sleeper.
  */
 function freed_request(q: request_queue, rw: number): void {
+  q.rq.count[rw]!--;
+  __freed_request(q, rw);
+  // The other direction failed to get a request with none of its own outstanding: its waiters
+  // get their chance now.
+  if (q.rq.starved[rw ^ 1]) __freed_request(q, rw ^ 1);
+}
+
+/** @kernel block/blk-core.c __freed_request */
+function __freed_request(q: request_queue, rw: number): void {
   const rl = q.rq;
-  rl.count[rw]!--;
   if (rl.count[rw]! < q.nr_congestion_off) clear_bdi_congested(q.k, q.backing_dev_info, rw);
   if (rl.count[rw]! + 1 <= q.nr_requests) {
     if (waitqueue_active(rl.wait[rw]!)) wake_up(q.k, rl.wait[rw]!);

@@ -186,11 +186,17 @@ export class Kernel {
     return t;
   }
 
-  /** try_to_wake_up: makes a sleeping task runnable. Returns false if it was already running. */
+  /**
+   * @kernel kernel/sched.c try_to_wake_up
+   * Makes a sleeping task runnable. A task whose state does not match is left alone; one that set
+   * a sleeping state but has not slept yet (it is still on the runqueue: running, spending CPU
+   * time, or queued) becomes TASK_RUNNING without success. Returns whether a sleeper was woken.
+   */
   wake_up_process(t: Task, stateMask = 3): boolean {
     if (t.state === TASK_RUNNING || t.state === TASK_DEAD || (t.state & stateMask) === 0) return false;
     t.state = TASK_RUNNING;
-    if (t.asleep) this.enqueue(t);
+    if (!t.asleep) return false;
+    this.enqueue(t);
     return true;
   }
 

@@ -62,8 +62,8 @@ export class Task {
   preempt_active = false;
   /** Call chain, outermost first (for show_state and hung-task reports). */
   readonly frames: string[] = [];
-  /** Per-task reusable wait-queue entry (DEFINE_WAIT on the kernel stack). */
-  readonly wait: WaitEntry;
+  /** The task's wait-queue entries (DEFINE_WAIT on its kernel stack), one per wait loop it is in. */
+  readonly waits: WaitEntry[];
   /** Per-task timer for schedule_timeout; created lazily by sched.ts. */
   sleepTimer: unknown = null;
   /** Where the task is waiting (a wait queue's name), for reports. */
@@ -79,7 +79,7 @@ export class Task {
     public flags: number,
     fn: TaskFn | null,
   ) {
-    this.wait = { task: this, flags: 0, queued: false, head: null, prev: null, next: null };
+    this.waits = [{ task: this, flags: 0, queued: false, bound: null, head: null, prev: null, next: null }];
     if (fn !== null) this.gen = fn(this);
   }
 

@@ -15,11 +15,17 @@ import { TASK_NORMAL, TASK_RUNNING, type Task } from './task.js';
 
 export const WQ_FLAG_EXCLUSIVE = 0x01;
 
-/** A wait-queue entry (wait_queue_t); each task owns one, reused like DEFINE_WAIT on its stack. */
+/**
+ * A wait-queue entry (wait_queue_t), as DEFINE_WAIT puts one on the stack of a wait loop. A task
+ * keeps its entries and binds one to a queue from prepare_to_wait until finish_wait, so a wait
+ * loop nested in another (get_request_wait's, around mempool_alloc's) has an entry of its own.
+ */
 export interface WaitEntry {
   task: Task;
   flags: number;
   queued: boolean;
+  /** The queue whose wait loop owns this entry (prepare_to_wait to finish_wait), or null. */
+  bound: wait_queue_head_t | null;
   /** The queue this entry is on, or null. */
   head: wait_queue_head_t | null;
   prev: WaitEntry | null;
@@ -83,34 +89,61 @@ export class wait_queue_head_t {
   }
 }
 
-/** prepare_to_wait: queue current (non-exclusive) if not queued, then set its state. */
+/** A new, unbound wait-queue entry for `t`. */
+export function newWaitEntry(t: Task): WaitEntry {
+  return { task: t, flags: 0, queued: false, bound: null, head: null, prev: null, next: null };
+}
+
+/**
+ * The entry of current's wait loop on `q`: the one already bound to q (a loop calls
+ * prepare_to_wait again each round with the same DEFINE_WAIT), else a free one, else a new one.
+ */
+function entryFor(t: Task, q: wait_queue_head_t): WaitEntry {
+  let free: WaitEntry | null = null;
+  for (const w of t.waits) {
+    if (w.bound === q) return w;
+    if (free === null && w.bound === null) free = w;
+  }
+  if (free === null) {
+    free = newWaitEntry(t);
+    t.waits.push(free);
+  }
+  free.bound = q;
+  return free;
+}
+
+/** @kernel kernel/wait.c prepare_to_wait — queue current (non-exclusive) if not queued, then set its state. */
 export function prepare_to_wait(k: Kernel, q: wait_queue_head_t, state: number): void {
   const t = k.current;
-  const w = t.wait;
+  const w = entryFor(t, q);
   w.flags &= ~WQ_FLAG_EXCLUSIVE;
   if (!w.queued) q.addHead(w);
   t.state = state;
   t.waitingOn = q.name;
 }
 
-/** prepare_to_wait_exclusive: queue current at the tail as an exclusive waiter, then set state. */
+/** @kernel kernel/wait.c prepare_to_wait_exclusive — queue current at the tail as an exclusive waiter, then set state. */
 export function prepare_to_wait_exclusive(k: Kernel, q: wait_queue_head_t, state: number): void {
   const t = k.current;
-  const w = t.wait;
+  const w = entryFor(t, q);
   w.flags |= WQ_FLAG_EXCLUSIVE;
   if (!w.queued) q.addTail(w);
   t.state = state;
   t.waitingOn = q.name;
 }
 
-/** finish_wait: back to TASK_RUNNING and off the queue if still on it. */
-export function finish_wait(k: Kernel, _q: wait_queue_head_t): void {
+/** @kernel kernel/wait.c finish_wait — back to TASK_RUNNING, and the loop's entry off the queue if still on it. */
+export function finish_wait(k: Kernel, q: wait_queue_head_t): void {
   const t = k.current;
   t.state = TASK_RUNNING;
   t.waitingOn = '';
-  // list_del_init needs no queue: the entry knows its neighbours (and here its head).
-  const w = t.wait;
-  if (w.head !== null) w.head.remove(w);
+  for (const w of t.waits) {
+    if (w.bound !== q) continue;
+    // list_del_init needs no queue: the entry knows its neighbours (and here its head).
+    if (w.head !== null) w.head.remove(w);
+    w.bound = null;
+    return;
+  }
 }
 
 /**
@@ -125,7 +158,9 @@ export function __wake_up(k: Kernel, q: wait_queue_head_t, mode: number, nr_excl
     next = w.next;
     const exclusive = (w.flags & WQ_FLAG_EXCLUSIVE) !== 0;
     if (k.wake_up_process(w.task, mode)) {
-      // autoremove_wake_function: a successful wake removes the entry.
+      // autoremove_wake_function: a successful wake removes the entry; a task that had not gone
+      // to sleep yet is made runnable without success, keeps its entry and uses up no exclusive
+      // wake.
       q.remove(w);
       woken++;
       if (exclusive && --nr_exclusive === 0) break;

@@ -130,7 +130,7 @@ export function bootCaches(slub: SlubAllocator, p: BootCacheProfile): BootCaches
   const scsi_bidi_sdb = mk('scsi_bidi_sdb', SIZEOF.scsi_data_buffer, 0, 0);
   const scsi_io_context = mk('scsi_io_context', SIZEOF.scsi_io_context, 0, 0);
   const sgpool = SGPOOL_NR.map((n) => mk(`sgpool-${n}`, n * SIZEOF.scatterlist, 0, SLAB_HWCACHE_ALIGN));
-  mk('shmem_inode_cache', 1008, 0, 0, other);
+  mk('shmem_inode_cache', 760, 0, SLAB_PANIC, other);
   // The first host: scsi_setup_command_freelist creates the pool's caches.
   const cmdSize = scsi_cmnd_size(p);
   const scsi_cmd_cache = mk('scsi_cmd_cache', cmdSize, 0, SLAB_HWCACHE_ALIGN);

@@ -15,26 +15,73 @@
  *
  * Each tmpfs file has its own page_tree (INIT_RADIX_TREE with GFP_ATOMIC, as inode_init_once sets
  * it). shmem_getpage preloads its nodes while it can wait, at ordinary watermarks, and
- * remove_from_page_cache frees them as the file's pages move to the swap cache: the swap cache's
- * nodes are paid for, in the flagship more than in full, by the files' nodes going back to the same
- * cache. A page names its file through pa.page_mapping, as a number into VmState.mappings (the
+ * remove_from_page_cache frees them as the file's pages move to the swap cache: with a kernel
+ * tree's file sizes the swap cache's nodes are paid for, more than in full, by the files' nodes
+ * going back to the same cache. A one-page file (the flagship's trees) keeps its page in the root
+ * and has no node to give back. A page names its file through pa.page_mapping, as a number into VmState.mappings (the
  * model's page->mapping), which holds only the files with pages in the page cache.
  *
+ * Each file and directory has its inode, a shmem_inode_info from shmem_inode_cache (GFP_KERNEL,
+ * may reclaim). It is never freed: files are not deleted.
+ *
  * Simplified: the inode's swap vector is reduced to the slot's extra reference (swap_duplicate);
- * files are never read back or truncated. Process context with the page locked; never
- * sleeps.
+ * files are never read back or truncated; the tmpfs mount is taken to have size= and nr_inodes=
+ * large enough for the load (2.6.25's defaults, half of RAM and totalram_pages / 2 inodes, are not
+ * enforced). shmem_alloc_inode may sleep; everything else here runs in process context with the
+ * page locked and never sleeps.
  */
 import { PG_dirty, PG_swapcache, PG_uptodate, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
 import { lru_cache_add } from './swap.js';
 import { get_swap_page, swap_duplicate, swap_free } from './swapfile.js';
 import { mod_page_state, type VmState } from './vm_state.js';
 import { NR_FILE_PAGES } from './page_alloc.js';
-import { GFP_ATOMIC, __GFP_HIGHMEM } from '../include/gfp.js';
+import { GFP_ATOMIC, GFP_KERNEL, __GFP_HIGHMEM } from '../include/gfp.js';
+import { SLAB_PANIC } from '../include/slab.js';
+import type { KGen } from '../kernel/task.js';
+import type { kmem_cache, SlubAllocator } from './slub.js';
 import { fail } from '../sim/assert.js';
 import { radix_tree_delete, radix_tree_insert, radix_tree_preload, type radix_tree_root } from './radix-tree.js';
 
 /** Return values of writepage / pageout. */
 export const AOP_WRITEPAGE_ACTIVATE = 0x80000;
+
+/**
+ * sizeof(struct shmem_inode_info) on x86_64 in 2.6.25 (defconfig with SLUB: the struct inode of
+ * 536 bytes at offset 208); SLUB stores it in 768 bytes, 5 to a page, because init_once moves the
+ * free pointer past the object.
+ */
+export const SIZEOF_SHMEM_INODE_INFO = 760;
+
+/**
+ * @kernel mm/shmem.c init_inodecache
+ * shmem_inode_cache: SLAB_PANIC and the init_once constructor, so SLUB never merges it.
+ */
+export function init_inodecache(slub: SlubAllocator): kmem_cache {
+  // init_once initialises the inode's fields; the model's objects carry no data.
+  return slub.kmem_cache_create('shmem_inode_cache', SIZEOF_SHMEM_INODE_INFO, 0, SLAB_PANIC, () => {});
+}
+
+/**
+ * @kernel mm/shmem.c shmem_alloc_inode (as far as it does not sleep)
+ * Returns the inode's object id, or 0 when the allocation would have to reclaim: then call
+ * shmem_alloc_inode.
+ */
+export function shmem_alloc_inode_nosleep(slub: SlubAllocator, inode_cache: kmem_cache): number {
+  return slub.kmem_cache_alloc_nosleep(inode_cache, GFP_KERNEL);
+}
+
+/**
+ * @kernel mm/shmem.c shmem_alloc_inode (via shmem_get_inode, new_inode, alloc_inode)
+ * kmem_cache_alloc(shmem_inode_cachep, GFP_KERNEL): may sleep in direct reclaim for the slab's
+ * page. Returns the object id, or 0 if the page allocator gave up.
+ */
+export function* shmem_alloc_inode(slub: SlubAllocator, inode_cache: kmem_cache): KGen<number> {
+  const t = slub.k.current;
+  t.enter('shmem_get_inode');
+  const id = yield* slub.kmem_cache_alloc_wait(inode_cache, GFP_KERNEL);
+  t.leave();
+  return id;
+}
 
 /**
  * @kernel mm/shmem.c shmem_getpage (the radix_tree_preload "while we can wait")
@@ -49,8 +96,9 @@ export function shmem_preload(vm: VmState, gfp: number): number {
 
 /**
  * @kernel mm/shmem.c shmem_getpage (SGP_WRITE, new page: add_to_page_cache_lru) + set_page_dirty
- * A freshly written tmpfs page: in the file's page cache at `index` (the node comes from the
- * preloaded pool, GFP_NOWAIT), up to date, dirty, on the inactive LRU.
+ * A freshly written tmpfs page: in the file's page cache at `index` (the node comes from this
+ * CPU's pool, filled by the caller's one preload; add_to_page_cache's second preload, with
+ * GFP_NOWAIT, is not modelled), up to date, dirty, on the inactive LRU.
  */
 export function shmem_add_written_page(vm: VmState, pfn: number, mapping: radix_tree_root | null = null, index = 0): void {
   const pa = vm.pa;
@@ -111,7 +159,8 @@ export function shmem_writepage(vm: VmState, pfn: number): number {
       mapping.mapping_id = -1;
     }
   }
-  mod_page_state(vm, pfn, NR_FILE_PAGES, -1);
+  // remove_from_page_cache takes the page out of NR_FILE_PAGES and add_to_swap_cache puts it back:
+  // swap-cache pages count there too.
   swap_duplicate(vm.si, swap);
   // set_page_dirty: it already is.
   vm.events.shmem_to_swapcache++;
@@ -141,6 +190,7 @@ export function delete_from_swap_cache(vm: VmState, pfn: number): void {
   vm.pa.page_private[pfn] = 0;
   // __delete_from_swap_cache: out of swapper_space, freeing the nodes left empty.
   if (vm.radix !== null) radix_tree_delete(vm.radix, vm.swapper_space, swap);
+  mod_page_state(vm, pfn, NR_FILE_PAGES, -1);
   ClearPageFlag(pa.page_flags, pfn, PG_swapcache);
   swap_free(vm.si, swap);
 }

@@ -33,11 +33,14 @@
  * That is what SLAB looks like from outside (no aliases, one cache per name). SLAB's internal
  * array caches and its different geometry are not modelled; the slabs are SLUB slabs.
  *
- * Contexts: every function here is synchronous and never sleeps (new_slab uses
- * PageAllocator.alloc_pages_nosleep); callable from process, softirq and timer context. The
- * allocating CPU is k.smp_processor_id(). Hot paths allocate no objects (typed arrays).
+ * Contexts: every function here but kmem_cache_alloc_wait is synchronous and never sleeps
+ * (new_slab uses PageAllocator.alloc_pages_nosleep); callable from process, softirq and timer
+ * context. kmem_cache_alloc_wait is the process-context allocation with __GFP_WAIT, whose new slab
+ * page may come from direct reclaim. The allocating CPU is k.smp_processor_id(). Hot paths
+ * allocate no objects (typed arrays).
  */
 import type { Kernel } from '../kernel/kernel.js';
+import type { KGen } from '../kernel/task.js';
 import { TP } from '../kernel/trace.js';
 import { assert, fail } from '../sim/assert.js';
 import { GFP_CONSTRAINT_MASK, GFP_RECLAIM_MASK, __GFP_COMP, __GFP_DMA, __GFP_NORETRY, __GFP_RECLAIMABLE } from '../include/gfp.js';
@@ -58,6 +61,11 @@ import { NR_SLAB_RECLAIMABLE, NR_SLAB_UNRECLAIMABLE, PAGE_SHIFT, PAGE_SIZE, type
 
 /** kmalloc(0) returns this; kfree ignores it. */
 export const ZERO_SIZE_PTR = 0x7fffffff;
+
+/** allocate_slab's page flags: the caller's reclaim and constraint bits plus the cache's allocflags. */
+function slab_page_flags(s: kmem_cache_s, gfp: number): number {
+  return (gfp & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK)) | s.allocflags;
+}
 /** Ids of kmalloc_large allocations are KMALLOC_LARGE_BASE + pfn. */
 export const KMALLOC_LARGE_BASE = 2 ** 32;
 
@@ -468,20 +476,25 @@ export class SlubAllocator {
    * @kernel mm/slub.c new_slab, allocate_slab
    * A slab from the page allocator with the caller's reclaim and constraint bits plus the cache's
    * allocflags, the objects threaded into a freelist in address order, the ctor run on each.
-   * Returns the slab number or -1.
+   * Returns the slab number or -1. This page allocation never sleeps (alloc_pages_nosleep):
+   * kmem_cache_alloc_wait makes the sleeping one itself.
    */
   private new_slab(s: kmem_cache_s, gfp: number): number {
-    const flags = (gfp & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK)) | s.allocflags;
     // The call chain a failure report prints (kmem_cache_alloc's slab_alloc is inlined).
     const t = this.k.current;
     t.enter('kmem_cache_alloc');
     t.enter('__slab_alloc');
     t.enter('new_slab');
-    const pfn = this.pa.alloc_pages_nosleep(flags, s.order);
+    const pfn = this.pa.alloc_pages_nosleep(slab_page_flags(s, gfp), s.order);
     t.leave();
     t.leave();
     t.leave();
     if (pfn < 0) return -1;
+    return this.init_slab(s, pfn);
+  }
+
+  /** new_slab's part after the page allocation: the slab's objects on its freelist, ctor run. */
+  private init_slab(s: kmem_cache_s, pfn: number): number {
     let slab: number;
     if (this.freeSlabs.length > 0) slab = this.freeSlabs.pop()!;
     else {
@@ -597,9 +610,10 @@ export class SlubAllocator {
    * Refill the CPU freelist from the CPU slab's page freelist (remote frees); else deactivate it
    * and take a partial slab; else a new slab; else kmalloc_large for __PAGE_ALLOC_FALLBACK
    * caches without __GFP_NORETRY (done by the caller, slab_alloc); else NULL. Returns a slot or
-   * -1.
+   * -1. With `may_new_slab` false it stops before new_slab (kmem_cache_alloc_wait allocates the
+   * page itself, sleeping if it must).
    */
-  private __slab_alloc(s: kmem_cache_s, gfp: number, cpu: number): number {
+  private __slab_alloc(s: kmem_cache_s, gfp: number, cpu: number, may_new_slab = true): number {
     let slab = s.cpu_page[cpu]!;
     if (slab >= 0) {
       const obj = this.sl_freelist[slab]!;
@@ -611,6 +625,7 @@ export class SlubAllocator {
       s.cpu_page[cpu] = slab;
       return this.load_freelist(s, slab, this.sl_freelist[slab]!, cpu);
     }
+    if (!may_new_slab) return -1;
     slab = this.new_slab(s, gfp);
     if (slab >= 0) {
       // The CPU slab was deactivated above (or there was none): flush_slab has nothing to do.
@@ -651,6 +666,12 @@ export class SlubAllocator {
         return 0;
       }
     }
+    return this.hand_out(h, obj);
+  }
+
+  /** The bookkeeping of an object handed out through handle h (owner, counts). Returns its id. */
+  private hand_out(h: kmem_cache, obj: number): number {
+    const s = h.s;
     if (!(this.obj_owner[obj] === -1)) fail('slab_alloc: ', s.name, ' handed out object ', obj + 1, ' twice');
     this.obj_owner[obj] = h.owner;
     this.sl_live[this.obj_slab[obj]!]!++;
@@ -659,6 +680,74 @@ export class SlubAllocator {
     h.inuse++;
     h.allocs++;
     return obj + 1;
+  }
+
+  /**
+   * @kernel mm/slub.c slab_alloc, __slab_alloc, new_slab (as far as nothing sleeps)
+   * An allocation for a caller that may sleep, tried without sleeping: the CPU freelist, the CPU
+   * slab's page freelist, a partial slab, or a new slab whose page comes from __alloc_pages' first
+   * (low-watermark) pass. Returns an object id, or 0 when the page allocator would go on to wake
+   * kswapd and reclaim: then the caller makes its generator (kmem_cache_alloc_wait), which repeats
+   * that pass (it has no side effects when it fails) and goes on.
+   */
+  kmem_cache_alloc_nosleep(h: kmem_cache, gfp: number): number {
+    const s = h.s;
+    const cpu = this.k.smp_processor_id();
+    let obj = s.cpu_freelist[cpu]!;
+    if (obj >= 0) s.cpu_freelist[cpu] = this.obj_next[obj]!;
+    else obj = this.__slab_alloc(s, gfp, cpu, false);
+    if (obj < 0) {
+      const pfn = this.pa.alloc_pages_fastpath(slab_page_flags(s, gfp), s.order);
+      if (pfn < 0) return 0;
+      obj = this.install_new_slab(s, this.init_slab(s, pfn), cpu);
+    }
+    const id = this.hand_out(h, obj);
+    if (this.k.trace.on[TP.kmem_cache_alloc]) this.k.tp(TP.kmem_cache_alloc, h.name, id, s.objsize, s.size, gfp, s.name);
+    return id;
+  }
+
+  /**
+   * __slab_alloc after new_slab: flush_slab deactivates a CPU slab that appeared meanwhile (an
+   * allocation on this CPU while the caller slept), then the new slab is frozen as this CPU's and
+   * its first object handed out.
+   */
+  private install_new_slab(s: kmem_cache_s, slab: number, cpu: number): number {
+    if (s.cpu_page[cpu]! >= 0) this.deactivate_slab(s, cpu);
+    this.sl_frozen[slab] = 1;
+    s.cpu_page[cpu] = slab;
+    return this.load_freelist(s, slab, this.sl_freelist[slab]!, cpu);
+  }
+
+  /**
+   * @kernel mm/slub.c slab_alloc, __slab_alloc, new_slab (a caller that may sleep)
+   * kmem_cache_alloc with __GFP_WAIT (GFP_KERNEL and the like): when neither the CPU slab nor a
+   * partial slab has an object, the new slab's page comes from __alloc_pages, which may enter
+   * direct reclaim (2.6.25 enables interrupts around new_slab for such a caller). Afterwards the
+   * CPU slab is read again: an allocation on this CPU may have installed one while this caller
+   * slept, and flush_slab deactivates it before the new slab takes its place. Returns an object
+   * id, or 0 when __alloc_pages gave up. Simplified: no __PAGE_ALLOC_FALLBACK (no cache that uses
+   * this path has it). Callers on a hot path try kmem_cache_alloc_nosleep first.
+   */
+  *kmem_cache_alloc_wait(h: kmem_cache, gfp: number): KGen<number> {
+    const got = this.kmem_cache_alloc_nosleep(h, gfp);
+    if (got !== 0) return got;
+    const s = h.s;
+    const t = this.k.current;
+    t.enter('kmem_cache_alloc');
+    t.enter('__slab_alloc');
+    t.enter('new_slab');
+    const pfn = yield* this.pa.__alloc_pages(slab_page_flags(s, gfp), s.order);
+    t.leave();
+    t.leave();
+    t.leave();
+    if (pfn < 0) {
+      s.alloc_failures++;
+      h.failures++;
+      return 0;
+    }
+    const id = this.hand_out(h, this.install_new_slab(s, this.init_slab(s, pfn), this.k.smp_processor_id()));
+    if (this.k.trace.on[TP.kmem_cache_alloc]) this.k.tp(TP.kmem_cache_alloc, h.name, id, s.objsize, s.size, gfp, s.name);
+    return id;
   }
 
   /**

@@ -130,15 +130,22 @@ function pageout_done(vm: VmState, pfn: number, res: number): number {
  * For each isolated page: skip locked ones; keep pages under writeback (async mode); write dirty
  * pages through pageout when the gfp allows (may_enter_fs: __GFP_FS, or a swap-cache page and
  * __GFP_IO); free clean swap-cache pages (remove_mapping drops the swap cache's slot reference);
- * PAGE_ACTIVATE sets PG_active (pgactivate). Kept pages go back to the head of their list at
- * once, where the kernel collects them and shrink_inactive_list puts them back after the batch.
- * Returns the number freed.
+ * PAGE_ACTIVATE sets PG_active (pgactivate). Kept pages stay off the LRU until the batch is done,
+ * then go back to the head of their list (the kernel's ret_pages, which shrink_inactive_list puts
+ * back): while this reclaimer sleeps in pageout, another cannot scan them, and a write of theirs
+ * that completes meanwhile does not rotate them (rotate_reclaimable_page finds them off the LRU).
+ * Simplified: freed pages go to the page allocator one by one and hot, where the kernel gathers
+ * them in a pagevec of 14 and frees them cold. Returns the number freed.
  */
 function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc: scan_control): KGen<number> {
   const k = vm.k;
   const pa = vm.pa;
   let nr_reclaimed = 0;
   let pgactivate = 0;
+  // Kept pages stay isolated until the whole batch is done (the kernel's ret_pages, put back by
+  // shrink_inactive_list): they are written over the batch's own slots, which were read already.
+  const kept = pages;
+  let nr_kept = 0;
   k.current.enter('shrink_page_list');
   const perPage = vm.scan_charge_per_page;
   for (let i = 0; i < nr_pages; i++) {
@@ -146,20 +153,20 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
     if (perPage && !run_for_ns_inline(k, vm.scan_cost_ns)) yield* run_for_ns_wait(k, vm.scan_cost_ns);
     sc.nr_scanned++;
     if (PageFlag(vm.pa.page_flags, pfn, PG_locked)) {
-      putback(vm, pfn);
+      kept[nr_kept++] = pfn;
       continue;
     }
     SetPageFlag(vm.pa.page_flags, pfn, PG_locked);
     if (PageFlag(vm.pa.page_flags, pfn, PG_writeback)) {
       ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
-      putback(vm, pfn);
+      kept[nr_kept++] = pfn;
       continue;
     }
     if (PageFlag(vm.pa.page_flags, pfn, PG_dirty)) {
       const may_enter_fs = (sc.gfp_mask & __GFP_FS) !== 0 || (PageFlag(vm.pa.page_flags, pfn, PG_swapcache) && (sc.gfp_mask & __GFP_IO) !== 0);
       if (!may_enter_fs || !sc.may_writepage) {
         ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
-        putback(vm, pfn);
+        kept[nr_kept++] = pfn;
         continue;
       }
       let res: number;
@@ -175,7 +182,7 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
           pgactivate++;
         }
         ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
-        putback(vm, pfn);
+        kept[nr_kept++] = pfn;
         continue;
       }
       if (res === PAGE_SUCCESS) {
@@ -183,7 +190,7 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
         // under writeback.
         if (PageFlag(vm.pa.page_flags, pfn, PG_writeback) || PageFlag(vm.pa.page_flags, pfn, PG_dirty) || PageFlag(vm.pa.page_flags, pfn, PG_locked)) {
           if (!PageFlag(vm.pa.page_flags, pfn, PG_writeback)) ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
-          putback(vm, pfn);
+          kept[nr_kept++] = pfn;
           continue;
         }
         SetPageFlag(vm.pa.page_flags, pfn, PG_locked);
@@ -199,9 +206,12 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
       continue;
     }
     ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
-    putback(vm, pfn);
+    kept[nr_kept++] = pfn;
   }
   if (pgactivate) pa.count_vm_events(PGACTIVATE, pgactivate);
+  // shrink_inactive_list's putback loop, in the order the pages were looked at: each goes to the
+  // head of the list its PG_active names.
+  for (let j = 0; j < nr_kept; j++) putback(vm, kept[j]!);
   k.current.leave();
   return nr_reclaimed;
 }

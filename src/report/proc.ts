@@ -43,8 +43,8 @@ export function formatMeminfo(m: ProcView): string {
   const K = (pages: number): number => pages * 4;
   const swapcache = pa.nr_pages_by_use[PAGE_USE_SWAPCACHE]!;
   const si = m.vm.si;
-  // The model's NR_FILE_PAGES holds tmpfs pages; swap-cache pages are counted apart (PAGE_USE_SWAPCACHE).
-  const cached = g[NR_FILE_PAGES]!;
+  // NR_FILE_PAGES holds page-cache and swap-cache pages; Cached leaves the swap cache out (no buffers).
+  const cached = Math.max(0, g[NR_FILE_PAGES]! - swapcache);
   const commitLimit = Math.floor((pa.totalram_pages * 50) / 100) + si.pages;
   const rows: [string, number][] = [
     ['MemTotal', K(pa.totalram_pages)],

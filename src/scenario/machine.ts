@@ -26,6 +26,8 @@ import { VmState } from '../mm/vm_state.js';
 import { radix_tree_ctx, SIZEOF_RADIX_TREE_NODE } from '../mm/radix-tree.js';
 import { kswapd, try_to_free_pages, wakeup_kswapd } from '../mm/vmscan.js';
 import { swap_io_init } from '../mm/page_io.js';
+import { init_inodecache } from '../mm/shmem.js';
+import { dcache_init } from '../fs/dcache.js';
 import { bio_set, BVEC_NR_VECS, SIZEOF_BIO, SIZEOF_BIO_VEC, BIO_POOL_SIZE } from '../block/bio.js';
 import { blk_done_lists, blk_done_softirq, blk_queue_max_sectors, request_queue, BLKDEV_MIN_RQ, SIZEOF_REQUEST } from '../block/blk-core.js';
 import {
@@ -60,7 +62,7 @@ export interface Machine {
   sdev: scsi_device;
   disk: SimDisk;
   fs_bio_set: bio_set;
-  caches: { bio: kmem_cache; cmd: kmem_cache; sense: kmem_cache | null; request: kmem_cache };
+  caches: { bio: kmem_cache; cmd: kmem_cache; sense: kmem_cache | null; request: kmem_cache; dentry: kmem_cache; inode: kmem_cache };
   pools: { bio: mempool_t; bvec: mempool_t[]; request: mempool_t; sg: mempool_t[] };
   layout: CmdLayout;
   bytes_per_command: number;
@@ -96,6 +98,8 @@ export function bootMachine(p: RunParams): Machine {
     allocator: p.variants.includes('slab') ? 'slab' : 'slub',
   });
   slub.kmem_cache_init();
+  // vfs_caches_init: the dentry cache (start_kernel, long before the initcalls below).
+  const dentryCache = dcache_init(slub);
 
   // init_bio: the bio cache, the biovec caches and fs_bio_set (BIO_POOL_SIZE bios, 2 of each biovec).
   const bioCache = slub.kmem_cache_create('bio', SIZEOF_BIO, 0, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
@@ -114,6 +118,9 @@ export function bootMachine(p: RunParams): Machine {
     const c = slub.kmem_cache_create(`sgpool-${n}`, n * SIZEOF_SCATTERLIST, 0, SLAB_HWCACHE_ALIGN);
     return must(mempool_create_slab_pool(k, SG_MEMPOOL_SIZE, c, `sgpool-${n}`), 'sg pool');
   });
+
+  // init_tmpfs: the shmem inode cache.
+  const inodeCache = init_inodecache(slub);
 
   // The host's command pool, as the profile lays out the sense buffer.
   const pool = scsi_pool_for(p.unchecked_isa_dma, SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA);
@@ -181,11 +188,11 @@ export function bootMachine(p: RunParams): Machine {
   const watchdogTask = k.kthread_run('watchdog/0', 0, 0, () => watchdog(k, hung, (t) => showTask(t)));
   // The root file system sits after the swap partition; its boot reads come before the copies.
   const bootReads = new BootReads(k, vm, { boot_read_pages: p.boot_read_pages, root_start_sector: SWAP_START_SECTOR + Math.ceil(p.swap_bytes / 512) + 2048 });
-  const workload = new CopyWorkload(k, vm, p, k.prng.derive('workload'));
+  const workload = new CopyWorkload(k, vm, p, k.prng.derive('workload'), { slub, dentry: dentryCache, inode: inodeCache });
 
   return {
     k, params: p, pa, slub, vm, q, shost, sdev, disk, fs_bio_set,
-    caches: { bio: bioCache, cmd: pool.cmd_slab, sense: pool.sense_slab, request: rqCache },
+    caches: { bio: bioCache, cmd: pool.cmd_slab, sense: pool.sense_slab, request: rqCache, dentry: dentryCache, inode: inodeCache },
     pools: { bio: bioPool, bvec: bvecPools, request: rqPool, sg: sgPools },
     layout, bytes_per_command, workload, bootReads, hung, watchdogTask, kswapdTask,
   };

@@ -41,6 +41,8 @@ export interface RunParams {
   file_size_mix: { size_bytes: number; weight: number }[];
   copy_bytes_per_s: number;
   start_stagger_ns: number;
+  /** Files per directory in each copied tree. */
+  files_per_dir: number;
   /** Pages each CPU reads from the root file system at boot (src/workload/boot_io.ts). */
   boot_read_pages: number;
   watchdog_window_ns: number;
@@ -91,6 +93,7 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     file_size_mix: s.workload.file_size_mix.map((m) => ({ size_bytes: m.size_bytes, weight: m.weight })),
     copy_bytes_per_s: s.workload.copy_bandwidth_bytes_per_s,
     start_stagger_ns: s.workload.start_stagger_ns,
+    files_per_dir: s.workload.files_per_dir,
     boot_read_pages: Math.floor(s.workload.boot_read_bytes / 4096),
     watchdog_window_ns: s.checks.watchdog_window_ns,
     time_limit_ns: s.checks.time_limit_ns,

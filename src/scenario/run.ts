@@ -6,6 +6,7 @@
 import { Watchdog } from '../check/watchdog.js';
 import { InvariantChecker, type CheckLevel } from '../check/invariants.js';
 import { TASK_DEAD } from '../kernel/task.js';
+import { hungTaskWorstLatencyNs, TIMESTAMP_UNIT_NS } from '../kernel/hung_task.js';
 import { formatSeconds } from '../sim/time.js';
 import { ALLOCSTALL, NR_FREE_PAGES, NR_WRITEBACK, PGSCAN_DIRECT, PGSCAN_KSWAPD, PSWPOUT } from '../mm/page_alloc.js';
 import { GFP_ATOMIC } from '../include/gfp.js';
@@ -169,20 +170,24 @@ function atomicLineText(m: Machine): string {
 
 /**
  * What the hung-task detector saw, for a LIVELOCK or DEADLOCK reason. It can only report a task
- * that sat in D state for hung_task_timeout_secs without being scheduled, so "no report" is
- * evidence only when the run went on that long after progress stopped; the text says which case
- * this is and how long the longest such stretch was.
+ * that sat in D state for hung_task_timeout_secs of its 2^30 ns units without being scheduled, and
+ * it checks about every 2.15 s, so "no report" is evidence only when the run went on for the
+ * detector's worst-case latency after progress stopped; the text says which case this is and how
+ * long the longest such stretch was.
  */
 function hungTaskText(m: Machine, waitersTimedOut: boolean): string {
   const hung = m.hung;
   if (hung.reports.length > 0) return `${hung.reports.length} hung-task reports`;
   const timeout = hung.sysctl_hung_task_timeout_secs;
-  const watched = Math.floor((m.k.now - lastProgressNs(m)) / 1e9);
-  const longest = `the longest any task sat in D state without being scheduled was ${hung.longest_blocked_secs} s`;
   if (timeout === 0) return 'no hung-task report: the detector is off (hung_task_timeout 0)';
-  if (watched < timeout) return `no hung-task report, but the run stopped ${watched} s after progress did, short of the ${timeout} s the detector needs; ${longest}`;
+  const watchedNs = m.k.now - lastProgressNs(m);
+  const watched = Math.floor(watchedNs / 1e9);
+  const needs = Math.ceil(hungTaskWorstLatencyNs(m.k, timeout) / 1e9);
+  const longest = `the longest any task sat in D state without being scheduled was ${hung.longest_blocked_secs} s as the detector counts (units of 2^30 ns)`;
+  const against = `against its ${timeout} s timeout (about ${((timeout * TIMESTAMP_UNIT_NS) / 1e9).toFixed(1)} s)`;
+  if (watchedNs < hungTaskWorstLatencyNs(m.k, timeout)) return `no hung-task report, but the run stopped ${watched} s after progress did, short of the ${needs} s the detector may need; ${longest}`;
   const why = waitersTimedOut ? ' (mempool waiters wake every 5 s, so the detector stays silent)' : '';
-  return `no hung-task report in the ${watched} s after progress stopped: ${longest}, against a ${timeout} s timeout${why}`;
+  return `no hung-task report in the ${watched} s after progress stopped: ${longest}, ${against}${why}`;
 }
 
 /**

@@ -22,6 +22,8 @@
  */
 import { z } from 'zod';
 import { TRACEPOINTS, tracepointMatches } from '../kernel/trace.js';
+import { SIZEOF_DENTRY } from '../fs/dcache.js';
+import { SIZEOF_SHMEM_INODE_INFO } from '../mm/shmem.js';
 import {
   DURATION_PATTERN,
   formatDuration,
@@ -442,7 +444,7 @@ const scenarioDef = section('a reclaimsim scenario', {
   }),
   workload: section('the memory pressure: copies of file trees into tmpfs (cp -a)', {
     copies: int({ default: 4, doc: 'concurrent copy tasks, one tree each', min: 1, max: 256 }),
-    tree_size: size({ default: '832MiB', doc: 'data per copied tree', min: 4 * KiB, max: 1 * TiB }),
+    tree_size: size({ default: '768MiB', doc: 'data per copied tree', min: 4 * KiB, max: 1 * TiB }),
     file_size_mix: list(fileSizeEntry, {
       default: [
         { size: '1KiB', weight: 40 },
@@ -453,12 +455,13 @@ const scenarioDef = section('a reclaimsim scenario', {
       min: 1,
       max: 64,
     }),
+    files_per_dir: int({ default: 17, doc: 'files per directory in a tree; every file and directory takes a dentry (208 bytes) and a shmem inode (760) from GFP_KERNEL slabs (v2.6.25 has 16.8: 23810 files in 1417 directories)', min: 1, max: 1_000_000 }),
     copy_bandwidth: rate({ default: '200MiB/s', doc: 'copy speed of one task when memory is free', min: 1 * KiB, max: 100 * GiB }),
     start_stagger: duration({ default: '10ms', doc: 'delay between the starts of successive copy tasks', max: 60 * NS_PER_S }),
     boot_read: size({ default: '1MiB', doc: 'data each CPU reads from the root file system at boot, before the copies (warms the I/O slab caches on every CPU; 0 disables)', min: 0, max: 1 * GiB, multipleOf: PAGE_SIZE }),
   }),
   checks: section('checkers and limits', {
-    watchdog_window: duration({ default: '130s', doc: 'no forward progress for this long is a livelock or deadlock verdict (the default outlasts hung_task_timeout, so the verdict shows whether the hung-task detector fires)', min: 1 * NS_PER_MS, max: 3600 * NS_PER_S }),
+    watchdog_window: duration({ default: '135s', doc: 'no forward progress for this long is a livelock or deadlock verdict (the default outlasts the hung-task detector\'s worst case, 122 of its 2^30 ns units or 131 s, so the verdict shows whether it fires)', min: 1 * NS_PER_MS, max: 3600 * NS_PER_S }),
     time_limit: duration({ default: '600s', doc: 'simulated time after which the run stops with verdict LIMIT', min: 1 * NS_PER_MS, max: 7 * 24 * 3600 * NS_PER_S }),
     event_limit: int({ default: 200_000_000, doc: 'events after which the run stops with verdict LIMIT', min: 1, max: Number.MAX_SAFE_INTEGER }),
     hung_task_timeout: duration({ default: '120s', doc: 'khungtaskd: report tasks in D state this long (0 disables)', max: 3600 * NS_PER_S }),
@@ -543,17 +546,36 @@ export interface ScenarioProblem {
 
 /** The cross-field rules below, in words (for docs/scenario-format.md). Keep in step with scenarioProblems. */
 export const SCENARIO_RULES: readonly string[] = [
-  '`workload.copies` x `workload.tree_size` must fit in `machine.ram` + `swap.size` (tmpfs pages live in RAM or swap).',
+  '`workload.copies` x (`workload.tree_size` + the trees\' dentries and inodes) must fit in `machine.ram` + `swap.size` (tmpfs pages live in RAM or swap; a file or directory holds 968 bytes of dentry and inode in RAM, and a tree has as many files as the size mix gives on average).',
   '`variants` may not combine `slab` with `slub_nomerge` (the slab variant replaces SLUB).',
   'Each `workload.file_size_mix[].size` must be at most `workload.tree_size`.',
   'Each `outputs.proc_snapshots` instant must be at most `checks.time_limit`.',
 ];
 
+/**
+ * The dentry and inode bytes one copied tree holds, on average: as many files as its pages divided
+ * by the size mix's mean pages per file, a directory per workload.files_per_dir files, and
+ * sizeof(struct dentry) + sizeof(struct shmem_inode_info) for each (a lower bound: slab slack not
+ * counted).
+ */
+function treeNameBytes(workload: ResolvedScenario['workload']): number {
+  let w = 0;
+  let wp = 0;
+  for (const e of workload.file_size_mix) {
+    w += e.weight;
+    wp += e.weight * Math.max(1, Math.ceil(e.size_bytes / PAGE_SIZE));
+  }
+  const files = Math.ceil(Math.ceil(workload.tree_size_bytes / PAGE_SIZE) / (wp / w));
+  const names = files + Math.ceil(files / workload.files_per_dir);
+  return names * (SIZEOF_DENTRY + SIZEOF_SHMEM_INODE_INFO);
+}
+
 /** Cross-field rules. Returns every problem, in a fixed order; the loader reports the first. */
 export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
   const out: ScenarioProblem[] = [];
   const { machine, swap, workload, checks, outputs } = s;
-  const need = workload.copies * workload.tree_size_bytes;
+  const meta = treeNameBytes(workload);
+  const need = workload.copies * (workload.tree_size_bytes + meta);
   const have = machine.ram_bytes + swap.size_bytes;
   if (need > have) {
     const min = need - machine.ram_bytes;
@@ -561,7 +583,7 @@ export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
     out.push({
       path: ['swap', 'size'],
       also: [['workload', 'copies'], ['workload', 'tree_size'], ['machine', 'ram']],
-      message: `${formatSize(swap.size_bytes)} is too small for ${workload.copies} copies of ${formatSize(workload.tree_size_bytes)} on ${formatSize(machine.ram_bytes)} RAM; need at least ${formatSize(minRounded)} (the tmpfs data must fit in RAM plus swap)`,
+      message: `${formatSize(swap.size_bytes)} is too small for ${workload.copies} copies of ${formatSize(workload.tree_size_bytes)} on ${formatSize(machine.ram_bytes)} RAM; need at least ${formatSize(minRounded)} (the tmpfs data, and the ${formatSize(Math.ceil((workload.copies * meta) / MiB) * MiB)} of dentries and inodes its files and directories hold, must fit in RAM plus swap)`,
     });
   }
   if (s.variants.includes('slab') && s.variants.includes('slub_nomerge')) {

@@ -4,11 +4,16 @@
  * 4 KiB (GFP_HIGHUSER_MOVABLE, which may enter direct reclaim), then the copy time at the task's
  * bandwidth. When the trees together exceed RAM, tmpfs pages must go to swap.
  *
+ * Every file and directory the copy creates takes a dentry (fs/dcache.c d_alloc, from the lookup)
+ * and an inode (mm/shmem.c shmem_alloc_inode), both GFP_KERNEL and never freed: about 1 KiB per
+ * name, which a tree of small files feels. The tree has a directory per `files_per_dir` files
+ * (16.8 in v2.6.25: 23810 files in 1417 directories), the first one created before any file.
+ *
  * Each file has its own page_tree (radix-tree nodes from radix_tree_node, preloaded before each
  * page is added, as shmem_getpage does).
  *
- * Simplified: the source files are not read from a disk (the copy is CPU time only), inodes and
- * dentries take no memory, and nothing is ever read back. The preload runs after the page
+ * Simplified: the source files are not read from a disk (the copy is CPU time only), creating a
+ * name costs no CPU time of its own, and nothing is ever read back. The preload runs after the page
  * allocation rather than before it, so that the page allocation's reclaim makes room for both.
  * The copy time of small files is charged in slices of at least COPY_SLICE_NS (the task runs
  * ahead by less than one slice and then sleeps off what it owes), which keeps a tree of one-page
@@ -19,7 +24,9 @@ import type { KGen, Task } from '../kernel/task.js';
 import { run_for_ns, run_for_ns_inline, run_for_ns_wait } from '../kernel/sched.js';
 import { WeightedChoice, type Prng } from '../sim/prng.js';
 import { GFP_ATOMIC, GFP_HIGHUSER_MOVABLE } from '../include/gfp.js';
-import { shmem_add_written_page, shmem_preload } from '../mm/shmem.js';
+import { shmem_add_written_page, shmem_alloc_inode, shmem_alloc_inode_nosleep, shmem_preload } from '../mm/shmem.js';
+import { d_alloc, d_alloc_nosleep } from '../fs/dcache.js';
+import type { kmem_cache, SlubAllocator } from '../mm/slub.js';
 import { radix_tree_root } from '../mm/radix-tree.js';
 import type { VmState } from '../mm/vm_state.js';
 
@@ -33,11 +40,22 @@ export interface CopyParams {
   file_size_mix: { size_bytes: number; weight: number }[];
   copy_bytes_per_s: number;
   start_stagger_ns: number;
+  /** Files per directory of a tree (a directory is created before each run of this many files). */
+  files_per_dir: number;
+}
+
+/** The caches that creating a tmpfs name allocates from. */
+export interface TmpfsCaches {
+  slub: SlubAllocator;
+  dentry: kmem_cache;
+  inode: kmem_cache;
 }
 
 export class CopyWorkload {
   pages_copied = 0;
   files_copied = 0;
+  /** Directories created (each with its dentry and inode, as every file has). */
+  dirs_created = 0;
   finished = 0;
   /** When a page was last copied, ns (0 before the first): with the last swap write, the exact time of the last forward progress. */
   last_copy_ns = 0;
@@ -54,6 +72,7 @@ export class CopyWorkload {
     private readonly vm: VmState,
     private readonly p: CopyParams,
     private readonly rng: Prng,
+    private readonly fs: TmpfsCaches,
   ) {
     this.sizes = new WeightedChoice(p.file_size_mix.map((m) => m.weight));
     this.mixPages = p.file_size_mix.map((m) => Math.max(1, Math.ceil(m.size_bytes / PAGE_SIZE)));
@@ -67,6 +86,20 @@ export class CopyWorkload {
     return this.finished === this.p.copies;
   }
 
+  /**
+   * A dentry or inode allocation that needs a new slab: GFP_KERNEL, so it may sleep in direct
+   * reclaim. If the page allocator gives up, try again after a tick, as the copy's page
+   * allocations do.
+   */
+  private *alloc_slow(alloc: (slub: SlubAllocator, h: kmem_cache) => KGen<number>, h: kmem_cache): KGen<number> {
+    for (;;) {
+      const id = yield* alloc(this.fs.slub, h);
+      if (id !== 0) return id;
+      this.k.mark('workload_name_alloc_failed');
+      yield* run_for_ns(this.k, 1_000_000);
+    }
+  }
+
   /** One `cp -a` of a tree into tmpfs. */
   private *cp(i: number): KGen {
     const k = this.k;
@@ -75,7 +108,23 @@ export class CopyWorkload {
     yield* run_for_ns(k, i * this.p.start_stagger_ns);
     let remaining = Math.ceil(this.p.tree_bytes / PAGE_SIZE);
     let owed_ns = 0;
+    let files = 0;
+    const fs = this.fs;
     while (remaining > 0) {
+      // mkdir: the tree's root first, then one per files_per_dir files. Then the file's own name.
+      // The generators are made only when an allocation has to reclaim (it may sleep).
+      if (files % this.p.files_per_dir === 0) {
+        t.enter('sys_mkdir');
+        if (d_alloc_nosleep(fs.slub, fs.dentry) === 0) yield* this.alloc_slow(d_alloc, fs.dentry);
+        if (shmem_alloc_inode_nosleep(fs.slub, fs.inode) === 0) yield* this.alloc_slow(shmem_alloc_inode, fs.inode);
+        t.leave();
+        this.dirs_created++;
+      }
+      files++;
+      t.enter('sys_open');
+      if (d_alloc_nosleep(fs.slub, fs.dentry) === 0) yield* this.alloc_slow(d_alloc, fs.dentry);
+      if (shmem_alloc_inode_nosleep(fs.slub, fs.inode) === 0) yield* this.alloc_slow(shmem_alloc_inode, fs.inode);
+      t.leave();
       const mix = this.sizes.draw(this.rng);
       const pages = Math.min(remaining, this.mixPages[mix]!);
       t.enter('shmem_getpage');

@@ -1,11 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kernel } from '../../src/kernel/kernel.js';
-import { newHungTaskState, watchdog, type HungTaskState } from '../../src/kernel/hung_task.js';
+import { hungTaskWorstLatencyNs, newHungTaskState, TIMESTAMP_UNIT_NS, watchdog, type HungTaskState } from '../../src/kernel/hung_task.js';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, type KGen, type Task } from '../../src/kernel/task.js';
 import { io_schedule_timeout, schedule, set_current_state } from '../../src/kernel/sched.js';
 import { finish_wait, prepare_to_wait, wait_queue_head_t, wake_up } from '../../src/kernel/wait.js';
-import { NSEC_PER_SEC } from '../../src/sim/time.js';
+import { jiffiesToNs, nsToJiffies, NSEC_PER_SEC } from '../../src/sim/time.js';
+
+/** The first tick at or after the start of get_timestamp unit `u` (2^30 ns units). */
+function tickOfUnit(hz: number, u: number): number {
+  return jiffiesToNs(nsToJiffies(u * TIMESTAMP_UNIT_NS - 1, hz) + 1, hz);
+}
 
 const show = (t: Task): string => `${t.comm}       ${t.stateLetter} ${t.frames.join(' < ')}`;
 
@@ -24,28 +29,32 @@ function* stuckForever(k: Kernel, q: wait_queue_head_t): KGen {
 }
 
 for (const hz of [250, 1000]) {
-  test(`hung_task: a task in D state, not scheduled for more than 120 s, is reported (HZ=${hz})`, () => {
+  test(`hung_task: a task in D state, not scheduled for 120 of get_timestamp's 2^30 ns units, is reported (HZ=${hz})`, () => {
     const { k, st } = boot(hz);
     const q = new wait_queue_head_t('pool');
     const t = k.kthread_run('pdflush', 1, 0, () => stuckForever(k, q));
-    k.sim.run({ untilNs: 120 * NSEC_PER_SEC });
-    assert.equal(st.reports.length, 0, 'not before 120 s');
-    k.sim.run({ untilNs: 125 * NSEC_PER_SEC });
+    // The watchdog runs at the first tick of units 2, 4, 6, ... (softlockup_tick wakes it once the
+    // unit is two past the one it last ran in); the check at unit 2 stamps the task.
+    k.sim.run({ untilNs: 128 * NSEC_PER_SEC });
+    assert.equal(st.reports.length, 0, 'not after 120 s: the kernel counts "seconds" of 2^30 ns');
+    k.sim.run({ untilNs: 132 * NSEC_PER_SEC });
     assert.equal(st.reports.length, 1);
     const r = st.reports[0]!;
     assert.deepEqual([r.pid, r.comm], [t.pid, 'pdflush']);
-    // First seen at the first check (1 s), reported once now - seen >= 120.
-    assert.equal(r.timeNs, 121 * NSEC_PER_SEC);
+    // Stamped at unit 2, reported at the check of unit 122 (about 131.0 s).
+    assert.equal(r.timeNs, tickOfUnit(hz, 122));
+    assert.ok(r.timeNs <= hungTaskWorstLatencyNs(k, 120), 'within the worst-case latency the verdicts use');
     const text = k.log.lines.map((l) => l.text);
     assert.deepEqual(text.slice(0, 3), [
       `INFO: task pdflush:${t.pid} blocked for more than 120 seconds.`,
       '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.',
       'pdflush       D mempool_alloc < schedule',
     ]);
-    // It is reported again 120 s later while still stuck; after a wake-up it is not.
-    k.sim.run({ untilNs: 242 * NSEC_PER_SEC });
+    // It is reported again 120 units later while still stuck; after a wake-up it is not.
+    k.sim.run({ untilNs: tickOfUnit(hz, 242) });
     assert.equal(st.reports.length, 2);
-    assert.ok(st.longest_blocked_secs >= 120, `longest unscheduled D-state stretch ${st.longest_blocked_secs} s`);
+    assert.equal(st.reports[1]!.timeNs, tickOfUnit(hz, 242));
+    assert.ok(st.longest_blocked_secs >= 120, `longest unscheduled D-state stretch ${st.longest_blocked_secs} units`);
     wake_up(k, q);
     k.sim.run({ untilNs: 600 * NSEC_PER_SEC });
     assert.equal(st.reports.length, 2);
@@ -70,7 +79,7 @@ for (const hz of [250, 1000]) {
   });
 }
 
-test('hung_task: interruptible sleepers are not checked; warnings run out after 11 reports (2.6.25 counts 10 down to -1)', () => {
+test('hung_task: interruptible sleepers are not checked; the warnings count never stops the reports (an unsigned long in 2.6.25)', () => {
   const { k, st } = boot(250);
   const q = new wait_queue_head_t('q');
   k.kthread_run('sleepy', 0, 0, function* () {
@@ -78,10 +87,18 @@ test('hung_task: interruptible sleepers are not checked; warnings run out after 
     yield* schedule(k);
   });
   for (let i = 0; i < 13; i++) k.kthread_run(`d${i}`, 0, 0, () => stuckForever(k, q));
-  k.sim.run({ untilNs: 400 * NSEC_PER_SEC });
-  assert.equal(st.reports.length, 11);
+  k.sim.run({ untilNs: 135 * NSEC_PER_SEC });
+  assert.equal(st.reports.length, 13, 'every stuck task, past the 10 the sysctl starts at');
   assert.ok(st.reports.every((r) => r.comm.startsWith('d')));
-  assert.equal(st.sysctl_hung_task_warnings, -1);
+  assert.equal(st.sysctl_hung_task_warnings, -3);
+});
+
+test('hung_task: the watchdog thread runs about every 2.15 s, when softlockup_tick would wake it', () => {
+  const { k } = boot(1000);
+  const w = k.tasks.find((t) => t.comm === 'watchdog/0')!;
+  k.sim.run({ untilNs: tickOfUnit(1000, 100) + 1 });
+  // Boot run at unit 0, then units 2, 4, ..., 100.
+  assert.equal(w.nvcsw + w.nivcsw, 51);
 });
 
 test('hung_task: hung_task_timeout_secs = 0 disables the check', () => {

@@ -74,6 +74,50 @@ test('wait: wake_up skips a task already woken (it stays on the queue no longer)
   assert.equal(q.waiters, 0, 'finish_wait took it off the queue');
 });
 
+test('wait: a wait loop nested in another has its own entry (get_request_wait around mempool_alloc)', () => {
+  const k = new Kernel({ hz: 250, cpus: 2, seed: 4 });
+  const outer = new wait_queue_head_t('rl.wait');
+  const inner = new wait_queue_head_t('pool.wait');
+  const trail: string[] = [];
+  k.kthread_run('nested', 0, 0, function* () {
+    prepare_to_wait_exclusive(k, outer, TASK_UNINTERRUPTIBLE);
+    // The allocation inside the outer loop sleeps in a loop of its own.
+    prepare_to_wait(k, inner, TASK_UNINTERRUPTIBLE);
+    trail.push(`queued on ${outer.waiters} + ${inner.waiters}`);
+    yield* schedule(k);
+    finish_wait(k, inner);
+    trail.push(`inner done, outer still has ${outer.waiters}`);
+    finish_wait(k, outer);
+    trail.push(`outer done: ${outer.waiters} + ${inner.waiters}`);
+  });
+  k.sim.run();
+  assert.equal(inner.waiters, 1);
+  assert.equal(outer.list[0]!.flags & 1, 1, 'still exclusive on the outer queue');
+  // The inner queue's wake-up reaches the task (with one shared entry it was never on it).
+  assert.equal(wake_up(k, inner), 1);
+  k.sim.run();
+  assert.deepEqual(trail, ['queued on 1 + 1', 'inner done, outer still has 1', 'outer done: 0 + 0']);
+});
+
+test('wait: an exclusive wake-up that finds a waiter still running goes on to the next one', () => {
+  const k = new Kernel({ hz: 250, cpus: 2, seed: 5 });
+  const q = new wait_queue_head_t('q');
+  const woke: string[] = [];
+  const a = k.kthread_run('a', 0, 0, function* () {
+    prepare_to_wait_exclusive(k, q, TASK_UNINTERRUPTIBLE);
+    // Still on the runqueue (spending CPU time) when the wake-up comes.
+    yield* run_for_ns(k, 1000);
+    yield* schedule(k);
+    finish_wait(k, q);
+    woke.push('a');
+  });
+  k.sim.at(1, k.sim.register('start-b', () => k.kthread_run('b', 1, 0, sleeper(k, q, true, woke))), 0);
+  k.sim.at(500, k.sim.register('wake', () => assert.equal(wake_up(k, q), 1, 'one sleeper woken: b')), 0);
+  k.sim.run();
+  assert.deepEqual(woke.sort(), ['a', 'b'], 'a did not sleep (TASK_RUNNING), and b was woken too');
+  assert.equal(a.nvcsw, 2, 'a ran twice: at start and after its CPU time, never switched out asleep');
+});
+
 test('wait: wake_up_process honours the state mask (TASK_INTERRUPTIBLE only)', () => {
   const k = new Kernel({ hz: 250, cpus: 1, seed: 3 });
   const t = k.kthread_run('d', 0, 0, function* () {
@@ -121,8 +165,11 @@ test('sched: no lost wake-up when the task wakes itself between prepare_to_wait 
   const trail: string[] = [];
   const t = k.kthread_run('self', 0, 0, function* () {
     prepare_to_wait(k, q, TASK_UNINTERRUPTIBLE);
-    assert.equal(wake_up(k, q), 1);
+    // try_to_wake_up on a task still on the runqueue: TASK_RUNNING, but no success, so
+    // autoremove_wake_function leaves the entry queued for finish_wait.
+    assert.equal(wake_up(k, q), 0);
     assert.equal(k.current.state, TASK_RUNNING);
+    assert.equal(q.waiters, 1);
     const left = yield* schedule_timeout(k, 50);
     trail.push(`returned at ${k.now} left=${left}`);
     finish_wait(k, q);
@@ -151,7 +198,8 @@ test('sched: no lost wake-up when another task wakes it between prepare_to_wait 
     trail.push(`wake_up woke ${wake_up(k, q)}`);
   });
   k.sim.run();
-  assert.deepEqual(trail, ['wake_up woke 1', 'state R at 1000', 'returned at 1000 left=50']);
+  assert.deepEqual(trail, ['wake_up woke 0', 'state R at 1000', 'returned at 1000 left=50']);
+  assert.equal(q.waiters, 0, 'finish_wait took the entry off');
 });
 
 test('sched: no lost wake-up at one instant, whichever task the scheduler runs first (seeds 1..16)', () => {
@@ -176,8 +224,9 @@ test('sched: no lost wake-up at one instant, whichever task the scheduler runs f
     assert.equal(trail.at(-1), 'returned at 1000 left=50', `seed ${seed}: ${trail}`);
     orders.add(trail.slice(0, 2).join(','));
   }
-  // Both interleavings occur: waker first (wakes a task still running) and sleeper first (wakes a sleeper).
-  assert.deepEqual([...orders].sort(), ['check,wake 1', 'wake 1,check']);
+  // Both interleavings occur: waker first (a task still running: made runnable, not counted as
+  // woken) and sleeper first (wakes a sleeper).
+  assert.deepEqual([...orders].sort(), ['check,wake 1', 'wake 0,check']);
 });
 
 test('sched: without a wake-up, CPU time between prepare_to_wait and schedule does not cancel the sleep', () => {

@@ -96,8 +96,9 @@ test('lru: the list check names a count that disagrees with the list and a page 
 
 test('lru: when swap fills, reclaim activates tmpfs pages and moves them back; full invariants hold (small machine)', () => {
   const MiB = 1024 * 1024;
-  // 96 MiB of tmpfs on 64 MiB of RAM with 48 MiB of swap: the first pass runs out of swap slots.
-  const { result, machine: m } = runScenario({ ...DEFAULT_PARAMS, ram_bytes: 64 * MiB, tree_bytes: 48 * MiB, copies: 2, swap_bytes: 48 * MiB, profile: '2.6.25' }, { check: 'full' });
+  // 96 MiB of tmpfs in one-page files (and their 24 MiB of dentries and inodes) on 96 MiB of RAM
+  // with 48 MiB of swap: the first pass runs out of swap slots.
+  const { result, machine: m } = runScenario({ ...DEFAULT_PARAMS, ram_bytes: 96 * MiB, tree_bytes: 48 * MiB, copies: 2, swap_bytes: 48 * MiB, profile: '2.6.25' }, { check: 'full' });
   assert.equal(result.verdict, 'COMPLETED');
   const ev = m.vm.pa.vm_events;
   assert.ok(ev[PGACTIVATE]! > 1000, `pages activated (${ev[PGACTIVATE]})`);

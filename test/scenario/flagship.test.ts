@@ -54,7 +54,7 @@ for (const seed of SEEDS) {
     const window_ns = r.sim_time_ns - r.time_to_livelock_ns!;
     // The time to livelock is the event time of the last progress, not the watchdog's check after
     // it: the run stops at the first once-a-second check a full window later.
-    assert.ok(window_ns > 130e9 && window_ns <= 131e9, `no progress for ${window_ns} ns before the verdict`);
+    assert.ok(window_ns > 135e9 && window_ns <= 136e9, `no progress for ${window_ns} ns before the verdict`);
     assert.match(r.reason, new RegExp(`^no forward progress since ${formatSeconds(r.time_to_livelock_ns!).replace('.', '\\.')} s;`));
     assert.ok(r.figures['prep_defers_plugged']! >= (0.9 * window_ns) / 3e6, `defers with device_busy 0: ${r.figures['prep_defers_plugged']}`);
     const kb = r.tasks.filter((t) => t.comm.startsWith('kblockd/'));
@@ -82,7 +82,7 @@ for (const seed of SEEDS) {
     assert.equal(r.hung_task_reports, 0, 'no hung-task report: the waiters wake every 5 s');
     const hung = /no hung-task report in the (\d+) s after progress stopped: the longest any task sat in D state without being scheduled was (\d+) s/.exec(r.reason);
     assert.ok(hung !== null, r.reason);
-    assert.ok(Number(hung[1]) >= 120, 'the detector had its full 120 s after progress stopped');
+    assert.ok(Number(hung[1]) >= 131, 'the detector had its worst-case latency (122 units of 2^30 ns and a tick, 131 s) after progress stopped');
     assert.ok(Number(hung[2]) <= 5, 'no task went more than 5 s unscheduled in D state');
     assert.equal(r.figures['hung_task_longest_blocked_s'], Number(hung[2]));
     assert.doesNotMatch(r.reason, /OOM killer/, 'swap is full here too, but writes are pending: this is the livelock, not OOM');
@@ -115,7 +115,11 @@ test('flagship: the sense buffer inside scsi_cmnd\'s cache avoids the livelock; 
   const { r, m } = run('2.6.25-rc8', ['single-cache'], 1);
   assert.equal(r.verdict, 'COMPLETED', r.reason);
   assert.equal(r.bytes_per_command, 448);
-  assert.equal(scsiFailures(m), 0);
+  // No separate sense allocation can fail. The one allocation may (free memory crosses the
+  // GFP_ATOMIC line), and rc8 does fall back to the free list when the command allocation fails.
+  assert.equal(r.figures['sense_failures'], 0);
+  assert.ok(scsiFailures(m) >= 1, 'the command allocation fails during the squeeze');
+  assert.equal(r.free_list_uses, scsiFailures(m), 'each failure is carried by the free-list command');
 });
 
 test('flagship: 2.6.24 (sense buffer embedded in scsi_cmnd) does not livelock (2.6.24)', () => {
@@ -151,21 +155,27 @@ test('flagship: with a 2.6.25 source tree\'s file sizes, the files\' own radix-t
   assert.equal(r.figures['sense_failures'], 0);
 });
 
-test('flagship: a watchdog window shorter than hung_task_timeout says the detector could not have fired yet', () => {
+test("flagship: a watchdog window shorter than the hung-task detector's worst case says it could not have fired yet", () => {
   const { r } = run('2.6.25-rc8', [], 1, { watchdog_window_ns: 30e9 });
   assert.equal(r.verdict, 'LIVELOCK', r.reason);
-  assert.match(r.reason, /no hung-task report, but the run stopped 30 s after progress did, short of the 120 s the detector needs; the longest any task sat in D state without being scheduled was [0-5] s/);
+  assert.match(r.reason, /no hung-task report, but the run stopped 30 s after progress did, short of the 131 s the detector may need; the longest any task sat in D state without being scheduled was [0-5] s as the detector counts/);
 });
 
 // The flagship's livelock depends on how reclaim's CPU time is charged (docs/flagship.md,
 // "Where the model differs"). These runs pin the current sensitivity, so that a model change that
 // alters it shows up here for review.
-test('flagship sensitivity: overlapping CPU time charged per page, rc8 with 4 reclaiming copies gets through the squeeze (preps still fail) and completes', () => {
-  const { r, m } = run('2.6.25-rc8', [], 1, { reclaim_charge: 'page', cpu_sharing: 'overlap' });
+test('flagship sensitivity: overlapping CPU time charged per page, rc8 with 4 reclaiming copies gets through the squeeze, then swap-out crawls in two-page requests', () => {
+  // Five reclaimers take turns page by page, so consecutive swap slots go to different reclaimers'
+  // batches, and each batch comes back to the LRU whole: the second pass writes every fifth slot.
+  const { r, m } = run('2.6.25-rc8', [], 1, { reclaim_charge: 'page', cpu_sharing: 'overlap', time_limit_ns: 60e9 });
   assert.equal(m.vm.scan_charge_per_page, true);
-  assert.equal(r.verdict, 'COMPLETED', r.reason);
+  assert.equal(r.verdict, 'LIMIT', r.reason);
+  const since = /no forward progress since (\d+\.\d+) s/.exec(r.reason);
+  assert.ok(since !== null && Number(since[1]) > 59, `still making progress at the limit: ${r.reason}`);
   assert.ok(scsiFailures(m) > 0, 'kblockd and softirq preps still fail during the squeeze');
   assert.equal(r.free_list_uses, 0, 'rc8 never uses the free-list command');
+  const f = r.figures;
+  assert.ok(f['swap_writes_completed']! / f['requests']! < 4, `${f['swap_writes_completed']} pages in ${f['requests']} requests`);
 });
 
 test('flagship sensitivity: overlapping CPU time charged per page, 3 copies of the same data still livelock rc8 with the signature', () => {
@@ -184,19 +194,39 @@ test('flagship sensitivity: on CPUs that serve one task at a time (slice) and ch
   assert.ok(reclaimers(r).filter((t) => inMempool(t.chain)).length >= 3, 'the reclaimers sleep in get_swap_bio -> mempool_alloc');
 });
 
-test('flagship: radix_tree_node is created as 2.6.25 does (SLAB_PANIC alone), so node slabs count as unreclaimable and the whole run keeps SReclaimable at 0', () => {
+test('flagship: radix_tree_node is created as 2.6.25 does (SLAB_PANIC alone), so node slabs count as unreclaimable; SReclaimable holds only the dentries', () => {
   const { r, m } = run('2.6.25-rc8', [], 1);
   assert.equal(r.verdict, 'LIVELOCK', r.reason);
   assert.equal(m.vm.radix!.cachep.s.flags & SLAB_RECLAIM_ACCOUNT, 0, 'SLAB_RECLAIM_ACCOUNT is 2.6.26');
-  assert.ok(m.vm.radix!.nodes_live > 10_000, `${m.vm.radix!.nodes_live} nodes`);
-  assert.equal(m.pa.vm_stat[NR_SLAB_RECLAIMABLE], 0);
-  assert.ok(m.pa.vm_stat[NR_SLAB_UNRECLAIMABLE]! > 1500);
+  assert.ok(m.vm.radix!.nodes_live > 8_000, `${m.vm.radix!.nodes_live} nodes`);
+  assert.equal(m.pa.vm_stat[NR_SLAB_RECLAIMABLE], m.caches.dentry.s.nr_slabs, 'dentry slabs (SLAB_RECLAIM_ACCOUNT) and nothing else');
+  assert.ok(m.pa.vm_stat[NR_SLAB_UNRECLAIMABLE]! > m.caches.inode.s.nr_slabs + 1000);
 });
 
-test('flagship: with 2 GiB of swap the first pass stops when swap is full, short of the GFP_ATOMIC line, and rc8 completes (seed 1)', () => {
-  const { r } = run('2.6.25-rc8', [], 1, { swap_bytes: 2 * 1024 * 1024 * 1024 });
+test('flagship: every file and directory the copies create holds a dentry and a shmem inode (GFP_KERNEL slabs, never freed)', () => {
+  const { r, m } = run('2.6.25', [], 1);
+  assert.equal(r.verdict, 'COMPLETED', r.reason);
+  const w = m.workload;
+  const names = w.files_copied + w.dirs_created;
+  const perTree = DEFAULT_PARAMS.tree_bytes / 4096;
+  assert.equal(w.files_copied, 4 * perTree, 'one-page files: one file per page copied');
+  assert.equal(w.dirs_created, 4 * Math.ceil(perTree / 17), 'a directory per 17 files in each tree');
+  assert.equal(m.caches.dentry.inuse, names);
+  assert.equal(m.caches.inode.inuse, names);
+  assert.equal(m.caches.inode.s.size, 768, 'init_once moves the free pointer past the 760-byte object');
+  assert.equal(m.caches.inode.s.objects, 5);
+  assert.equal(m.caches.dentry.s.objects, 19);
+  // About 1 KiB of slab per name, from pages that the copy's reclaim had to make room for.
+  assert.ok(m.caches.inode.s.nr_slabs + m.caches.dentry.s.nr_slabs > 200_000);
+});
+
+test('flagship: with 1.5 GiB of swap the first pass stops when swap is full, short of the GFP_ATOMIC line, and rc8 completes (seed 1)', () => {
+  const { r } = run('2.6.25-rc8', [], 1, { swap_bytes: 1536 * 1024 * 1024 });
   assert.equal(r.verdict, 'COMPLETED', r.reason);
   assert.ok(r.figures['atomic_line_margin_pages']! > 0, `margin ${r.figures['atomic_line_margin_pages']}`);
   assert.equal(r.alloc_failure_reports, 0);
-  assert.ok(r.writeback_pages_at_end > 1000, `${r.writeback_pages_at_end} pages under writeback at the end`);
+  // The second pass streams at full depth, with no sense allocation failing.
+  assert.equal(r.figures['max_device_busy'], 31);
+  assert.equal(r.figures['sense_failures'], 0);
+  assert.ok(r.figures['swap_writes_completed']! > 100_000, `${r.figures['swap_writes_completed']} swap writes`);
 });

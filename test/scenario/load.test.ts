@@ -33,13 +33,13 @@ test('load: an empty mapping resolves to the defaults, with units in the names',
   assert.equal(s.device.service.per_command_overhead_ns, 100_000);
   assert.equal(s.swap.size_bytes, 3 * GiB);
   assert.equal(s.workload.copies, 4);
-  assert.equal(s.workload.tree_size_bytes, 832 * MiB);
+  assert.equal(s.workload.tree_size_bytes, 768 * MiB);
   assert.equal(s.workload.file_size_mix.length, 3);
   assert.deepEqual(s.workload.file_size_mix[0], { size_bytes: 1024, weight: 40 });
   assert.equal(s.workload.boot_read_bytes, 1 * MiB);
   assert.equal(s.machine.completion_cost.per_bio_ns, 500);
   assert.equal(s.workload.copy_bandwidth_bytes_per_s, 200 * MiB);
-  assert.equal(s.checks.watchdog_window_ns, 130e9);
+  assert.equal(s.checks.watchdog_window_ns, 135e9);
   assert.equal(s.checks.time_limit_ns, 600e9);
   assert.equal(s.checks.invariants, 'cheap');
   assert.equal(s.outputs.trace_buffer_kb, 4096);
@@ -92,7 +92,7 @@ test('load: unknown fields are refused with a did-you-mean suggestion', () => {
 test('load: scenarios that cannot work are refused with the reason', () => {
   assert.equal(
     refuse('machine:\n  ram: 1GiB\nworkload:\n  copies: 4\n  tree_size: 600MiB\nswap:\n  size: 256MiB\n'),
-    'scenario.yaml:7: swap.size: 256MiB is too small for 4 copies of 600MiB on 1GiB RAM; need at least 1376MiB (the tmpfs data must fit in RAM plus swap)',
+    'scenario.yaml:7: swap.size: 256MiB is too small for 4 copies of 600MiB on 1GiB RAM; need at least 1977MiB (the tmpfs data, and the 601MiB of dentries and inodes its files and directories hold, must fit in RAM plus swap)',
   );
   assert.match(refuse('workload:\n  copies: 64\n'), /^scenario\.yaml:2: swap\.size: 3GiB is too small for 64 copies/);
   assert.match(refuse('machine:\n  cpus: 0\n'), /machine\.cpus: expected an integer from 1 to 64, got 0 \(a machine needs at least one CPU\)/);
@@ -197,7 +197,7 @@ test('load: the resolved form as YAML resolves to the same scenario', () => {
 });
 
 test('load: host-memory estimate grows with RAM and keeps the base cost', () => {
-  const small = resolveScenario({ text: '{}', sets: ['machine.ram=64MiB', 'workload.copies=1', 'workload.tree_size=64MiB', 'swap.size=0'] });
+  const small = resolveScenario({ text: '{}', sets: ['machine.ram=64MiB', 'workload.copies=1', 'workload.tree_size=32MiB', 'swap.size=0'] });
   const big = resolveScenario({ text: '{}', sets: ['machine.ram=64GiB'] });
   assert.ok(estimateHostBytes(small) >= HOST_BASE_BYTES);
   assert.ok(estimateHostBytes(big) > estimateHostBytes(small) + (16 * 1024 * 1024 * 24) / 2);
