@@ -16,9 +16,10 @@ import type { KGen } from '../kernel/task.js';
 import { GFP_KERNEL } from '../include/gfp.js';
 import { SLAB_MEM_SPREAD, SLAB_PANIC, SLAB_RECLAIM_ACCOUNT } from '../include/slab.js';
 import type { kmem_cache, SlubAllocator } from '../mm/slub.js';
+import { SIZEOF } from '../mm/boot_caches.js';
 
 /** sizeof(struct dentry) on x86_64 in 2.6.25 (defconfig with SLUB; d_iname of 36 bytes). */
-export const SIZEOF_DENTRY = 208;
+export const SIZEOF_DENTRY = SIZEOF.dentry;
 /** __alignof__(struct dentry): KMEM_CACHE passes the struct's alignment. */
 export const ALIGNOF_DENTRY = 8;
 /** DNAME_INLINE_LEN_MIN: names shorter than this live inside the dentry. */

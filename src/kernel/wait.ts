@@ -157,10 +157,9 @@ export function __wake_up(k: Kernel, q: wait_queue_head_t, mode: number, nr_excl
   for (let w = q.first, next: WaitEntry | null; w !== null; w = next) {
     next = w.next;
     const exclusive = (w.flags & WQ_FLAG_EXCLUSIVE) !== 0;
+    // autoremove_wake_function: a successful wake removes the entry. A task that had not gone to
+    // sleep yet is made runnable without success: it keeps its entry and uses up no exclusive wake.
     if (k.wake_up_process(w.task, mode)) {
-      // autoremove_wake_function: a successful wake removes the entry; a task that had not gone
-      // to sleep yet is made runnable without success, keeps its entry and uses up no exclusive
-      // wake.
       q.remove(w);
       woken++;
       if (exclusive && --nr_exclusive === 0) break;

@@ -31,6 +31,7 @@ import {
 } from '../include/slab.js';
 import type { kmem_cache, SlubAllocator, kmem_cache_ctor } from './slub.js';
 import { mempool_create_slab_pool, type mempool_t } from './mempool.js';
+import { SIZEOF_SHMEM_INODE_INFO } from './shmem.js';
 
 export type KernelVersion = '2.6.24' | '2.6.25-rc8' | '2.6.25';
 export const KERNEL_VERSIONS: readonly KernelVersion[] = ['2.6.24', '2.6.25-rc8', '2.6.25'];
@@ -59,6 +60,8 @@ export const SIZEOF = {
   SCSI_SENSE_BUFFERSIZE: 96,
   scsi_data_buffer: 24,
   scsi_io_context: 112,
+  /** struct dentry (defconfig with SLUB; computed with the v2.6.25 headers). */
+  dentry: 208,
 } as const;
 
 export const BIOVEC_NR = [1, 4, 16, 64, 128, 256] as const;
@@ -117,7 +120,7 @@ export function bootCaches(slub: SlubAllocator, p: BootCacheProfile): BootCaches
   mk('vm_area_struct', 168, 0, SLAB_PANIC);
   mk('mm_struct', 832, 0, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
   mk('buffer_head', 104, 0, SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_MEM_SPREAD, other);
-  mk('dentry', 208, 0, SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_MEM_SPREAD);
+  mk('dentry', SIZEOF.dentry, 8, SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_MEM_SPREAD);
   mk('inode_cache', 560, 0, SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_MEM_SPREAD, other);
   mk('names_cache', 4096, 0, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
   mk('filp', 192, 0, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
@@ -130,7 +133,7 @@ export function bootCaches(slub: SlubAllocator, p: BootCacheProfile): BootCaches
   const scsi_bidi_sdb = mk('scsi_bidi_sdb', SIZEOF.scsi_data_buffer, 0, 0);
   const scsi_io_context = mk('scsi_io_context', SIZEOF.scsi_io_context, 0, 0);
   const sgpool = SGPOOL_NR.map((n) => mk(`sgpool-${n}`, n * SIZEOF.scatterlist, 0, SLAB_HWCACHE_ALIGN));
-  mk('shmem_inode_cache', 760, 0, SLAB_PANIC, other);
+  mk('shmem_inode_cache', SIZEOF_SHMEM_INODE_INFO, 0, SLAB_PANIC, other);
   // The first host: scsi_setup_command_freelist creates the pool's caches.
   const cmdSize = scsi_cmnd_size(p);
   const scsi_cmd_cache = mk('scsi_cmd_cache', cmdSize, 0, SLAB_HWCACHE_ALIGN);

@@ -20,7 +20,7 @@
  * files from costing one engine event per page; a task blocked in reclaim pays its debt after.
  */
 import type { Kernel } from '../kernel/kernel.js';
-import type { KGen, Task } from '../kernel/task.js';
+import type { KGen, KRest, Task } from '../kernel/task.js';
 import { run_for_ns, run_for_ns_inline, run_for_ns_wait } from '../kernel/sched.js';
 import { WeightedChoice, type Prng } from '../sim/prng.js';
 import { GFP_ATOMIC, GFP_HIGHUSER_MOVABLE } from '../include/gfp.js';
@@ -87,7 +87,26 @@ export class CopyWorkload {
   }
 
   /**
-   * A dentry or inode allocation that needs a new slab: GFP_KERNEL, so it may sleep in direct
+   * The memory of one new name, as sys_open(O_CREAT) or sys_mkdir takes it: the lookup's dentry,
+   * then the inode, both GFP_KERNEL. Returns null when neither had to reclaim, else the rest to run,
+   * which may sleep: a generator is made only then.
+   */
+  private create_name_try(): KRest<void> | null {
+    const fs = this.fs;
+    if (d_alloc_nosleep(fs.slub, fs.dentry) === 0) return this.create_name_rest(true);
+    if (shmem_alloc_inode_nosleep(fs.slub, fs.inode) === 0) return this.create_name_rest(false);
+    return null;
+  }
+
+  /** create_name_try's rest: the dentry if it still has to be allocated, then the inode. */
+  private *create_name_rest(dentry: boolean): KRest<void> {
+    const fs = this.fs;
+    if (dentry) yield* this.alloc_slow(d_alloc, fs.dentry);
+    if (!dentry || shmem_alloc_inode_nosleep(fs.slub, fs.inode) === 0) yield* this.alloc_slow(shmem_alloc_inode, fs.inode);
+  }
+
+  /**
+   * A dentry or inode allocation that has to reclaim: GFP_KERNEL, so it may sleep in direct
    * reclaim. If the page allocator gives up, try again after a tick, as the copy's page
    * allocations do.
    */
@@ -109,21 +128,19 @@ export class CopyWorkload {
     let remaining = Math.ceil(this.p.tree_bytes / PAGE_SIZE);
     let owed_ns = 0;
     let files = 0;
-    const fs = this.fs;
     while (remaining > 0) {
       // mkdir: the tree's root first, then one per files_per_dir files. Then the file's own name.
-      // The generators are made only when an allocation has to reclaim (it may sleep).
       if (files % this.p.files_per_dir === 0) {
         t.enter('sys_mkdir');
-        if (d_alloc_nosleep(fs.slub, fs.dentry) === 0) yield* this.alloc_slow(d_alloc, fs.dentry);
-        if (shmem_alloc_inode_nosleep(fs.slub, fs.inode) === 0) yield* this.alloc_slow(shmem_alloc_inode, fs.inode);
+        const rest = this.create_name_try();
+        if (rest !== null) yield* rest;
         t.leave();
         this.dirs_created++;
       }
       files++;
       t.enter('sys_open');
-      if (d_alloc_nosleep(fs.slub, fs.dentry) === 0) yield* this.alloc_slow(d_alloc, fs.dentry);
-      if (shmem_alloc_inode_nosleep(fs.slub, fs.inode) === 0) yield* this.alloc_slow(shmem_alloc_inode, fs.inode);
+      const rest = this.create_name_try();
+      if (rest !== null) yield* rest;
       t.leave();
       const mix = this.sizes.draw(this.rng);
       const pages = Math.min(remaining, this.mixPages[mix]!);
