@@ -262,7 +262,7 @@ ${reported.length === 0 ? '<p class="note">none</p>' : `<table class="failures">
 /**
  * The charts' first time axis: until the last run finished, or 30 s after the last stall (long
  * enough for a few of the 5 s failure reports), whichever is later. A livelock's watchdog window
- * (130 s of nothing) would otherwise squeeze every other run into the left fifth of its charts.
+ * (135 s of nothing) would otherwise squeeze every other run into the left fifth of its charts.
  * The whole runs stay one click away.
  */
 function focusSeconds(runs: readonly ReportRun[], xmax: number): number {
