@@ -125,9 +125,13 @@ export function* run_for_ns_wait(k: Kernel, ns: number): KGen {
 }
 
 /**
- * cond_resched(): lets other runnable tasks of this instant run first. Like __cond_resched, it
- * yields with PREEMPT_ACTIVE, so a task that has already set TASK_UNINTERRUPTIBLE (after
+ * @kernel kernel/sched.c cond_resched (_cond_resched, __cond_resched)
+ * Lets other runnable tasks of this instant run first. It yields with PREEMPT_ACTIVE, as
+ * __cond_resched does, so a task that has already set TASK_UNINTERRUPTIBLE (after
  * prepare_to_wait) is not put to sleep here; it sleeps in its own schedule() later.
+ * Simplified: the kernel yields only when need_resched() is set (and CONFIG_PREEMPT makes it a
+ * no-op); the model has no need_resched flag and always yields, which only lets same-instant
+ * tasks run in the order the scheduler's PRNG draws.
  */
 export function* cond_resched(k: Kernel): KGen {
   k.current.preempt_active = true;
