@@ -18,8 +18,9 @@
  * remove_from_page_cache frees them as the file's pages move to the swap cache: with a kernel
  * tree's file sizes the swap cache's nodes are paid for, more than in full, by the files' nodes
  * going back to the same cache. A one-page file (the flagship's trees) keeps its page in the root
- * and has no node to give back. A page names its file through pa.page_mapping, as a number into VmState.mappings (the
- * model's page->mapping), which holds only the files with pages in the page cache.
+ * and has no node to give back. A page names its file through pa.page_mapping, as a number into
+ * VmState.mappings (the model's page->mapping), which holds only the files with pages in the page
+ * cache.
  *
  * Each file and directory has its inode, a shmem_inode_info from shmem_inode_cache (GFP_KERNEL,
  * may reclaim). It is never freed: files are not deleted.

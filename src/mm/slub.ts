@@ -480,17 +480,26 @@ export class SlubAllocator {
    * kmem_cache_alloc_wait makes the sleeping one itself.
    */
   private new_slab(s: kmem_cache_s, gfp: number): number {
-    // The call chain a failure report prints (kmem_cache_alloc's slab_alloc is inlined).
+    this.enter_new_slab();
+    const pfn = this.pa.alloc_pages_nosleep(slab_page_flags(s, gfp), s.order);
+    this.leave_new_slab();
+    if (pfn < 0) return -1;
+    return this.init_slab(s, pfn);
+  }
+
+  /** The call chain a failure report prints for new_slab's page (kmem_cache_alloc's slab_alloc is inlined). */
+  private enter_new_slab(): void {
     const t = this.k.current;
     t.enter('kmem_cache_alloc');
     t.enter('__slab_alloc');
     t.enter('new_slab');
-    const pfn = this.pa.alloc_pages_nosleep(slab_page_flags(s, gfp), s.order);
+  }
+
+  private leave_new_slab(): void {
+    const t = this.k.current;
     t.leave();
     t.leave();
     t.leave();
-    if (pfn < 0) return -1;
-    return this.init_slab(s, pfn);
   }
 
   /** new_slab's part after the page allocation: the slab's objects on its freelist, ctor run. */
@@ -732,14 +741,9 @@ export class SlubAllocator {
     const got = this.kmem_cache_alloc_nosleep(h, gfp);
     if (got !== 0) return got;
     const s = h.s;
-    const t = this.k.current;
-    t.enter('kmem_cache_alloc');
-    t.enter('__slab_alloc');
-    t.enter('new_slab');
+    this.enter_new_slab();
     const pfn = yield* this.pa.__alloc_pages(slab_page_flags(s, gfp), s.order);
-    t.leave();
-    t.leave();
-    t.leave();
+    this.leave_new_slab();
     if (pfn < 0) {
       s.alloc_failures++;
       h.failures++;

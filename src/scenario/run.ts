@@ -182,10 +182,10 @@ function hungTaskText(m: Machine, waitersTimedOut: boolean): string {
   if (timeout === 0) return 'no hung-task report: the detector is off (hung_task_timeout 0)';
   const watchedNs = m.k.now - lastProgressNs(m);
   const watched = Math.floor(watchedNs / 1e9);
-  const needs = Math.ceil(hungTaskWorstLatencyNs(m.k, timeout) / 1e9);
+  const needsNs = hungTaskWorstLatencyNs(m.k, timeout);
   const longest = `the longest any task sat in D state without being scheduled was ${hung.longest_blocked_secs} s as the detector counts (units of 2^30 ns)`;
   const against = `against its ${timeout} s timeout (about ${((timeout * TIMESTAMP_UNIT_NS) / 1e9).toFixed(1)} s)`;
-  if (watchedNs < hungTaskWorstLatencyNs(m.k, timeout)) return `no hung-task report, but the run stopped ${watched} s after progress did, short of the ${needs} s the detector may need; ${longest}`;
+  if (watchedNs < needsNs) return `no hung-task report, but the run stopped ${watched} s after progress did, short of the ${Math.ceil(needsNs / 1e9)} s the detector may need; ${longest}`;
   const why = waitersTimedOut ? ' (mempool waiters wake every 5 s, so the detector stays silent)' : '';
   return `no hung-task report in the ${watched} s after progress stopped: ${longest}, ${against}${why}`;
 }
