@@ -212,42 +212,159 @@ export const vmstat_text: readonly string[] = [
 
 /**
  * One CPU's order-0 page list for a zone (struct per_cpu_pages; 2.6.25 has a single list per zone
- * and CPU, holding pages of every migrate type). `list[0..count)` holds pfns: index count-1 is the
- * kernel's list head (where hot frees and rmqueue_bulk put pages and where a hot allocation starts
- * looking), index 0 its tail (where free_pages_bulk takes pages and a __GFP_COLD allocation starts).
- * `mt[i]` is the migrate type recorded for list[i] (the kernel keeps it in page_private while the
- * page is on the list; the model uses page_private for other things, so it keeps a parallel array).
- * Frees are always hot in the model (no free_cold_page callers are modelled).
+ * and CPU, holding pages of every migrate type, each tagged with the type recorded when it joined).
+ * The list's head is where hot frees and rmqueue_bulk put pages and where a hot allocation starts
+ * looking for a page of its type; its tail is where free_pages_bulk takes pages and where a
+ * __GFP_COLD allocation starts. Frees are always hot in the model (no free_cold_page callers are
+ * modelled).
+ *
+ * Host representation (not the kernel's): the one list is kept as one ring per recorded type, each
+ * in list order, and every page carries a sequence number that grows towards the head. The kernel's
+ * walk from the head to the first page of a type then is the newest entry of that type's ring, the
+ * walk from the tail its oldest, and the list's tail is the ring whose oldest entry has the smallest
+ * number. Every operation takes the page the kernel's list would give, without the walk and without
+ * shifting the rest of the list.
  */
 export class per_cpu_pages {
   count = 0;
-  list: Int32Array;
-  mt: Uint8Array;
-  /**
-   * How many pages of each migrate type the list holds (not a kernel field): a request whose type
-   * has none goes straight to the refill, without the walk along the list that finds nothing.
-   */
+  /** How many pages of each recorded migrate type the list holds (each ring's length). */
   readonly nr_mt = new Int32Array(MIGRATE_TYPES);
+  /** Per ring: the position of its oldest (tailmost) entry. */
+  private readonly start = new Int32Array(MIGRATE_TYPES);
+  /** Ring storage: ring t occupies [t * cap, (t + 1) * cap). */
+  private pfns: Int32Array;
+  private seqs: Float64Array;
+  private cap: number;
+  /** The sequence number of the page at the head; the next page put at the head gets hi + 1. */
+  private hi = 0;
+
   constructor(
     readonly batch: number,
     readonly high: number,
   ) {
     // count is below high after a free, but only frees check high: each request type that finds no
     // page of its own adds a batch on top, so the list can hold up to about high + 3 * batch.
-    const cap = high + MIGRATE_TYPES * batch + 1;
-    this.list = new Int32Array(cap);
-    this.mt = new Uint8Array(cap);
+    let cap = 1;
+    while (cap < high + MIGRATE_TYPES * batch + 1) cap *= 2;
+    this.cap = cap;
+    this.pfns = new Int32Array(MIGRATE_TYPES * cap);
+    this.seqs = new Float64Array(MIGRATE_TYPES * cap);
   }
 
-  /** Enlarges the arrays (never expected; keeps an unusual refill pattern from overflowing them). */
-  grow(need: number): void {
-    const cap = Math.max(need, this.list.length * 2);
-    const list = new Int32Array(cap);
-    list.set(this.list);
-    const mt = new Uint8Array(cap);
-    mt.set(this.mt);
-    this.list = list;
-    this.mt = mt;
+  /** Enlarges the rings so that one of them can hold `need` pages (never expected). */
+  private grow(need: number): void {
+    let cap = this.cap * 2;
+    while (cap < need) cap *= 2;
+    const pfns = new Int32Array(MIGRATE_TYPES * cap);
+    const seqs = new Float64Array(MIGRATE_TYPES * cap);
+    const mask = this.cap - 1;
+    for (let t = 0; t < MIGRATE_TYPES; t++) {
+      for (let i = 0; i < this.nr_mt[t]!; i++) {
+        const from = t * this.cap + ((this.start[t]! + i) & mask);
+        pfns[t * cap + i] = this.pfns[from]!;
+        seqs[t * cap + i] = this.seqs[from]!;
+      }
+      this.start[t] = 0;
+    }
+    this.pfns = pfns;
+    this.seqs = seqs;
+    this.cap = cap;
+  }
+
+  private push(pfn: number, mt: number): void {
+    if (this.nr_mt[mt]! === this.cap) this.grow(this.cap + 1);
+    const at = mt * this.cap + ((this.start[mt]! + this.nr_mt[mt]!) & (this.cap - 1));
+    this.pfns[at] = pfn;
+    this.seqs[at] = ++this.hi;
+    this.nr_mt[mt]!++;
+    this.count++;
+  }
+
+  /** A hot free: `pfn`, recorded as `mt`, becomes the head. */
+  add_head(pfn: number, mt: number): void {
+    this.push(pfn, mt);
+  }
+
+  /**
+   * rmqueue_bulk's batch: `pfns[0..n)` in the order taken, all recorded as `mt`. The first page
+   * taken becomes the head and the others follow it in order, ahead of the pages already listed.
+   */
+  add_batch_head(pfns: Int32Array, n: number, mt: number): void {
+    for (let i = n - 1; i >= 0; i--) this.push(pfns[i]!, mt);
+  }
+
+  /** The headmost page recorded as `mt`, removed (the ring must not be empty). */
+  take_head_of(mt: number): number {
+    const len = --this.nr_mt[mt]!;
+    this.count--;
+    return this.pfns[mt * this.cap + ((this.start[mt]! + len) & (this.cap - 1))]!;
+  }
+
+  /** The tailmost page recorded as `mt`, removed (the ring must not be empty). */
+  take_tail_of(mt: number): number {
+    const s = this.start[mt]!;
+    this.start[mt] = (s + 1) & (this.cap - 1);
+    this.nr_mt[mt]!--;
+    this.count--;
+    return this.pfns[mt * this.cap + s]!;
+  }
+
+  /** The recorded type of the page at the head (the list must not be empty). */
+  head_type(): number {
+    let best = -1;
+    let bestSeq = -Infinity;
+    for (let t = 0; t < MIGRATE_TYPES; t++) {
+      const len = this.nr_mt[t]!;
+      if (len === 0) continue;
+      const q = this.seqs[t * this.cap + ((this.start[t]! + len - 1) & (this.cap - 1))]!;
+      if (q > bestSeq) {
+        bestSeq = q;
+        best = t;
+      }
+    }
+    return best;
+  }
+
+  /** The recorded type of the page at the tail (the list must not be empty). */
+  tail_type(): number {
+    let best = -1;
+    let bestSeq = Infinity;
+    for (let t = 0; t < MIGRATE_TYPES; t++) {
+      if (this.nr_mt[t]! === 0) continue;
+      const q = this.seqs[t * this.cap + this.start[t]!]!;
+      if (q < bestSeq) {
+        bestSeq = q;
+        best = t;
+      }
+    }
+    return best;
+  }
+
+  /** The list from head to tail as [pfn, recorded type] pairs, for tests and checks. */
+  entries(): [number, number][] {
+    const all: [number, number, number][] = [];
+    for (let t = 0; t < MIGRATE_TYPES; t++) {
+      for (let i = 0; i < this.nr_mt[t]!; i++) {
+        const at = t * this.cap + ((this.start[t]! + i) & (this.cap - 1));
+        all.push([this.seqs[at]!, this.pfns[at]!, t]);
+      }
+    }
+    all.sort((a, b) => b[0] - a[0]);
+    return all.map(([, pfn, t]) => [pfn, t]);
+  }
+
+  /** Checks the representation: each ring in list order, lengths adding up to count. */
+  check(where: string): void {
+    let n = 0;
+    for (let t = 0; t < MIGRATE_TYPES; t++) n += this.nr_mt[t]!;
+    assert(n === this.count, `per-CPU list ${where}: ${n} pages by type, count says ${this.count}`);
+    for (let t = 0; t < MIGRATE_TYPES; t++) {
+      for (let i = 1; i < this.nr_mt[t]!; i++) {
+        const a = this.seqs[t * this.cap + ((this.start[t]! + i - 1) & (this.cap - 1))]!;
+        const b = this.seqs[t * this.cap + ((this.start[t]! + i) & (this.cap - 1))]!;
+        assert(a < b, `per-CPU list ${where}: type ${t} out of list order`);
+      }
+    }
   }
 }
 
@@ -436,6 +553,8 @@ export class PageAllocator {
   hooks: PageAllocHooks = NO_HOOKS;
   /** Are the per-CPU page lists in use? */
   pcp_enabled = true;
+  /** rmqueue_bulk's batch as taken from the buddy lists (host scratch). */
+  private bulk = new Int32Array(0);
 
   /**
    * All failures that reached nopage, reported or not. `failures` keeps every reported one (the
@@ -991,23 +1110,15 @@ export class PageAllocator {
    * NR_FREE_PAGES below the mark it passed.
    */
   private rmqueue_bulk(z: zone, pcp: per_cpu_pages, migratetype: number): number {
-    const base = pcp.count;
-    if (base + pcp.batch > pcp.list.length) pcp.grow(base + pcp.batch);
+    if (this.bulk.length < pcp.batch) this.bulk = new Int32Array(pcp.batch);
+    const bulk = this.bulk;
     let i = 0;
     for (; i < pcp.batch; i++) {
       const pfn = this.__rmqueue(z, 0, migratetype);
       if (pfn < 0) break;
-      pcp.list[base + i] = pfn;
-      pcp.mt[base + i] = migratetype;
+      bulk[i] = pfn;
     }
-    // Index count-1 is the head: reverse so that the first page taken is there.
-    for (let a = base, b = base + i - 1; a < b; a++, b--) {
-      const t = pcp.list[a]!;
-      pcp.list[a] = pcp.list[b]!;
-      pcp.list[b] = t;
-    }
-    pcp.count = base + i;
-    pcp.nr_mt[migratetype]! += i;
+    pcp.add_batch_head(bulk, i, migratetype);
     this.mod_zone_page_state(z, NR_FREE_PAGES, -i);
     this.pcp_refills++;
     return i;
@@ -1020,13 +1131,7 @@ export class PageAllocator {
    */
   private free_pages_bulk(z: zone, pcp: per_cpu_pages, nr: number): void {
     nr = Math.min(nr, pcp.count);
-    for (let i = 0; i < nr; i++) {
-      this.__free_one_page(z, pcp.list[i]!, 0);
-      pcp.nr_mt[pcp.mt[i]!]!--;
-    }
-    pcp.list.copyWithin(0, nr, pcp.count);
-    pcp.mt.copyWithin(0, nr, pcp.count);
-    pcp.count -= nr;
+    for (let i = 0; i < nr; i++) this.__free_one_page(z, pcp.take_tail_of(pcp.tail_type()), 0);
     this.mod_zone_page_state(z, NR_FREE_PAGES, nr);
   }
 
@@ -1055,29 +1160,16 @@ export class PageAllocator {
         this.rmqueue_bulk(z, pcp, migratetype);
         if (pcp.count === 0) return -1;
       }
-      let idx = -1;
-      // The kernel walks the list for a page of the type; nr_mt says when the walk would find none.
       if (pcp.nr_mt[migratetype]! > 0) {
-        if (gfp & __GFP_COLD) {
-          for (let i = 0; i < pcp.count && idx < 0; i++) if (pcp.mt[i] === migratetype) idx = i;
-        } else {
-          for (let i = pcp.count - 1; i >= 0 && idx < 0; i--) if (pcp.mt[i] === migratetype) idx = i;
-        }
-      }
-      if (idx < 0) {
+        // The kernel's walk from the head (or, for __GFP_COLD, the tail) to the first page of the type.
+        pfn = gfp & __GFP_COLD ? pcp.take_tail_of(migratetype) : pcp.take_head_of(migratetype);
+      } else {
         this.pcp_type_refills++;
         this.rmqueue_bulk(z, pcp, migratetype);
-        idx = pcp.count - 1;
+        // Usually a page of the requested type; after a type refill that found nothing, the head
+        // page whatever its type.
+        pfn = pcp.take_head_of(pcp.head_type());
       }
-      pfn = pcp.list[idx]!;
-      // Usually of the requested type; after a type refill that found nothing, the head page.
-      pcp.nr_mt[pcp.mt[idx]!]!--;
-      // Taking the head (the usual case) needs no shift; copyWithin is a call even for no elements.
-      if (idx !== pcp.count - 1) {
-        pcp.list.copyWithin(idx, idx + 1, pcp.count);
-        pcp.mt.copyWithin(idx, idx + 1, pcp.count);
-      }
-      pcp.count--;
     } else {
       pfn = this.__rmqueue(z, order, migratetype);
       if (pfn < 0) return -1;
@@ -1441,11 +1533,7 @@ export class PageAllocator {
       // free_hot_cold_page: onto this CPU's list; past `high`, a batch goes back to the buddy lists.
       // Hot: at the head, tagged with the pageblock's migrate type.
       const pcp = z.pcp[this.k.smp_processor_id()]!;
-      pcp.list[pcp.count] = pfn;
-      const mt = this.get_pageblock_migratetype(pfn);
-      pcp.mt[pcp.count] = mt;
-      pcp.nr_mt[mt]!++;
-      pcp.count++;
+      pcp.add_head(pfn, this.get_pageblock_migratetype(pfn));
       if (pcp.count >= pcp.high) this.free_pages_bulk(z, pcp, pcp.batch);
     } else {
       this.__free_one_page(z, pfn, order);
@@ -1473,15 +1561,7 @@ export class PageAllocator {
     }
     assert(buddy === nrFree && nrFree + this.pcp_pages() === this.nr_pages_by_use[PAGE_USE_FREE], `page conservation: buddy ${buddy}, NR_FREE_PAGES ${nrFree}, free use ${this.nr_pages_by_use[PAGE_USE_FREE]}`);
     assert(this.totalram_pages === this.max_pfn - this.nr_pages_by_use[PAGE_USE_RESERVED]!, 'page conservation: reserved pages changed');
-    const byType = new Int32Array(MIGRATE_TYPES);
-    for (const z of this.zones) {
-      for (let cpu = 0; cpu < z.pcp.length; cpu++) {
-        const pcp = z.pcp[cpu]!;
-        byType.fill(0);
-        for (let i = 0; i < pcp.count; i++) byType[pcp.mt[i]!]!++;
-        for (let t = 0; t < MIGRATE_TYPES; t++) assert(byType[t] === pcp.nr_mt[t], `per-CPU list ${z.name}/${cpu}: ${byType[t]} pages of type ${t}, nr_mt says ${pcp.nr_mt[t]}`);
-      }
-    }
+    for (const z of this.zones) for (let cpu = 0; cpu < z.pcp.length; cpu++) z.pcp[cpu]!.check(`${z.name}/${cpu}`);
   }
 
   /**

@@ -43,6 +43,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { KGen } from '../kernel/task.js';
 import { TP } from '../kernel/trace.js';
 import { assert, fail } from '../sim/assert.js';
+import { recycle, take } from '../sim/recycle.js';
 import { GFP_CONSTRAINT_MASK, GFP_RECLAIM_MASK, __GFP_COMP, __GFP_DMA, __GFP_NORETRY, __GFP_RECLAIMABLE } from '../include/gfp.js';
 import {
   ARCH_KMALLOC_MINALIGN,
@@ -234,6 +235,9 @@ export function kmalloc_index_size(i: number): number {
 
 const SLAB_GROW = 1024;
 
+/** The table sizes of the last allocator given back in this thread (see release). */
+const releasedCaps = { slabs: 0, objs: 0 };
+
 export class SlubAllocator {
   /** slab_caches in creation order; the kernel's list is newest first (see slab_caches_list). */
   readonly caches: kmem_cache_s[] = [];
@@ -283,13 +287,13 @@ export class SlubAllocator {
     this.rules = opts.rules ?? slub_2_6_25({ cache_line_size: opts.cache_line_size ?? 64 });
     this.slub_nomerge = opts.slub_nomerge ?? false;
     this.allocator = opts.allocator ?? 'slub';
-    this.growSlabs(SLAB_GROW);
-    this.growObjs(SLAB_GROW * 32);
+    this.growSlabs(Math.max(SLAB_GROW, releasedCaps.slabs));
+    this.growObjs(Math.max(SLAB_GROW * 32, releasedCaps.objs));
   }
 
   private growSlabs(cap: number): void {
     const g32 = (a: Int32Array, fill: number): Int32Array => {
-      const b = new Int32Array(cap).fill(fill);
+      const b = take(Int32Array, cap, fill);
       b.set(a);
       return b;
     };
@@ -297,7 +301,7 @@ export class SlubAllocator {
     this.sl_cache = g32(this.sl_cache, -1);
     this.sl_inuse = g32(this.sl_inuse, 0);
     this.sl_freelist = g32(this.sl_freelist, -1);
-    const f = new Uint8Array(cap);
+    const f = take(Uint8Array, cap);
     f.set(this.sl_frozen);
     this.sl_frozen = f;
     this.sl_prev = g32(this.sl_prev, -1);
@@ -309,7 +313,7 @@ export class SlubAllocator {
 
   private growObjs(cap: number): void {
     const g32 = (a: Int32Array, fill: number): Int32Array => {
-      const b = new Int32Array(cap).fill(fill);
+      const b = take(Int32Array, cap, fill);
       b.set(a);
       return b;
     };
@@ -317,6 +321,19 @@ export class SlubAllocator {
     this.obj_slab = g32(this.obj_slab, -1);
     this.obj_owner = g32(this.obj_owner, -1);
     this.objCap = cap;
+  }
+
+  /**
+   * Gives the slab and object tables back for the next machine (src/sim/recycle.ts); explore's
+   * runOnce only, when the machine is finished with. Not kernel code. The next allocator of this
+   * thread starts with tables of these sizes, so that it takes these arrays instead of growing
+   * fresh ones; table sizes do not change what the model does.
+   */
+  release(): void {
+    releasedCaps.slabs = this.slabCap;
+    releasedCaps.objs = this.objCap;
+    recycle(this.sl_pfn, this.sl_cache, this.sl_inuse, this.sl_freelist, this.sl_frozen, this.sl_prev, this.sl_next, this.sl_base, this.sl_live);
+    recycle(this.obj_next, this.obj_slab, this.obj_owner);
   }
 
   /** Merging is possible at all (not slub_nomerge, not the SLAB allocator). */

@@ -79,11 +79,12 @@ function must<T>(x: T | null, what: string): T {
 }
 
 /**
- * Gives a finished machine's page-frame and swap-map arrays to the next machine this thread boots
+ * Gives a finished machine's page-frame, slab-table and swap-map arrays to the next machine this thread boots
  * (src/sim/recycle.ts). The machine must not be used afterwards.
  */
 export function releaseMachine(m: Machine): void {
   m.pa.release();
+  m.slub.release();
   recycle(m.vm.si.swap_map);
 }
 

@@ -19,6 +19,7 @@ import {
   pageblock_nr_pages,
   pageblock_order,
   type zone,
+  per_cpu_pages,
 } from '../../src/mm/page_alloc.js';
 
 const MiB = 1024 * 1024;
@@ -113,7 +114,7 @@ test('migratetype: mobility_grouping false (page_group_by_mobility_disabled) put
   assert.equal(freeOfType(p, z, MIGRATE_UNMOVABLE), z.vm_stat[NR_FREE_PAGES]);
   const pfn = p.alloc_pages_nosleep(GFP_HIGHUSER_MOVABLE, 0);
   p.__free_pages(pfn, 0);
-  assert.equal(z.pcp[0]!.mt[z.pcp[0]!.count - 1], MIGRATE_UNMOVABLE);
+  assert.equal(z.pcp[0]!.head_type(), MIGRATE_UNMOVABLE);
   assert.equal(p.fallback_allocs, 0);
   p.check_free_lists();
 });
@@ -220,7 +221,7 @@ test('pcp: an UNMOVABLE GFP_ATOMIC request on a CPU list holding only MOVABLE pa
   for (let i = 0; i < 100; i++) pages.push(p.alloc_pages_nosleep(GFP_HIGHUSER_MOVABLE, 0));
   for (const x of pages) p.__free_pages(x, 0);
   assert.ok(pcp.count > 0);
-  for (let i = 0; i < pcp.count; i++) assert.equal(pcp.mt[i], MIGRATE_MOVABLE);
+  for (const [, mt] of pcp.entries()) assert.equal(mt, MIGRATE_MOVABLE);
   const count0 = pcp.count;
   const free0 = z.vm_stat[NR_FREE_PAGES]!;
   const refills0 = p.pcp_type_refills;
@@ -232,7 +233,7 @@ test('pcp: an UNMOVABLE GFP_ATOMIC request on a CPU list holding only MOVABLE pa
   assert.equal(p.pcp_type_refills, refills0 + 1);
   // The new batch (an UNMOVABLE pageblock stolen from MOVABLE) sits at the head, tagged UNMOVABLE.
   assert.equal(p.get_pageblock_migratetype(atomic), MIGRATE_UNMOVABLE);
-  assert.equal(pcp.mt[pcp.count - 1], MIGRATE_UNMOVABLE);
+  assert.equal(pcp.head_type(), MIGRATE_UNMOVABLE);
   // The next UNMOVABLE request finds one of those: no refill.
   p.alloc_pages_nosleep(GFP_ATOMIC, 0);
   assert.equal(z.vm_stat[NR_FREE_PAGES], free0 - pcp.batch);
@@ -296,7 +297,7 @@ test('property: mixed-type alloc/free with pcp lists keeps the free lists and pa
   );
 });
 
-test('pcp nr_mt: a request whose type the list lacks refills without a walk, and a miscount is caught by check_conservation', () => {
+test('pcp nr_mt: a request whose type the list lacks refills, and a miscount is caught by check_conservation', () => {
   const p = pa(GiB, 'flat');
   const z = p.zones[ZONE_DMA32]!;
   const pcp = z.pcp[0]!;
@@ -313,5 +314,57 @@ test('pcp nr_mt: a request whose type the list lacks refills without a walk, and
   p.__free_pages(b, 0);
   p.check_conservation();
   pcp.nr_mt[MIGRATE_MOVABLE]!++;
-  assert.throws(() => p.check_conservation(), /per-CPU list DMA32\/0: \d+ pages of type 2, nr_mt says \d+/);
+  assert.throws(() => p.check_conservation(), /per-CPU list DMA32\/0: \d+ pages by type, count says \d+/);
+});
+
+test('property: per_cpu_pages gives the pages a plain head-to-tail list gives, operation by operation (fast-check)', () => {
+  // The reference is the kernel's one list, as an array from head (index 0) to tail, with a walk for
+  // each typed take. per_cpu_pages keeps one ring per type instead; it must agree on every page.
+  const op = fc.oneof(
+    fc.record({ k: fc.constant('free' as const), mt: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ k: fc.constant('bulk' as const), mt: fc.integer({ min: 0, max: 2 }), n: fc.integer({ min: 0, max: 7 }) }),
+    fc.record({ k: fc.constant('hot' as const), mt: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ k: fc.constant('cold' as const), mt: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ k: fc.constant('head' as const) }),
+    fc.record({ k: fc.constant('drain' as const), n: fc.integer({ min: 1, max: 9 }) }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+      const pcp = new per_cpu_pages(3, 6); // small rings, so that they grow
+      const ref: [number, number][] = [];
+      let next = 1;
+      for (const o of ops) {
+        if (o.k === 'free') {
+          pcp.add_head(next, o.mt);
+          ref.unshift([next++, o.mt]);
+        } else if (o.k === 'bulk') {
+          const batch = Int32Array.from({ length: o.n }, () => next++);
+          pcp.add_batch_head(batch, o.n, o.mt);
+          ref.unshift(...Array.from(batch, (pfn): [number, number] => [pfn, o.mt]));
+        } else if (o.k === 'hot' || o.k === 'cold') {
+          let idx = -1;
+          for (let i = 0; i < ref.length; i++) if (ref[i]![1] === o.mt && (idx < 0 || o.k === 'cold')) idx = i;
+          if (idx < 0) {
+            assert.equal(pcp.nr_mt[o.mt], 0);
+            continue;
+          }
+          const got = o.k === 'hot' ? pcp.take_head_of(o.mt) : pcp.take_tail_of(o.mt);
+          assert.equal(got, ref.splice(idx, 1)[0]![0]);
+        } else if (o.k === 'head') {
+          if (ref.length === 0) continue;
+          assert.equal(pcp.head_type(), ref[0]![1]);
+          assert.equal(pcp.take_head_of(pcp.head_type()), ref.shift()![0]);
+        } else {
+          for (let i = 0; i < o.n && ref.length > 0; i++) {
+            assert.equal(pcp.tail_type(), ref[ref.length - 1]![1]);
+            assert.equal(pcp.take_tail_of(pcp.tail_type()), ref.pop()![0]);
+          }
+        }
+        assert.equal(pcp.count, ref.length);
+      }
+      assert.deepEqual(pcp.entries(), ref);
+      pcp.check('property');
+    }),
+    { seed: 7, numRuns: 300 },
+  );
 });
