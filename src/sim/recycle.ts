@@ -2,7 +2,8 @@
  * Typed arrays handed from one run to the next in the same thread.
  *
  * A flagship run allocates about 22 MB of mem_map arrays (one entry per page frame in each of
- * nine arrays). Fresh memory costs the host a page fault per 4 KiB on first touch, and V8 counts
+ * nine arrays) and about 20 MB of SLUB slab and object tables (mm/slub.ts, grown by doubling to
+ * 262 144 slabs and 2 million objects). Fresh memory costs the host a page fault per 4 KiB on first touch, and V8 counts
  * it as external memory, whose growth triggers full garbage collections. Reusing the arrays saves
  * 2-3% of a flagship run (BENCHMARKS.md). A sweep worker runs thousands of machines of the same
  * size one after another, so it gives a finished machine's arrays back (`recycle`) and the next

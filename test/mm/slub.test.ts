@@ -258,3 +258,23 @@ test('slub: dma_kmalloc_cache opens kmalloc_dma-N itself (SLAB_CACHE_DMA alone):
   assert.deepEqual([dma4096.order, dma4096.objects], [1, 2]);
   assert.equal(slub.get_slab(4096, __GFP_DMA).s, dma4096, 'created once');
 });
+
+test('slub: release() hands the grown slab and object tables to the next allocator of the thread', () => {
+  const first = (() => {
+    const { slub } = machine();
+    const h = slub.get_slab(64, GFP_KERNEL);
+    // 64 objects a slab: 1100 slabs outgrow the initial tables (1024 slabs, 32768 objects). The
+    // machine has 65 536 page frames, whose mem_map would take object tables of that length.
+    for (let i = 0; i < 64 * 1100; i++) assert.ok(kmem_cache_alloc(h, GFP_KERNEL) > 0);
+    assert.deepEqual([slub.sl_pfn.length, slub.obj_next.length], [2048, 131072], 'both tables grew');
+    const tables = new Set<Int32Array>([slub.sl_pfn, slub.sl_cache, slub.sl_inuse, slub.sl_freelist, slub.sl_prev, slub.sl_next, slub.sl_base, slub.sl_live, slub.obj_next, slub.obj_slab, slub.obj_owner]);
+    slub.release();
+    return tables;
+  })();
+  const { slub } = machine();
+  // Arrays of one size come back in any order: each table is one of the released arrays.
+  for (const [name, t] of [['sl_pfn', slub.sl_pfn], ['sl_next', slub.sl_next], ['obj_next', slub.obj_next], ['obj_owner', slub.obj_owner]] as const) {
+    assert.ok(first.has(t), `${name} is a released array`);
+  }
+  assert.ok(slub.sl_pfn.every((v) => v === -1) && slub.obj_owner.every((v) => v === -1), 'filled as new');
+});
