@@ -28,9 +28,11 @@
  *  - Per-CPU page lists are modelled (2.6.25 has one list per zone and CPU, holding pages of all
  *    migrate types). They matter for reclaim: the watermark check is for one page but rmqueue_bulk
  *    moves a whole batch, and pages on the lists are not in NR_FREE_PAGES, so refills can take
- *    NR_FREE_PAGES below the mark a caller passed (`pcp: false` turns the lists off). Frees are
- *    always hot (free_cold_page's tail placement is not modelled; a __GFP_COLD allocation does search
- *    from the tail). drain_all_pages (after high-order direct reclaim) is not modelled.
+ *    NR_FREE_PAGES below the mark a caller passed (`pcp: false` turns the lists off). A free is hot
+ *    (to the list's head) except where 2.6.25 frees cold: reclaim's freed pages go to the tail
+ *    (shrink_page_list's pagevec is cold), where free_pages_bulk takes them back first. A
+ *    __GFP_COLD allocation searches from the tail. drain_all_pages (after high-order direct
+ *    reclaim) is not modelled.
  *  - Migrate types are modelled as 2.6.25 has them (include/linux/mmzone.h, pageblock-flags.h):
  *    UNMOVABLE/RECLAIMABLE/MOVABLE/RESERVE (+ the unused ISOLATE, so MIGRATE_TYPES = 5), one type per
  *    2 MiB pageblock (pageblock_order 9, the x86_64 defconfig with CONFIG_HUGETLB_PAGE), all blocks
@@ -214,12 +216,12 @@ export const vmstat_text: readonly string[] = [
  * One CPU's order-0 page list for a zone (struct per_cpu_pages; 2.6.25 has a single list per zone
  * and CPU, holding pages of every migrate type, each tagged with the type recorded when it joined).
  * The list's head is where hot frees and rmqueue_bulk put pages and where a hot allocation starts
- * looking for a page of its type; its tail is where free_pages_bulk takes pages and where a
- * __GFP_COLD allocation starts. Frees are always hot in the model (no free_cold_page callers are
- * modelled).
+ * looking for a page of its type; its tail is where cold frees put pages, where free_pages_bulk
+ * takes pages and where a __GFP_COLD allocation starts.
  *
  * Host representation (not the kernel's): the one list is kept as one ring per recorded type, each
- * in list order, and every page carries a sequence number that grows towards the head. The kernel's
+ * in list order, and every page carries a sequence number that grows towards the head (a page put
+ * at the head gets a number above every other, one put at the tail a number below). The kernel's
  * walk from the head to the first page of a type then is the newest entry of that type's ring, the
  * walk from the tail its oldest, and the list's tail is the ring whose oldest entry has the smallest
  * number. Every operation takes the page the kernel's list would give, without the walk and without
@@ -237,6 +239,8 @@ export class per_cpu_pages {
   private cap: number;
   /** The sequence number of the page at the head; the next page put at the head gets hi + 1. */
   private hi = 0;
+  /** The sequence number of the page at the tail; the next page put at the tail gets lo - 1. */
+  private lo = 1;
 
   constructor(
     readonly batch: number,
@@ -283,6 +287,17 @@ export class per_cpu_pages {
   /** A hot free: `pfn`, recorded as `mt`, becomes the head. */
   add_head(pfn: number, mt: number): void {
     this.push(pfn, mt);
+  }
+
+  /** A cold free: `pfn`, recorded as `mt`, becomes the tail. */
+  add_tail(pfn: number, mt: number): void {
+    if (this.nr_mt[mt]! === this.cap) this.grow(this.cap + 1);
+    const s = (this.start[mt]! - 1) & (this.cap - 1);
+    this.start[mt] = s;
+    this.pfns[mt * this.cap + s] = pfn;
+    this.seqs[mt * this.cap + s] = --this.lo;
+    this.nr_mt[mt]!++;
+    this.count++;
   }
 
   /**
@@ -1502,6 +1517,25 @@ export class PageAllocator {
     if (--this.page_count[pfn]! === 0) this.__free_pages_ok(pfn, order);
   }
 
+  /**
+   * @kernel mm/swap.c __pagevec_release_nonlru, mm/page_alloc.c __pagevec_free, free_hot_cold_page
+   * Releases a pagevec of order-0 pages that are off the LRU: drops a reference on each of
+   * pfns[0..n) in turn, then frees those that reached zero, the last first, hot or cold as the
+   * pagevec was initialised.
+   */
+  pagevec_release_nonlru(pfns: Int32Array, n: number, cold: boolean): void {
+    let nfree = 0;
+    for (let i = 0; i < n; i++) {
+      const pfn = pfns[i]!;
+      if (!(pfn >= 0 && pfn < this.max_pfn)) fail('__pagevec_release_nonlru: bad pfn ', pfn);
+      if (!(this.page_count[pfn]! > 0)) fail('__pagevec_release_nonlru: pfn ', pfn, ' already free (count ', this.page_count[pfn], ')');
+      if (!(this.page_order[pfn] === 0)) fail('__pagevec_release_nonlru: pfn ', pfn, ' has order ', this.page_order[pfn]);
+      // put_page_testzero; the pages whose count reached zero move to the front, in order.
+      if (--this.page_count[pfn]! === 0) pfns[nfree++] = pfn;
+    }
+    while (--nfree >= 0) this.__free_pages_ok(pfns[nfree]!, 0, cold);
+  }
+
   /** put_page: drops a reference, freeing the block (of its allocated order) at zero. */
   put_page(pfn: number): void {
     this.__free_pages(pfn, this.page_order[pfn]!);
@@ -1512,7 +1546,7 @@ export class PageAllocator {
    * A page freed with PG_lru/locked/active/writeback/slab/swapcache/dirty set, or with the wrong order,
    * is a simulator assertion (the kernel's bad_page).
    */
-  private __free_pages_ok(pfn: number, order: number): void {
+  private __free_pages_ok(pfn: number, order: number, cold = false): void {
     if (!(this.page_order[pfn] === order)) fail('__free_pages: pfn ', pfn, ' allocated with order ', this.page_order[pfn], ', freed with order ', order);
     const nr = 1 << order;
     const use = this.page_use[pfn]!;
@@ -1530,10 +1564,11 @@ export class PageAllocator {
     this.nr_pages_by_use[PAGE_USE_FREE] += nr;
     const z = this.page_zone(pfn);
     if (order === 0 && this.pcp_enabled) {
-      // free_hot_cold_page: onto this CPU's list; past `high`, a batch goes back to the buddy lists.
-      // Hot: at the head, tagged with the pageblock's migrate type.
+      // free_hot_cold_page: onto this CPU's list, tagged with the pageblock's migrate type, at the
+      // head (hot) or the tail (cold); past `high`, a batch goes back to the buddy lists.
       const pcp = z.pcp[this.k.smp_processor_id()]!;
-      pcp.add_head(pfn, this.get_pageblock_migratetype(pfn));
+      if (cold) pcp.add_tail(pfn, this.get_pageblock_migratetype(pfn));
+      else pcp.add_head(pfn, this.get_pageblock_migratetype(pfn));
       if (pcp.count >= pcp.high) this.free_pages_bulk(z, pcp, pcp.batch);
     } else {
       this.__free_one_page(z, pfn, order);

@@ -8,7 +8,7 @@
  *
  * Modelled: per-page decisions of shrink_page_list (locked and writeback pages are kept, dirty
  * pages go to pageout when the gfp may enter the filesystem, clean swap-cache pages are freed,
- * AOP_WRITEPAGE_ACTIVATE activates), PG_reclaim and rotation, shrink_zone's proportional scan of
+ * cold and PAGEVEC_SIZE at a time, AOP_WRITEPAGE_ACTIVATE activates), PG_reclaim and rotation, shrink_zone's proportional scan of
  * the active and inactive lists, shrink_active_list moving unmapped pages back to the inactive
  * list, the priority loop with congestion_wait(HZ/10) below priority 10, throttle_vm_writeout,
  * kswapd's balance loop to pages_high. may_write_to_queue is always true here: swap and tmpfs
@@ -34,6 +34,8 @@ import { swap_writepage_try } from './page_io.js';
 import type { VmState } from './vm_state.js';
 
 export const SWAP_CLUSTER_MAX = 32;
+/** include/linux/pagevec.h PAGEVEC_SIZE. */
+export const PAGEVEC_SIZE = 14;
 export const DEF_PRIORITY = 12;
 
 const PAGE_KEEP = 0;
@@ -134,8 +136,9 @@ function pageout_done(vm: VmState, pfn: number, res: number): number {
  * then go back to the head of their list (the kernel's ret_pages, which shrink_inactive_list puts
  * back): while this reclaimer sleeps in pageout, another cannot scan them, and a write of theirs
  * that completes meanwhile does not rotate them (rotate_reclaimable_page finds them off the LRU).
- * Simplified: freed pages go to the page allocator one by one and hot, where the kernel gathers
- * them in a pagevec of 14 and frees them cold. Returns the number freed.
+ * Freed pages gather in a cold pagevec (freed_pvec) that is released whenever it holds
+ * PAGEVEC_SIZE pages and once more at the end, so they reach the per-CPU list's tail, the last
+ * first. Returns the number freed.
  */
 function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc: scan_control): KGen<number> {
   const k = vm.k;
@@ -146,6 +149,10 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
   // shrink_inactive_list): they are written over the batch's own slots, which were read already.
   const kept = pages;
   let nr_kept = 0;
+  // pagevec_init(&freed_pvec, 1): reclaimed pages are freed cold, PAGEVEC_SIZE at a time.
+  // Its own array: another reclaimer may run shrink_page_list while this one sleeps in pageout.
+  const freed_pvec = new Int32Array(PAGEVEC_SIZE);
+  let nr_freed = 0;
   k.current.enter('shrink_page_list');
   const perPage = vm.scan_charge_per_page;
   for (let i = 0; i < nr_pages; i++) {
@@ -201,13 +208,19 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
       delete_from_swap_cache(vm, pfn);
       ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
       pa.page_flags[pfn] = 0;
-      pa.__free_pages(pfn, 0);
+      // free_it: into the cold pagevec, released whenever it is full and at the end.
+      freed_pvec[nr_freed++] = pfn;
+      if (nr_freed === PAGEVEC_SIZE) {
+        pa.pagevec_release_nonlru(freed_pvec, nr_freed, true);
+        nr_freed = 0;
+      }
       nr_reclaimed++;
       continue;
     }
     ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
     kept[nr_kept++] = pfn;
   }
+  if (nr_freed > 0) pa.pagevec_release_nonlru(freed_pvec, nr_freed, true);
   if (pgactivate) pa.count_vm_events(PGACTIVATE, pgactivate);
   // shrink_inactive_list's putback loop, in the order the pages were looked at: each goes to the
   // head of the list its PG_active names.

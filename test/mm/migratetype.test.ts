@@ -322,6 +322,7 @@ test('property: per_cpu_pages gives the pages a plain head-to-tail list gives, o
   // each typed take. per_cpu_pages keeps one ring per type instead; it must agree on every page.
   const op = fc.oneof(
     fc.record({ k: fc.constant('free' as const), mt: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ k: fc.constant('coldfree' as const), mt: fc.integer({ min: 0, max: 2 }) }),
     fc.record({ k: fc.constant('bulk' as const), mt: fc.integer({ min: 0, max: 2 }), n: fc.integer({ min: 0, max: 7 }) }),
     fc.record({ k: fc.constant('hot' as const), mt: fc.integer({ min: 0, max: 2 }) }),
     fc.record({ k: fc.constant('cold' as const), mt: fc.integer({ min: 0, max: 2 }) }),
@@ -337,6 +338,9 @@ test('property: per_cpu_pages gives the pages a plain head-to-tail list gives, o
         if (o.k === 'free') {
           pcp.add_head(next, o.mt);
           ref.unshift([next++, o.mt]);
+        } else if (o.k === 'coldfree') {
+          pcp.add_tail(next, o.mt);
+          ref.push([next++, o.mt]);
         } else if (o.k === 'bulk') {
           const batch = Int32Array.from({ length: o.n }, () => next++);
           pcp.add_batch_head(batch, o.n, o.mt);
@@ -367,4 +371,33 @@ test('property: per_cpu_pages gives the pages a plain head-to-tail list gives, o
     }),
     { seed: 7, numRuns: 300 },
   );
+});
+
+test('pcp: reclaim\'s cold pagevec puts its pages at the tail, the last first, and free_pages_bulk returns them first', () => {
+  const p = pa(GiB, 'flat');
+  const z = p.zones[ZONE_DMA32]!;
+  const pcp = z.pcp[0]!;
+  // Pages to free hot later, enough to take the list past `high`.
+  const more = Array.from({ length: pcp.high }, () => p.alloc_pages_nosleep(GFP_HIGHUSER_MOVABLE, 0));
+  const hot = p.alloc_pages_nosleep(GFP_HIGHUSER_MOVABLE, 0);
+  const pages = Array.from({ length: 4 }, () => p.alloc_pages_nosleep(GFP_HIGHUSER_MOVABLE, 0));
+  const shared = pages[1]!;
+  p.page_count[shared]!++; // someone else still holds this one
+  const before = pcp.entries().length;
+  p.pagevec_release_nonlru(Int32Array.from(pages), pages.length, true);
+  const list = pcp.entries().map(([pfn]) => pfn);
+  assert.equal(list.length, before + 3);
+  // Freed last first onto the tail: the first page of the pagevec ends up at the very tail.
+  assert.deepEqual(list.slice(-3), [pages[3], pages[2], pages[0]]);
+  assert.equal(p.page_count[shared], 1, 'the shared page only lost a reference');
+  p.__free_pages(hot, 0);
+  assert.equal(pcp.entries()[0]![0], hot, 'a hot free goes to the head');
+  // Past `high`, the batch that goes back to the buddy lists starts at the tail.
+  const tail0 = pcp.entries().at(-1)![0];
+  assert.equal(tail0, pages[0]);
+  for (const x of more) p.__free_pages(x, 0);
+  assert.ok(!pcp.entries().some(([pfn]) => pfn === pages[0]), 'the coldest page went back first');
+  p.__free_pages(shared, 0);
+  p.check_free_lists();
+  p.check_conservation();
 });
