@@ -1521,7 +1521,8 @@ export class PageAllocator {
    * @kernel mm/swap.c __pagevec_release_nonlru, mm/page_alloc.c __pagevec_free, free_hot_cold_page
    * Releases a pagevec of order-0 pages that are off the LRU: drops a reference on each of
    * pfns[0..n) in turn, then frees those that reached zero, the last first, hot or cold as the
-   * pagevec was initialised.
+   * pagevec was initialised. `pfns` serves as the kernel's pages_to_free and is garbage afterwards:
+   * the caller starts its pagevec again from empty, as pagevec_reinit does.
    */
   pagevec_release_nonlru(pfns: Int32Array, n: number, cold: boolean): void {
     let nfree = 0;

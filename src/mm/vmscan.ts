@@ -7,12 +7,12 @@
  * wakeup_kswapd), mm/page-writeback.c (throttle_vm_writeout, get_dirty_limits), v2.6.25.
  *
  * Modelled: per-page decisions of shrink_page_list (locked and writeback pages are kept, dirty
- * pages go to pageout when the gfp may enter the filesystem, clean swap-cache pages are freed,
- * cold and PAGEVEC_SIZE at a time, AOP_WRITEPAGE_ACTIVATE activates), PG_reclaim and rotation, shrink_zone's proportional scan of
- * the active and inactive lists, shrink_active_list moving unmapped pages back to the inactive
- * list, the priority loop with congestion_wait(HZ/10) below priority 10, throttle_vm_writeout,
- * kswapd's balance loop to pages_high. may_write_to_queue is always true here: swap and tmpfs
- * pages belong to backing_dev_infos that never report congestion.
+ * pages go to pageout when the gfp may enter the filesystem, clean swap-cache pages are freed, cold
+ * and PAGEVEC_SIZE at a time, AOP_WRITEPAGE_ACTIVATE activates), PG_reclaim and rotation,
+ * shrink_zone's proportional scan of the active and inactive lists, shrink_active_list moving
+ * unmapped pages back to the inactive list, the priority loop with congestion_wait(HZ/10) below
+ * priority 10, throttle_vm_writeout, kswapd's balance loop to pages_high. may_write_to_queue is
+ * always true here: swap and tmpfs pages belong to backing_dev_infos that never report congestion.
  * Not modelled: page referencing (the copy workload never touches a page twice, and
  * generic_perform_write does not mark_page_accessed), so calc_reclaim_mapped has nothing to
  * decide; mapped and anonymous pages, shrink_slab (no reclaimable slab caches in the workload),

@@ -79,8 +79,8 @@ function must<T>(x: T | null, what: string): T {
 }
 
 /**
- * Gives a finished machine's page-frame, slab-table and swap-map arrays to the next machine this thread boots
- * (src/sim/recycle.ts). The machine must not be used afterwards.
+ * Gives a finished machine's page-frame, slab-table and swap-map arrays to the next machine this
+ * thread boots (src/sim/recycle.ts). The machine must not be used afterwards.
  */
 export function releaseMachine(m: Machine): void {
   m.pa.release();
