@@ -150,8 +150,9 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
   const kept = pages;
   let nr_kept = 0;
   // pagevec_init(&freed_pvec, 1): reclaimed pages are freed cold, PAGEVEC_SIZE at a time.
-  // Its own array: another reclaimer may run shrink_page_list while this one sleeps in pageout.
-  const freed_pvec = new Int32Array(PAGEVEC_SIZE);
+  // Its own array (a spare batch, of which it uses PAGEVEC_SIZE slots): another reclaimer may run
+  // shrink_page_list while this one sleeps in pageout.
+  const freed_pvec = take_batch(vm, SWAP_CLUSTER_MAX);
   let nr_freed = 0;
   k.current.enter('shrink_page_list');
   const perPage = vm.scan_charge_per_page;
@@ -221,6 +222,7 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
     kept[nr_kept++] = pfn;
   }
   if (nr_freed > 0) pa.pagevec_release_nonlru(freed_pvec, nr_freed, true);
+  vm.spare_batches.push(freed_pvec);
   if (pgactivate) pa.count_vm_events(PGACTIVATE, pgactivate);
   // shrink_inactive_list's putback loop, in the order the pages were looked at: each goes to the
   // head of the list its PG_active names.
