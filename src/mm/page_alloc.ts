@@ -275,18 +275,14 @@ export class per_cpu_pages {
     this.cap = cap;
   }
 
-  private push(pfn: number, mt: number): void {
+  /** A hot free: `pfn`, recorded as `mt`, becomes the head. */
+  add_head(pfn: number, mt: number): void {
     if (this.nr_mt[mt]! === this.cap) this.grow(this.cap + 1);
     const at = mt * this.cap + ((this.start[mt]! + this.nr_mt[mt]!) & (this.cap - 1));
     this.pfns[at] = pfn;
     this.seqs[at] = ++this.hi;
     this.nr_mt[mt]!++;
     this.count++;
-  }
-
-  /** A hot free: `pfn`, recorded as `mt`, becomes the head. */
-  add_head(pfn: number, mt: number): void {
-    this.push(pfn, mt);
   }
 
   /** A cold free: `pfn`, recorded as `mt`, becomes the tail. */
@@ -305,7 +301,7 @@ export class per_cpu_pages {
    * taken becomes the head and the others follow it in order, ahead of the pages already listed.
    */
   add_batch_head(pfns: Int32Array, n: number, mt: number): void {
-    for (let i = n - 1; i >= 0; i--) this.push(pfns[i]!, mt);
+    for (let i = n - 1; i >= 0; i--) this.add_head(pfns[i]!, mt);
   }
 
   /** The headmost page recorded as `mt`, removed (the ring must not be empty). */
