@@ -38,12 +38,15 @@ import {
   ELEVATOR_FRONT_MERGE,
   blkdev_dequeue_request,
   elevator_queue,
+  type elevator_name,
   elv_completed_request,
+  elv_former_request,
   elv_insert_sort,
+  elv_latter_request,
   elv_merge,
+  elv_merge_requests,
+  elv_merged_request,
   elv_queue_empty,
-  elv_rqhash_del,
-  elv_rqhash_reposition,
   rq_mergeable,
 } from './elevator.js';
 
@@ -86,6 +89,10 @@ export class request {
   hash_next: request | null = null;
   hash_prev: request | null = null;
   hash_bucket = -1;
+  /** deadline: the start sector the request is sorted by (its rb-tree key). */
+  rb_sector = 0;
+  /** deadline: the jiffy after which the request has expired (rq_fifo_time). */
+  fifo_time = 0;
   start_time_ns = 0;
   errors = 0;
   constructor(readonly q: request_queue) {
@@ -118,7 +125,7 @@ interface io_context {
 
 export class request_queue {
   readonly queue_head: request[] = [];
-  readonly elevator = new elevator_queue();
+  readonly elevator: elevator_queue;
   last_merge: request | null = null;
   /** The last request id handed out (request.id; not a kernel field). */
   last_rq_id = 0;
@@ -154,7 +161,10 @@ export class request_queue {
     rq_pool: mempool_t,
     readonly backing_dev_info: backing_dev_info,
     readonly kblockd: workqueue_struct,
+    elevator: elevator_name = 'noop',
   ) {
+    // elevator_init: the scheduler chosen by name (the elevator= boot option).
+    this.elevator = new elevator_queue(elevator, k.HZ);
     this.rq = new request_list(name, rq_pool);
     // blk_queue_make_request: unplug_delay = 3 ms worth of jiffies, at least 1.
     this.unplug_delay = Math.max(1, Math.floor((3 * k.HZ) / 1000));
@@ -421,13 +431,13 @@ function ll_front_merge_fn(q: request_queue, rq: request, b: bio): boolean {
 
 /**
  * @kernel block/blk-merge.c attempt_merge (with ll_merge_requests_fn and elv_merge_requests)
- * Folds `next`, at index `i` of noop's FIFO, into `req` when it starts exactly where req ends,
- * both are mergeable, both go the same way, and the merged request stays within max_sectors and
- * the segment limits; next leaves the FIFO and the hash, and its request is freed. The merged
- * request becomes last_merge. Returns whether it merged. Simplified: no physically contiguous
- * segment saving (pages are not contiguous), start_time is not kept.
+ * Folds `next` into `req` when it starts exactly where req ends, both are mergeable, both go the
+ * same way, and the merged request stays within max_sectors and the segment limits; next leaves
+ * the elevator and the hash, and its request is freed. The merged request becomes last_merge.
+ * Returns whether it merged. Simplified: no physically contiguous segment saving (pages are not
+ * contiguous), start_time is not kept.
  */
-function attempt_merge(q: request_queue, req: request, next: request, i: number): boolean {
+function attempt_merge(q: request_queue, req: request, next: request): boolean {
   if (next.sector !== req.sector + req.nr_sectors) return false;
   if (!rq_mergeable(req) || !rq_mergeable(next) || next.rw !== req.rw) return false;
   if (req.nr_sectors + next.nr_sectors > q.max_sectors) return false;
@@ -438,39 +448,30 @@ function attempt_merge(q: request_queue, req: request, next: request, i: number)
   req.nr_sectors += next.nr_sectors;
   req.nr_phys_segments += next.nr_phys_segments;
   req.nr_hw_segments += next.nr_hw_segments;
-  q.elevator.fifo.splice(i, 1);
-  elv_rqhash_reposition(q.elevator, req);
-  elv_rqhash_del(q.elevator, next);
-  q.last_merge = req;
-  next.inElevator = false;
+  elv_merge_requests(q, req, next);
   next.bio = next.biotail = null;
   __blk_put_request(q, next);
   return true;
 }
 
 /**
- * @kernel block/blk-merge.c attempt_back_merge (noop_latter_request)
- * After a back merge, the request after this one in noop's FIFO may now start exactly where this
- * one ends: attempt_merge folds it in.
+ * @kernel block/blk-merge.c attempt_back_merge
+ * After a back merge, the request after this one in the elevator's order (elv_latter_request) may
+ * now start exactly where this one ends: attempt_merge folds it in.
  */
 function attempt_back_merge(q: request_queue, rq: request): boolean {
-  const fifo = q.elevator.fifo;
-  // Sequential writes merge into the newest request, so search from the FIFO's tail.
-  const i = fifo.lastIndexOf(rq);
-  const next = i >= 0 ? fifo[i + 1] : undefined;
-  return next !== undefined && attempt_merge(q, rq, next, i + 1);
+  const next = elv_latter_request(q, rq);
+  return next !== null && attempt_merge(q, rq, next);
 }
 
 /**
- * @kernel block/blk-merge.c attempt_front_merge (noop_former_request)
- * After a front merge, the request before this one in noop's FIFO may now end exactly where this
- * one starts: attempt_merge folds this one into it.
+ * @kernel block/blk-merge.c attempt_front_merge
+ * After a front merge, the request before this one in the elevator's order (elv_former_request)
+ * may now end exactly where this one starts: attempt_merge folds this one into it.
  */
 function attempt_front_merge(q: request_queue, rq: request): boolean {
-  const fifo = q.elevator.fifo;
-  const i = fifo.lastIndexOf(rq);
-  const prev = i > 0 ? fifo[i - 1] : undefined;
-  return prev !== undefined && attempt_merge(q, prev, rq, i);
+  const prev = elv_former_request(q, rq);
+  return prev !== null && attempt_merge(q, prev, rq);
 }
 
 /** @kernel block/blk-core.c init_request_from_bio */
@@ -508,10 +509,7 @@ function make_request_merge(q: request_queue, b: bio): boolean {
       q.stat.merges_back++;
       if (k.trace.on[TP.block_bio_backmerge]) k.tp(TP.block_bio_backmerge, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
       // elv_merged_request when no further merge happened (attempt_merge sets last_merge itself).
-      if (!attempt_back_merge(q, rq)) {
-        elv_rqhash_reposition(q.elevator, rq);
-        q.last_merge = rq;
-      }
+      if (!attempt_back_merge(q, rq)) elv_merged_request(q, rq, ELEVATOR_BACK_MERGE);
       if (sync) __generic_unplug_device(q, 'io');
       return true;
     }
@@ -524,9 +522,9 @@ function make_request_merge(q: request_queue, b: bio): boolean {
       rq.nr_sectors += nr_sectors;
       q.stat.merges_front++;
       if (k.trace.on[TP.block_bio_frontmerge]) k.tp(TP.block_bio_frontmerge, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
-      // elv_merged_request (a front merge leaves the end sector, so the hash stays) unless the
-      // request before it now ends where this one starts.
-      if (!attempt_front_merge(q, rq)) q.last_merge = rq;
+      // elv_merged_request (a front merge leaves the end sector, so the hash stays; deadline
+      // re-sorts the request) unless the request before it now ends where this one starts.
+      if (!attempt_front_merge(q, rq)) elv_merged_request(q, rq, ELEVATOR_FRONT_MERGE);
       if (sync) __generic_unplug_device(q, 'io');
       return true;
     }

@@ -11,7 +11,8 @@
  *   only refills a pool that is below min_nr, so a reserve never overflows).
  *   (The element check is in 'full'; the bio and request pools are slab-backed.)
  * - requests: every allocated request is in the elevator, on the dispatch list, in flight, or held
- *   by a task that is still allocating it; requests in flight equal device_busy equal host_busy.
+ *   by a task that is still allocating it; requests in flight equal device_busy equal host_busy;
+ *   deadline's sort lists and FIFOs hold the same requests, in order ('full').
  * - commands: the host's free list holds at most one command; commands in use are those on the
  *   device's cmd_list, which includes every dispatched one.
  * - radix tree ('full'): every swap-cache node's count equals its slots in use, no empty node is
@@ -32,6 +33,7 @@ import { NR_WRITEBACK, PSWPOUT } from '../mm/page_alloc.js';
 import { radix_tree_check, type radix_tree_ctx, type radix_tree_root } from '../mm/radix-tree.js';
 import { lru_check, type lru_lists } from '../mm/swap.js';
 import { mapping_check } from '../mm/shmem.js';
+import { elevator_check, type elevator_queue } from '../block/elevator.js';
 
 /** A broken invariant: a safety violation of the model (exit code 4), not a simulator assertion. */
 export class InvariantViolation extends Error {
@@ -53,7 +55,7 @@ export interface InvariantView {
   k: Kernel;
   pa: { vm_stat: Float64Array; vm_events: Float64Array; check_conservation(): void; check_free_lists(): void; max_pfn: number };
   slub: { caches: readonly { name: string }[]; check_cache(s: never): void; is_allocated(id: number): boolean };
-  q: { rq: { count: number[] }; in_flight: number; queue_head: readonly unknown[]; elevator: { fifo: readonly unknown[] } };
+  q: { rq: { count: number[] }; in_flight: number; queue_head: readonly unknown[]; elevator: elevator_queue };
   shost: { free_list: readonly unknown[]; host_busy: number };
   sdev: { device_busy: number; cmd_list: { size: number } };
   fs_bio_set: { allocated: number; freed: number; ended: number };
@@ -95,7 +97,7 @@ export class InvariantChecker {
     const bs = m.fs_bio_set;
     if (bs.freed > bs.allocated || bs.ended > bs.allocated) this.fail('bio-lifetime', `bios allocated ${bs.allocated}, freed ${bs.freed}, completed ${bs.ended}`);
     const q = m.q;
-    const placed = q.elevator.fifo.length + q.queue_head.length + q.in_flight;
+    const placed = q.elevator.nr_sorted + q.queue_head.length + q.in_flight;
     const allocated = q.rq.count[0]! + q.rq.count[1]!;
     if (placed > allocated) this.fail('request-accounting', `${placed} requests queued or in flight but only ${allocated} allocated`);
     if (q.in_flight !== m.sdev.device_busy || m.sdev.device_busy !== m.shost.host_busy) this.fail('busy-accounting', `in_flight ${q.in_flight}, device_busy ${m.sdev.device_busy}, host_busy ${m.shost.host_busy}`);
@@ -122,6 +124,8 @@ export class InvariantChecker {
     if (lru !== null) this.fail('lru-lists', lru);
     const mappings = mapping_check(m.vm);
     if (mappings !== null) this.fail('tmpfs-mappings', mappings);
+    const elv = elevator_check(m.q.elevator);
+    if (elv !== null) this.fail('elevator', elv);
     if (m.vm.radix !== null) {
       try {
         radix_tree_check(m.vm.swapper_space);

@@ -151,7 +151,7 @@ export function bootMachine(p: RunParams): Machine {
   const disk = new SimDisk(k, { seek_ns: p.seek_ns, seek_jitter_ns: p.seek_jitter_ns, per_command_overhead_ns: p.per_command_overhead_ns, transfer_bytes_per_s: p.transfer_bytes_per_s, irq_cpu: 0 }, k.prng.derive('disk'));
   const done = new blk_done_lists(p.cpus);
   const ctx = new scsi_lib_ctx(k, sgPools, done, disk, { request_ns: p.completion_request_ns, per_bio_ns: p.completion_per_bio_ns });
-  const q = new request_queue(k, 'sda', rqPool, new backing_dev_info('sda'), kblockd);
+  const q = new request_queue(k, 'sda', rqPool, new backing_dev_info('sda'), kblockd, p.elevator ?? 'noop');
   blk_queue_max_sectors(q, p.max_sectors);
   q.max_hw_segments = p.sg_tablesize;
   q.max_phys_segments = SCSI_MAX_SG_CHAIN_SEGMENTS;

@@ -55,6 +55,11 @@ export interface RunParams {
   metrics_interval_ns: number;
   /** Scheduling perturbation: a non-zero salt draws same-instant scheduling from another stream (swarm runs). */
   sched_salt?: number;
+  /**
+   * The request queue's I/O scheduler when it is not noop (src/block/elevator.ts). Absent for noop,
+   * so that the parameters, and with them the scenario hashes, of noop runs stay as they were.
+   */
+  elevator?: 'deadline';
 }
 
 /**
@@ -82,6 +87,7 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     queue_depth: s.device.queue_depth,
     sg_tablesize: s.device.sg_tablesize,
     max_sectors: s.device.max_sectors,
+    ...(s.device.elevator === 'deadline' ? { elevator: 'deadline' as const } : {}),
     seek_ns: s.device.service.seek_ns,
     seek_jitter_ns: s.device.service.seek_jitter_ns,
     transfer_bytes_per_s: s.device.service.transfer_rate_bytes_per_s,

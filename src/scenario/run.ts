@@ -209,7 +209,7 @@ function pendingReason(m: Machine, verdict: Verdict): string {
   }
   parts.push(`no forward progress${since}`);
   const wb = m.pa.vm_stat[NR_WRITEBACK]!;
-  const queued = m.q.elevator.fifo.length + m.q.queue_head.length;
+  const queued = m.q.elevator.nr_sorted + m.q.queue_head.length;
   parts.push(`${wb} pages under writeback, ${m.q.in_flight} requests in flight, ${queued} queued`);
   const kb = m.sdev.stat;
   if (kb.defers > 0) {

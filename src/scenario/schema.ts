@@ -429,7 +429,7 @@ const scenarioDef = section('a reclaimsim scenario', {
     queue_depth: int({ default: 31, doc: 'sdev->queue_depth: commands per device (may exceed can_queue)', min: 1, max: 4096, minWhy: 'a device with queue_depth 0 never dispatches' }),
     sg_tablesize: int({ default: 128, doc: 'shost->sg_tablesize: scatter-gather segments per command', min: 1, max: 2048 }),
     max_sectors: int({ default: 1024, doc: 'shost->max_sectors: 512-byte sectors per request', min: 8, max: 65535, minWhy: 'a request must hold at least one 4 KiB page (8 sectors)' }),
-    elevator: oneOf(['noop', 'deadline'], { default: 'noop', doc: 'I/O scheduler of the request queue' }),
+    elevator: oneOf(['noop', 'deadline'], { default: 'noop', doc: 'I/O scheduler of the request queue: noop (arrival order) or deadline (sector order, batches of 16, reads before writes, expiry 0.5 s for reads and 5 s for writes); src/block/elevator.ts' }),
     service: section('how long the simulated disk takes per command', {
       seek: duration({ default: '4ms', doc: 'mean positioning time per command', max: 10 * NS_PER_S }),
       seek_jitter: duration({ default: '2ms', doc: 'seek time varies uniformly by up to this much either way', max: 10 * NS_PER_S }),

@@ -2,9 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootMachine, type Machine } from '../../src/scenario/machine.js';
 import { DEFAULT_PARAMS } from '../../src/scenario/params.js';
-import { GFP_NOIO } from '../../src/include/gfp.js';
-import { bio_alloc, WRITE, type bio } from '../../src/block/bio.js';
-import { submit_bio } from '../../src/block/blk-core.js';
+import { WRITE } from '../../src/block/bio.js';
+import { submitPage } from './submit.js';
 import type { KGen } from '../../src/kernel/task.js';
 
 const MiB = 1024 * 1024;
@@ -17,14 +16,7 @@ const MiB = 1024 * 1024;
 function submitAll(sectors: number[]): Machine {
   const m = bootMachine({ ...DEFAULT_PARAMS, ram_bytes: 128 * MiB, copies: 0, boot_read_pages: 0 });
   m.k.kthread_run('writer', 0, 0, function* (): KGen {
-    for (const s of sectors) {
-      const b = (yield* bio_alloc(m.k, m.fs_bio_set, GFP_NOIO, 1)) as bio;
-      b.bi_sector = s;
-      b.bi_size = 4096;
-      b.bi_vcnt = 1;
-      b.bi_end_io = () => {};
-      yield* submit_bio(m.q, WRITE, b);
-    }
+    for (const s of sectors) yield* submitPage(m, s, WRITE);
   });
   m.k.sim.run({ untilNs: 1000 });
   return m;
