@@ -440,7 +440,7 @@ const scenarioDef = section('a reclaimsim scenario', {
   }),
   swap: section('the swap device (on the disk above)', {
     size: size({ default: '3GiB', doc: 'swap space', min: 0, max: 16 * TiB, multipleOf: PAGE_SIZE }),
-    priority: int({ default: -1, doc: 'swapon priority (-1: kernel-assigned)', min: -1, max: 32767 }),
+    priority: int({ default: -1, doc: 'swapon priority (-1: kernel-assigned); the model has one swap area, so it changes nothing in a run', min: -1, max: 32767 }),
   }),
   workload: section('the memory pressure: copies of file trees into tmpfs (cp -a)', {
     copies: int({ default: 4, doc: 'concurrent copy tasks, one tree each', min: 1, max: 256 }),
