@@ -113,11 +113,13 @@ export class radix_tree_ctx {
 }
 
 /**
- * A node's key. Indices here (swap slots, page offsets of a file) stay below 2^31, so the shift
- * is exact for every level such an index can need (at most 6).
+ * A node's key: its level and the index bits above it. Indices here (swap slots, page offsets of
+ * a file) stay below 2^31; JavaScript takes a shift count modulo 32, so level 6 (a shift of 36,
+ * needed from 2^30 on) is written out: nothing of the index is left above it.
  */
 function key(level: number, index: number): number {
-  return (index >>> (RADIX_TREE_MAP_SHIFT * level)) * 8 + level;
+  const shift = RADIX_TREE_MAP_SHIFT * level;
+  return (shift < 32 ? index >>> shift : 0) * 8 + level;
 }
 
 /** The largest index of each height (height_to_maxindex, computed once as the kernel does). */

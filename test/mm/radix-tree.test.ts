@@ -78,7 +78,7 @@ test('radix_tree_delete: emptied leaves are freed, the tree shrinks, and an empt
   assert.equal(ctx.nodes_live, ctx.preloads[0]!.length, 'only the preload pool still holds nodes');
 });
 
-for (const [what, max] of [['spread-out', 300000], ['clustered (the leaf shortcut is hit, and its leaf freed and re-made)', 200]] as const) {
+for (const [what, max] of [['spread-out', 300000], ['clustered (the leaf shortcut is hit, and its leaf freed and re-made)', 200], ['up to 2^31 - 1 (height 6, where a 32-bit shift by 36 would wrap)', 2 ** 31 - 1]] as const) {
 test(`radix tree: node counts stay exact under any insert/delete sequence, ${what} indices (property)`, () => {
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max })), { maxLength: 200 }), (ops) => {
