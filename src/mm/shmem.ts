@@ -25,8 +25,13 @@
  * Each file and directory has its inode, a shmem_inode_info from shmem_inode_cache (GFP_KERNEL,
  * may reclaim). It is never freed: files are not deleted.
  *
- * Simplified: the inode's swap vector is reduced to the slot's extra reference (swap_duplicate);
- * files are never read back or truncated; the tmpfs mount is taken to have size= and nr_inodes=
+ * A file's swap vector holds SHMEM_NR_DIRECT (16) entries in the inode; from page 16 on, writing
+ * the file allocates index pages for it (shmem_swp_alloc, before the data page): the indirect page
+ * and one page of entries per 512 pages, plus one more level beyond 512 MiB. They are unmovable
+ * GFP_HIGHUSER pages (may reclaim) and stay until the file is truncated, which never happens here.
+ *
+ * Simplified: the swap entries themselves are reduced to the slot's extra reference
+ * (swap_duplicate), so index pages are counted, not filled; files are never read back or truncated; the tmpfs mount is taken to have size= and nr_inodes=
  * large enough for the load (2.6.25's defaults, half of RAM and totalram_pages / 2 inodes, are not
  * enforced). shmem_alloc_inode may sleep; everything else here runs in process context with the
  * page locked and never sleeps.
@@ -36,7 +41,7 @@ import { lru_cache_add } from './swap.js';
 import { get_swap_page, swap_duplicate, swap_free } from './swapfile.js';
 import { mod_page_state, type VmState } from './vm_state.js';
 import { NR_FILE_PAGES } from './page_alloc.js';
-import { GFP_ATOMIC, GFP_KERNEL, __GFP_HIGHMEM } from '../include/gfp.js';
+import { GFP_ATOMIC, GFP_HIGHUSER_PAGECACHE, GFP_KERNEL, GFP_MOVABLE_MASK, __GFP_HIGHMEM, __GFP_ZERO } from '../include/gfp.js';
 import { SLAB_PANIC } from '../include/slab.js';
 import type { KGen } from '../kernel/task.js';
 import type { kmem_cache, SlubAllocator } from './slub.js';
@@ -83,6 +88,36 @@ export function* shmem_alloc_inode(slub: SlubAllocator, inode_cache: kmem_cache)
   t.leave();
   return id;
 }
+
+/** SHMEM_NR_DIRECT: swap entries kept in the inode itself (include/linux/shmem_fs.h). */
+export const SHMEM_NR_DIRECT = 16;
+/** ENTRIES_PER_PAGE: swap entries (or page pointers) in one index page. */
+const ENTRIES_PER_PAGE = 512;
+
+/**
+ * @kernel mm/shmem.c shmem_swp_entry, shmem_swp_alloc (SGP_WRITE)
+ * How many index pages shmem_swp_alloc allocates before page `index` of a file written from its
+ * start, one page after another: none below SHMEM_NR_DIRECT; the indirect page and the first page
+ * of entries at SHMEM_NR_DIRECT; a page of entries every ENTRIES_PER_PAGE pages after that; and
+ * past the first ENTRIES_PER_PAGE / 2 such pages, a middle page for every ENTRIES_PER_PAGE pages
+ * of entries as well.
+ */
+export function shmem_index_pages_before(index: number): number {
+  if (index < SHMEM_NR_DIRECT) return 0;
+  const i = index - SHMEM_NR_DIRECT;
+  if (i % ENTRIES_PER_PAGE !== 0) return 0;
+  const dir = i / ENTRIES_PER_PAGE;
+  if (dir === 0) return 2;
+  if (dir < ENTRIES_PER_PAGE / 2) return 1;
+  return (dir - ENTRIES_PER_PAGE / 2) % ENTRIES_PER_PAGE === 0 ? 2 : 1;
+}
+
+/**
+ * @kernel mm/shmem.c shmem_dir_alloc
+ * The gfp of an index page: the mapping's, without mobility flags (swap vectors cannot move),
+ * zeroed.
+ */
+export const SHMEM_DIR_GFP = (GFP_HIGHUSER_PAGECACHE & ~GFP_MOVABLE_MASK) | __GFP_ZERO;
 
 /**
  * @kernel mm/shmem.c shmem_getpage (the radix_tree_preload "while we can wait")

@@ -30,6 +30,8 @@ export class vm_events {
   shmem_to_swapcache = 0;
   /** Write errors (end_swap_bio_write with an error). */
   swap_write_errors = 0;
+  /** Swap-vector index pages tmpfs files hold (shmem_dir_alloc; never freed: files are not truncated). */
+  shmem_index_pages = 0;
 }
 
 export class VmState {

@@ -10,7 +10,8 @@
  * (16.8 in v2.6.25: 23810 files in 1417 directories), the first one created before any file.
  *
  * Each file has its own page_tree (radix-tree nodes from radix_tree_node, preloaded before each
- * page is added, as shmem_getpage does).
+ * page is added, as shmem_getpage does), and a file of more than 16 pages its swap vector's index
+ * pages (mm/shmem.ts).
  *
  * Simplified: the source files are not read from a disk (the copy is CPU time only), creating a
  * name costs no CPU time of its own, and nothing is ever read back. The preload runs after the page
@@ -24,7 +25,7 @@ import type { KGen, KRest, Task } from '../kernel/task.js';
 import { run_for_ns, run_for_ns_inline, run_for_ns_wait } from '../kernel/sched.js';
 import { WeightedChoice, type Prng } from '../sim/prng.js';
 import { GFP_ATOMIC, GFP_HIGHUSER_MOVABLE } from '../include/gfp.js';
-import { shmem_add_written_page, shmem_alloc_inode, shmem_alloc_inode_nosleep, shmem_preload } from '../mm/shmem.js';
+import { SHMEM_DIR_GFP, SHMEM_NR_DIRECT, shmem_add_written_page, shmem_alloc_inode, shmem_alloc_inode_nosleep, shmem_index_pages_before, shmem_preload } from '../mm/shmem.js';
 import { d_alloc, d_alloc_nosleep } from '../fs/dcache.js';
 import type { kmem_cache, SlubAllocator } from '../mm/slub.js';
 import { radix_tree_root } from '../mm/radix-tree.js';
@@ -119,6 +120,23 @@ export class CopyWorkload {
     }
   }
 
+  /**
+   * A page for the file (a data page, or an index page of its swap vector) when the caller's
+   * alloc_pages_fastpath found none: __alloc_pages, which may reclaim. If it gives up (the OOM
+   * path), try again after a tick, as a retrying writer would.
+   */
+  private *alloc_page_slow(gfp: number): KGen<number> {
+    const pa = this.vm.pa;
+    for (;;) {
+      const pfn = yield* pa.__alloc_pages(gfp, 0);
+      if (pfn >= 0) return pfn;
+      this.k.mark('workload_alloc_failed');
+      yield* run_for_ns(this.k, 1_000_000);
+      const again = pa.alloc_pages_fastpath(gfp, 0);
+      if (again >= 0) return again;
+    }
+  }
+
   /** One `cp -a` of a tree into tmpfs. */
   private *cp(i: number): KGen {
     const k = this.k;
@@ -149,16 +167,14 @@ export class CopyWorkload {
       // its page in the root itself and never needs a node, so the model gives it no tree at all.
       const mapping = this.vm.radix !== null && pages > 1 ? new radix_tree_root('tmpfs', GFP_ATOMIC) : null;
       for (let n = 0; n < pages; n++) {
+        // shmem_swp_alloc: from page 16 on, the file's swap vector needs index pages first.
         // The fast path first: no generator is made for a page that is simply there.
-        let pfn = this.vm.pa.alloc_pages_fastpath(GFP_HIGHUSER_MOVABLE, 0);
-        if (pfn < 0) pfn = yield* this.vm.pa.__alloc_pages(GFP_HIGHUSER_MOVABLE, 0);
-        if (pfn < 0) {
-          // __alloc_pages gave up (OOM path); try again after a tick, as a retrying writer would.
-          k.mark('workload_alloc_failed');
-          n--;
-          yield* run_for_ns(k, 1_000_000);
-          continue;
+        for (let x = n >= SHMEM_NR_DIRECT ? shmem_index_pages_before(n) : 0; x > 0; x--) {
+          if (this.vm.pa.alloc_pages_fastpath(SHMEM_DIR_GFP, 0) < 0) yield* this.alloc_page_slow(SHMEM_DIR_GFP);
+          this.vm.events.shmem_index_pages++;
         }
+        let pfn = this.vm.pa.alloc_pages_fastpath(GFP_HIGHUSER_MOVABLE, 0);
+        if (pfn < 0) pfn = yield* this.alloc_page_slow(GFP_HIGHUSER_MOVABLE);
         while (shmem_preload(this.vm, GFP_HIGHUSER_MOVABLE) !== 0) {
           // The kernel's preload would reclaim here; the model waits a tick and tries again.
           k.mark('workload_preload_failed');
