@@ -14,7 +14,10 @@
  * list head is the most recently added end; reclaim scans from the tail. NR_ACTIVE and
  * NR_INACTIVE are zone counters of the page allocator.
  * Simplified: no per-CPU pagevecs (pages join a list at once, and rotate at once), no
- * mark_page_accessed/activate_page (nothing references a page). Any context; never sleeps.
+ * mark_page_accessed/activate_page (nothing references a page). In 2.6.25 up to 14 pages per CPU
+ * wait in lru_add_pvecs or lru_rotate_pvecs, each holding a reference there, so reclaim cannot
+ * free a written page still waiting to rotate (remove_mapping sees the extra count) and keeps it;
+ * the model has no such lag. Any context; never sleeps.
  */
 import { fail } from '../sim/assert.js';
 import { PG_active, PG_dirty, PG_locked, PG_lru, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
