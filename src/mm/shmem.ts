@@ -31,9 +31,9 @@
  * GFP_HIGHUSER pages (may reclaim) and stay until the file is truncated, which never happens here.
  *
  * Simplified: the swap entries themselves are reduced to the slot's extra reference
- * (swap_duplicate), so index pages are counted, not filled; files are never read back or truncated; the tmpfs mount is taken to have size= and nr_inodes=
- * large enough for the load (2.6.25's defaults, half of RAM and totalram_pages / 2 inodes, are not
- * enforced). shmem_alloc_inode may sleep; everything else here runs in process context with the
+ * (swap_duplicate), so index pages are counted, not filled; files are never read back or
+ * truncated; the tmpfs mount is taken to have size= and nr_inodes= large enough for the load
+ * (2.6.25's defaults, half of RAM and totalram_pages / 2 inodes, are not enforced). shmem_alloc_inode may sleep; everything else here runs in process context with the
  * page locked and never sleeps.
  */
 import { PG_dirty, PG_swapcache, PG_uptodate, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
