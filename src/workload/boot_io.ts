@@ -9,7 +9,7 @@
  * on every profile and variant alike.
  *
  * Each reader allocates its pages (GFP_KERNEL: memory is plentiful at boot), submits one bio per
- * page (GFP_KERNEL, as submit_bh does for buffer reads) at consecutive sectors of its own stretch
+ * page (GFP_NOIO, as submit_bh does for buffer reads) at consecutive sectors of its own stretch
  * of the root partition, marks the last bio BIO_RW_SYNC (a waiter unplugs the queue: the prep runs
  * in the reader's context, on its CPU), sleeps until all its reads have completed, then frees the
  * pages. What the model keeps from it is the slab state it leaves behind; the data is not used.
@@ -23,7 +23,7 @@ import type { KGen, Task } from '../kernel/task.js';
 import { TASK_UNINTERRUPTIBLE } from '../kernel/task.js';
 import { io_schedule } from '../kernel/sched.js';
 import { finish_wait, prepare_to_wait, wait_queue_head_t, wake_up } from '../kernel/wait.js';
-import { GFP_KERNEL } from '../include/gfp.js';
+import { GFP_KERNEL, GFP_NOIO } from '../include/gfp.js';
 import { bio, bio_alloc, bio_put, BIO_RW_SYNC, READ } from '../block/bio.js';
 import { submit_bio } from '../block/blk-core.js';
 import type { VmState } from '../mm/vm_state.js';
@@ -82,7 +82,7 @@ export class BootReads {
       if (pfn < 0) pfn = yield* vm.pa.__alloc_pages(GFP_KERNEL, 0);
       if (pfn < 0) break;
       pfns.push(pfn);
-      const b = (yield* bio_alloc(k, vm.fs_bio_set, GFP_KERNEL, 1))!;
+      const b = (yield* bio_alloc(k, vm.fs_bio_set, GFP_NOIO, 1))!;
       b.bi_sector = sector;
       b.bv_page = pfn;
       b.bi_vcnt = 1;
