@@ -448,19 +448,28 @@ function* balance_pgdat(vm: VmState, order: number): KGen {
 /**
  * @kernel mm/vmscan.c kswapd
  * PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD; sleep on kswapd_wait until woken, then balance_pgdat.
+ * Before sleeping it takes (and clears) the largest order asked for meanwhile: if that is larger
+ * than the order it just balanced for, it balances again at once instead of sleeping. After a
+ * wake-up it reads the order without clearing it; the next round clears it.
  */
 export function* kswapd(vm: VmState): KGen {
   const k = vm.k;
   const t = k.current;
   t.flags |= PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD;
   t.enter('kswapd');
+  let order = 0;
   for (;;) {
     prepare_to_wait(k, vm.kswapd_wait, TASK_INTERRUPTIBLE);
-    if (k.trace.on[TP.mm_vmscan_kswapd_sleep]) k.tp(TP.mm_vmscan_kswapd_sleep, 0);
-    yield* schedule(k);
-    finish_wait(k, vm.kswapd_wait);
-    const order = vm.kswapd_max_order;
+    const new_order = vm.kswapd_max_order;
     vm.kswapd_max_order = 0;
+    if (order < new_order) {
+      order = new_order;
+    } else {
+      if (k.trace.on[TP.mm_vmscan_kswapd_sleep]) k.tp(TP.mm_vmscan_kswapd_sleep, 0);
+      yield* schedule(k);
+      order = vm.kswapd_max_order;
+    }
+    finish_wait(k, vm.kswapd_wait);
     if (k.trace.on[TP.mm_vmscan_kswapd_wake]) k.tp(TP.mm_vmscan_kswapd_wake, 0, order);
     yield* balance_pgdat(vm, order);
   }
