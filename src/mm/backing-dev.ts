@@ -22,8 +22,9 @@ import { jiffiesToNs } from '../sim/time.js';
 
 export const READ = 0;
 export const WRITE = 1;
-export const BDI_write_congested = 2;
-export const BDI_read_congested = 3;
+// enum bdi_state: bit 0 is BDI_pdflush (no pdflush in the model).
+export const BDI_write_congested = 1;
+export const BDI_read_congested = 2;
 
 /** struct backing_dev_info, as far as congestion goes. */
 export class backing_dev_info {

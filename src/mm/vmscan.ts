@@ -159,12 +159,13 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
   for (let i = 0; i < nr_pages; i++) {
     const pfn = pages[i]!;
     if (perPage && !run_for_ns_inline(k, vm.scan_cost_ns)) yield* run_for_ns_wait(k, vm.scan_cost_ns);
-    sc.nr_scanned++;
     if (PageFlag(vm.pa.page_flags, pfn, PG_locked)) {
       kept[nr_kept++] = pfn;
       continue;
     }
     SetPageFlag(vm.pa.page_flags, pfn, PG_locked);
+    // Counted once locked, and twice for a swap-cache page ("double the slab pressure").
+    sc.nr_scanned += PageFlag(vm.pa.page_flags, pfn, PG_swapcache) ? 2 : 1;
     if (PageFlag(vm.pa.page_flags, pfn, PG_writeback)) {
       ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
       kept[nr_kept++] = pfn;
