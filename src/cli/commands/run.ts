@@ -46,9 +46,12 @@ function mib(b: number): number {
   return Math.floor(b / 2 ** 20);
 }
 
-/** How the run models CPU time (machine.cpu_sharing, machine.reclaim_cost.charge): verdicts depend on it. */
+/**
+ * How the run models CPU time (machine.cpu_sharing, machine.reclaim_cost.charge), and the I/O
+ * scheduler when it is not noop: verdicts depend on them.
+ */
 function cpuTimeText(p: RunParams): string {
-  return `CPU time ${p.cpu_sharing}, reclaim charged per ${p.reclaim_charge}`;
+  return `CPU time ${p.cpu_sharing}, reclaim charged per ${p.reclaim_charge}${p.elevator ? `, elevator ${p.elevator}` : ''}`;
 }
 
 function describe(p: RunParams): string {
