@@ -84,11 +84,8 @@ export class elevator_queue {
   readonly hash: (request | null)[] = new Array<request | null>(ELV_HASH_ENTRIES).fill(null);
   /** elv_merge's `struct request **req` out-parameter: the request a merge found. */
   merge_rq: request | null = null;
-  constructor(
-    readonly elevator_name: elevator_name = 'noop',
-    HZ = 1000,
-  ) {
-    this.dd = elevator_name === 'deadline' ? new deadline_data(HZ) : null;
+  constructor(elevator: elevator_name = 'noop', HZ = 1000) {
+    this.dd = elevator === 'deadline' ? new deadline_data(HZ) : null;
   }
 
   /** q->nr_sorted: requests inserted into the scheduler and not yet dispatched. */
