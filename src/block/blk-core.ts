@@ -597,19 +597,49 @@ export function __blk_put_request(q: request_queue, rq: request): void {
 /**
  * @kernel block/blk-core.c blk_end_request (__end_that_request_first, end_that_request_last)
  * Completes every bio of the request (bio_endio, which for swap is end_swap_bio_write), then the
- * request leaves the driver and is freed. The model completes whole requests only.
+ * request leaves the driver and is freed, all at this instant. Drivers whose completion takes
+ * modelled CPU time end the bios one at a time instead: blk_end_request_begin, blk_end_one_bio
+ * and end_that_request_last. The model completes whole requests only (no partial completion).
  */
 export function blk_end_request(q: request_queue, rq: request, error: number): void {
+  blk_end_request_begin(q, rq, error);
+  while (blk_end_one_bio(q, rq, error)) {
+    // every bio, in the request's order
+  }
+  end_that_request_last(q, rq);
+}
+
+/**
+ * @kernel block/blk-core.c __end_that_request_first (its start: blk_add_trace_rq BLK_TA_COMPLETE)
+ * The request's completion begins; its bios are still attached and end one by one.
+ */
+export function blk_end_request_begin(q: request_queue, rq: request, error: number): void {
   const k = q.k;
   if (k.trace.on[TP.block_rq_complete]) k.tp(TP.block_rq_complete, 'sda', rq.sector, rq.nr_sectors, 'W', error, rq.id);
-  let b = rq.bio;
-  rq.bio = rq.biotail = null;
-  while (b !== null) {
-    const next = b.bi_next;
-    b.bi_next = null;
-    bio_endio(k, b, error);
-    b = next;
-  }
+}
+
+/**
+ * @kernel block/blk-core.c __end_that_request_first (one turn of its loop: req_bio_endio)
+ * Ends the request's first remaining bio, as 2.6.25 does, in order from rq->bio; returns whether
+ * bios remain. Simplified: whole bios only (the kernel can end part of one).
+ */
+export function blk_end_one_bio(q: request_queue, rq: request, error: number): boolean {
+  const b = rq.bio;
+  if (b === null) return false;
+  rq.bio = b.bi_next;
+  if (rq.bio === null) rq.biotail = null;
+  b.bi_next = null;
+  bio_endio(q.k, b, error);
+  return rq.bio !== null;
+}
+
+/**
+ * @kernel block/blk-core.c end_that_request_last
+ * After the last bio: the elevator's completion accounting, then the request goes back to its
+ * mempool (blk_put_request), which may wake a task in get_request_wait.
+ */
+export function end_that_request_last(q: request_queue, rq: request): void {
+  assert(rq.bio === null, 'end_that_request_last with bios left');
   elv_completed_request(q, rq);
   q.stat.completed++;
   __blk_put_request(q, rq);

@@ -11,7 +11,8 @@
  *   only refills a pool that is below min_nr, so a reserve never overflows).
  *   (The element check is in 'full'; the bio and request pools are slab-backed.)
  * - requests: every allocated request is in the elevator, on the dispatch list, in flight, or held
- *   by a task that is still allocating it; requests in flight equal device_busy equal host_busy;
+ *   by a task that is still allocating it; requests in flight equal device_busy (plus those whose
+ *   completion is under way) equal host_busy;
  *   deadline's sort lists and FIFOs hold the same requests, in order ('full').
  * - commands: the host's free list holds at most one command; commands in use are those on the
  *   device's cmd_list, which includes every dispatched one.
@@ -58,6 +59,7 @@ export interface InvariantView {
   q: { rq: { count: number[] }; in_flight: number; queue_head: readonly unknown[]; elevator: elevator_queue };
   shost: { free_list: readonly unknown[]; host_busy: number };
   sdev: { device_busy: number; cmd_list: { size: number } };
+  scsi: { nr_completing: number };
   fs_bio_set: { allocated: number; freed: number; ended: number };
   vm: { events: { swap_writes_completed: number }; swapper_space: radix_tree_root; radix: radix_tree_ctx | null; lru: lru_lists } & Parameters<typeof mapping_check>[0];
   pools: { bio: PoolView; bvec: readonly PoolView[]; request: PoolView; sg: readonly PoolView[] };
@@ -100,7 +102,10 @@ export class InvariantChecker {
     const placed = q.elevator.nr_sorted + q.queue_head.length + q.in_flight;
     const allocated = q.rq.count[0]! + q.rq.count[1]!;
     if (placed > allocated) this.fail('request-accounting', `${placed} requests queued or in flight but only ${allocated} allocated`);
-    if (q.in_flight !== m.sdev.device_busy || m.sdev.device_busy !== m.shost.host_busy) this.fail('busy-accounting', `in_flight ${q.in_flight}, device_busy ${m.sdev.device_busy}, host_busy ${m.shost.host_busy}`);
+    // The elevator counts a request in flight until end_that_request_last; the device and host
+    // stop counting it when its completion begins (scsi_device_unbusy).
+    const completing = m.scsi.nr_completing;
+    if (q.in_flight !== m.sdev.device_busy + completing || m.sdev.device_busy !== m.shost.host_busy) this.fail('busy-accounting', `in_flight ${q.in_flight}, device_busy ${m.sdev.device_busy}, host_busy ${m.shost.host_busy}, ${completing} completing`);
     if (m.shost.free_list.length > 1) this.fail('free-list', `free list holds ${m.shost.free_list.length} commands`);
     if (m.sdev.cmd_list.size < m.sdev.device_busy) this.fail('command-accounting', `${m.sdev.device_busy} commands dispatched but ${m.sdev.cmd_list.size} in use`);
     for (const p of this.pools) {

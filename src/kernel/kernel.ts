@@ -120,7 +120,11 @@ export class Kernel {
   /** Per CPU, with cpu_sharing 'fifo' or 'slice': until when (ns) task CPU time already granted runs. */
   readonly cpu_task_until: Float64Array;
   readonly cpu_sharing: CpuSharing;
-  private readonly inline_runs: boolean;
+  /**
+   * Let CPU-time charges and interrupt work skip events nothing could come between (runInline,
+   * mayAdvanceInline). Results are the same either way; tests turn it off to show that.
+   */
+  inline_runs: boolean;
   /** cpu_sharing 'slice': the task each CPU serves, when its slice ends, and who waits (FIFO). */
   private readonly cpu_owner: (Task | null)[] = [];
   private readonly cpu_slice_end: Float64Array;
@@ -374,6 +378,16 @@ export class Kernel {
     this.nr_switches++;
     t.last_ran_ns = end;
     return true;
+  }
+
+  /**
+   * May interrupt-context work that takes modelled CPU time (a completion ending its bios one by
+   * one) move the clock to `t` itself instead of scheduling an event for its next step? As for
+   * runInline: only when nothing is runnable and the engine would have popped that event next.
+   * The caller then calls sim.advanceInline(t, 1); results are the same as with the event.
+   */
+  mayAdvanceInline(t: number): boolean {
+    return this.inline_runs && this.runnable.length === 0 && this.held.length === 0 && this.sim.canAdvanceInline(t, 1);
   }
 
   /** Gives `t` `ns` of its CPU's time after what was granted before; it resumes when that ends. */

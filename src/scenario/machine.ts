@@ -61,6 +61,8 @@ export interface Machine {
   shost: Scsi_Host;
   sdev: scsi_device;
   disk: SimDisk;
+  /** The SCSI request path's context: sg pools, completions under way. */
+  scsi: scsi_lib_ctx;
   fs_bio_set: bio_set;
   caches: { bio: kmem_cache; cmd: kmem_cache; sense: kmem_cache | null; request: kmem_cache; dentry: kmem_cache; inode: kmem_cache };
   pools: { bio: mempool_t; bvec: mempool_t[]; request: mempool_t; sg: mempool_t[] };
@@ -150,7 +152,7 @@ export function bootMachine(p: RunParams): Machine {
   // The disk, its request queue (__scsi_alloc_queue) and the completion softirq.
   const disk = new SimDisk(k, { seek_ns: p.seek_ns, seek_jitter_ns: p.seek_jitter_ns, per_command_overhead_ns: p.per_command_overhead_ns, transfer_bytes_per_s: p.transfer_bytes_per_s, irq_cpu: 0 }, k.prng.derive('disk'));
   const done = new blk_done_lists(p.cpus);
-  const ctx = new scsi_lib_ctx(k, sgPools, done, disk, { request_ns: p.completion_request_ns, per_bio_ns: p.completion_per_bio_ns });
+  const ctx = new scsi_lib_ctx(k, sgPools, done, disk, { request_ns: p.completion_request_ns, per_bio_ns: p.completion_per_bio_ns, one_by_one: p.completion_end_bios === 'one_by_one' });
   const q = new request_queue(k, 'sda', rqPool, new backing_dev_info('sda'), kblockd, p.elevator ?? 'noop');
   blk_queue_max_sectors(q, p.max_sectors);
   q.max_hw_segments = p.sg_tablesize;
@@ -192,7 +194,7 @@ export function bootMachine(p: RunParams): Machine {
   const workload = new CopyWorkload(k, vm, p, k.prng.derive('workload'), { slub, dentry: dentryCache, inode: inodeCache });
 
   return {
-    k, params: p, pa, slub, vm, q, shost, sdev, disk, fs_bio_set,
+    k, params: p, pa, slub, vm, q, shost, sdev, disk, scsi: ctx, fs_bio_set,
     caches: { bio: bioCache, cmd: pool.cmd_slab, sense: pool.sense_slab, request: rqCache, dentry: dentryCache, inode: inodeCache },
     pools: { bio: bioPool, bvec: bvecPools, request: rqPool, sg: sgPools },
     layout, bytes_per_command, workload, bootReads, hung, watchdogTask, kswapdTask,

@@ -21,6 +21,8 @@ export interface RunParams {
   /** CPU time of completing one request in BLOCK_SOFTIRQ: fixed part and per bio (src/scsi/scsi_lib.ts). */
   completion_request_ns: number;
   completion_per_bio_ns: number;
+  /** Bios of a completing request end one by one, as 2.6.25 does; absent for at once, which keeps older runs' hashes. */
+  completion_end_bios?: 'one_by_one';
   /** shrink_page_list's CPU time per page, charged per isolated batch or per page (src/mm/vmscan.ts). */
   reclaim_page_ns: number;
   reclaim_charge: 'batch' | 'page';
@@ -80,6 +82,7 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     timer_stats: s.machine.timer_stats,
     completion_request_ns: s.machine.completion_cost.request_ns,
     completion_per_bio_ns: s.machine.completion_cost.per_bio_ns,
+    ...(s.machine.completion_cost.end_bios === 'one_by_one' ? { completion_end_bios: 'one_by_one' as const } : {}),
     reclaim_page_ns: s.machine.reclaim_cost.per_page_ns,
     reclaim_charge: s.machine.reclaim_cost.charge as 'batch' | 'page',
     cpu_sharing: s.machine.cpu_sharing as CpuSharing,

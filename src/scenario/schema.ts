@@ -411,6 +411,10 @@ const scenarioDef = section('a reclaimsim scenario', {
     completion_cost: section('CPU time the block softirq spends completing one request (other CPUs run meanwhile)', {
       request: duration({ default: '5us', doc: 'fixed part per request (SCSI command, request, queue lock)', max: 1 * NS_PER_S }),
       per_bio: duration({ default: '500ns', doc: 'part per bio ended (end_swap_bio_write, bio_put into mempool and slab)', max: 1 * NS_PER_S }),
+      end_bios: oneOf(['at_once', 'one_by_one'], {
+        default: 'at_once',
+        doc: "at_once: the request's bios all end, and the request is freed, when its completion begins; one_by_one: as 2.6.25's scsi_end_request, each bio ends per_bio after the one before, the request is freed after the last (slower to simulate; docs/flagship.md shows what it changes)",
+      }),
     }),
     cpu_sharing: oneOf(['overlap', 'fifo', 'slice'], {
       default: 'slice',

@@ -24,6 +24,9 @@ import { GFP_ATOMIC, __GFP_WAIT } from '../include/gfp.js';
 import { mempool_alloc_first, mempool_free, type mempool_t } from '../mm/mempool.js';
 import {
   blk_end_request,
+  blk_end_request_begin,
+  blk_end_one_bio,
+  end_that_request_last,
   blk_plug_device,
   blk_run_queue,
   blk_complete_request,
@@ -56,13 +59,36 @@ export interface scsi_host_template {
 export interface CompletionCost {
   request_ns: number;
   per_bio_ns: number;
+  /**
+   * End the bios one by one, per_bio_ns apart, and free the request after the last, as 2.6.25's
+   * scsi_end_request does; otherwise (the default) every bio ends, and the request is freed, when
+   * the completion begins, and only scsi_next_command waits for the time to pass.
+   */
+  one_by_one?: boolean;
+}
+
+/**
+ * A request whose completion is under way on a CPU: its bios end one by one, `per_bio_ns` apart,
+ * then the request is freed and scsi_next_command runs (drivers/scsi/scsi_lib.c
+ * scsi_end_request, which does all of this in one softirq pass).
+ */
+interface completion_job {
+  rq: request;
+  cmd: scsi_cmnd;
+  /** When the next step happens: the next bio's end, or, with none left, the request's end. */
+  next_ns: number;
 }
 
 /** Per-host context for the request path: sg pools, completion lists, the LLD. */
 export class scsi_lib_ctx {
-  /** Per CPU, commands whose request has ended and whose scsi_next_command is still to run (FIFO). */
+  /** Per CPU, with bios ended at once: commands whose scsi_next_command is still to run (FIFO). */
   readonly next_pending: scsi_cmnd[][];
+  /** Per CPU, with bios ended one by one: completions under way, in the order the CPU serves them. */
+  readonly completing: completion_job[][];
+  /** Completion steps taken inline rather than by an event (statistics; results are the same). */
+  nr_inline_steps = 0;
   private readonly KIND_NEXT: number;
+  private readonly KIND_END: number;
   constructor(
     readonly k: Kernel,
     readonly sg_pools: mempool_t[],
@@ -71,18 +97,77 @@ export class scsi_lib_ctx {
     readonly cost: CompletionCost = { request_ns: 0, per_bio_ns: 0 },
   ) {
     this.next_pending = Array.from({ length: k.nr_cpu_ids }, () => []);
+    this.completing = Array.from({ length: k.nr_cpu_ids }, () => []);
     this.KIND_NEXT = k.sim.register('scsi_next_command', (cpu) => {
       const cmd = this.next_pending[cpu]!.shift()!;
       k.inInterrupt(cpu, () => scsi_next_command(cmd));
     });
+    this.KIND_END = k.sim.register('scsi_end_request', (cpu) => {
+      k.inInterrupt(cpu, () => this.step(cpu));
+    });
   }
 
-  /** Runs scsi_next_command for `cmd` once this CPU has spent `ns` more on the completion. */
+  /** With bios ended at once: runs scsi_next_command for `cmd` once this CPU has spent `ns` more on the completion. */
   next_after(cmd: scsi_cmnd, ns: number): void {
     const cpu = this.k.smp_processor_id();
     const end = this.k.softirq_charge(cpu, ns);
     this.next_pending[cpu]!.push(cmd);
     this.k.sim.at(end, this.KIND_NEXT, cpu);
+  }
+
+  /** Requests whose completion is under way (unbusied, not yet freed), on every CPU. */
+  get nr_completing(): number {
+    let n = 0;
+    for (const q of this.completing) n += q.length;
+    return n;
+  }
+
+  /**
+   * Starts the completion of `cmd`'s request on this CPU: the CPU spends cost.request_ns on the
+   * command, then cost.per_bio_ns on each bio, ending it at the end of its share; the request is
+   * freed and scsi_next_command runs when the last bio has ended. A CPU still busy with an earlier
+   * completion starts this one after it.
+   */
+  begin(cmd: scsi_cmnd, rq: request): void {
+    const k = this.k;
+    const cpu = k.smp_processor_id();
+    const nr_bios = rq.nr_bios;
+    const end = k.softirq_charge(cpu, this.cost.request_ns + nr_bios * this.cost.per_bio_ns);
+    const first = nr_bios > 0 ? end - (nr_bios - 1) * this.cost.per_bio_ns : end;
+    const q = this.completing[cpu]!;
+    q.push({ rq, cmd, next_ns: first });
+    if (q.length === 1) k.sim.at(first, this.KIND_END, cpu);
+  }
+
+  /**
+   * One step of this CPU's completions, in interrupt context: end the next bio, or, after the
+   * last, free the request and run scsi_next_command. While nothing else could happen before the
+   * next step, take it at once (Kernel.mayAdvanceInline) rather than through an event.
+   */
+  private step(cpu: number): void {
+    const k = this.k;
+    const q = this.completing[cpu]!;
+    const per_bio = this.cost.per_bio_ns;
+    for (;;) {
+      const job = q[0]!;
+      const rq = job.rq;
+      if (rq.bio !== null) blk_end_one_bio(rq.q, rq, 0);
+      if (rq.bio === null) {
+        q.shift();
+        end_that_request_last(rq.q, rq);
+        scsi_next_command(job.cmd);
+      } else {
+        job.next_ns += per_bio;
+      }
+      if (q.length === 0) return;
+      const t = q[0]!.next_ns;
+      if (!k.mayAdvanceInline(t)) {
+        k.sim.at(t, this.KIND_END, cpu);
+        return;
+      }
+      k.sim.advanceInline(t, 1);
+      this.nr_inline_steps++;
+    }
   }
 }
 
@@ -309,14 +394,18 @@ function scsi_next_command(cmd: scsi_cmnd): void {
 /**
  * @kernel drivers/scsi/scsi_lib.c scsi_softirq_done (scsi_finish_command, scsi_io_completion, scsi_end_request)
  * In BLOCK_SOFTIRQ: unbusy the device and host, clear their blocked counts, release the sg table,
- * complete the request's bios and free the request, then scsi_next_command.
+ * then end the request's bios in order, free the request after the last, and run
+ * scsi_next_command, as scsi_end_request does.
  *
- * Ending the bios takes CPU time (ctx.cost): scsi_next_command, and with it the next prep and its
- * GFP_ATOMIC sense allocation, runs when that time has passed. Meanwhile this CPU runs no task,
- * but the reclaimers that the first bio frees woke (mempool_free refilling fs_bio_set) run on the
- * other CPUs and allocate bios from the slots just freed: the race in which, in the patch's words,
+ * The completion takes CPU time (ctx.cost). Meanwhile this CPU runs no task, but the reclaimers
+ * that a bio's mempool_free woke run on the other CPUs and allocate bios from the slots just freed,
+ * before the next prep's GFP_ATOMIC sense allocation: the race in which, in the patch's words,
  * "bios above are liable to gobble up all the slots needed for scsi_cmnd sense_buffers below".
- * With zero cost the completion is atomic and the prep always comes first.
+ * By default (simplified) every bio ends, and the request is freed, when the completion begins,
+ * and scsi_next_command runs when the time has passed. With cost.one_by_one, as 2.6.25: the
+ * command's share first, then each bio's, each bio ending at the end of its share (scsi_lib_ctx
+ * begin and step), the request freed after the last. With zero cost the completion is atomic and
+ * the prep always comes first.
  */
 export function scsi_softirq_done(ctx: scsi_lib_ctx, rq: request): void {
   const cmd = rq.special as scsi_cmnd;
@@ -329,9 +418,13 @@ export function scsi_softirq_done(ctx: scsi_lib_ctx, rq: request): void {
   sdev.host.host_blocked = 0;
   scsi_release_buffers(ctx, cmd);
   rq.special = null;
-  const nr_bios = rq.nr_bios;
+  const ns = ctx.cost.request_ns + rq.nr_bios * ctx.cost.per_bio_ns;
+  if (ns > 0 && ctx.cost.one_by_one === true) {
+    blk_end_request_begin(rq.q, rq, 0);
+    ctx.begin(cmd, rq);
+    return;
+  }
   blk_end_request(rq.q, rq, 0);
-  const ns = ctx.cost.request_ns + nr_bios * ctx.cost.per_bio_ns;
   if (ns > 0) ctx.next_after(cmd, ns);
   else scsi_next_command(cmd);
 }

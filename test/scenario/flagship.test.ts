@@ -194,6 +194,30 @@ test('flagship sensitivity: on CPUs that serve one task at a time (slice) and ch
   assert.ok(reclaimers(r).filter((t) => inMempool(t.chain)).length >= 3, 'the reclaimers sleep in get_swap_bio -> mempool_alloc');
 });
 
+test('flagship sensitivity: with bios ended one by one (as 2.6.25 does), rc8 latches just the same, with the signature; the fix still finishes through the free-list command', () => {
+  const { r, m } = run('2.6.25-rc8', [], 1, { completion_end_bios: 'one_by_one' });
+  assert.equal(r.verdict, 'LIVELOCK', r.reason);
+  assert.equal(r.writeback_pages_stuck, 95, 'the pile is bounded before the first prep, so the completion order does not move it');
+  assert.ok(scsiFailures(m) > 0 && r.free_list_uses === 0);
+  assert.ok(reclaimers(r).filter((t) => inMempool(t.chain)).length >= 3, 'the reclaimers sleep in get_swap_bio -> mempool_alloc');
+  const fix = run('2.6.25', [], 1, { completion_end_bios: 'one_by_one' });
+  assert.equal(fix.r.verdict, 'COMPLETED', fix.r.reason);
+  assert.ok(fix.r.free_list_uses >= 1);
+  assert.ok(fix.m.scsi.nr_inline_steps > 0);
+  // Freed one at a time, the bios wake one reclaimer each, which takes fs_bio_set's reserve bio
+  // and submits it alone: the pipeline breaks into small commands.
+  assert.ok(fix.r.figures['bio_reserve_uses']! > 300, `${fix.r.figures['bio_reserve_uses']} reserve bios taken`);
+});
+
+test('flagship sensitivity: with bios ended one by one, noop-ctor still completes, but the small commands outrun the command cache\'s boot slabs and rc8 falls back to the free list (docs/flagship.md)', () => {
+  const { r, m } = run('2.6.25-rc8', ['noop-ctor'], 1, { completion_end_bios: 'one_by_one' });
+  assert.equal(r.verdict, 'COMPLETED', r.reason);
+  assert.equal(r.figures['sense_failures'], 0, 'the sense cache is its own: its allocation never fails');
+  assert.ok(scsiFailures(m) > 0, 'the command allocation fails during the squeeze');
+  assert.ok(r.free_list_uses > 0, 'and rc8 takes the free-list command for it');
+  assert.ok(r.figures['max_device_busy_free_list']! > 24, 'beside more commands than the two boot slabs of scsi_cmd_cache hold (2 x 12)');
+});
+
 test('flagship: radix_tree_node is created as 2.6.25 does (SLAB_PANIC alone), so node slabs count as unreclaimable; SReclaimable holds only the dentries', () => {
   const { r, m } = run('2.6.25-rc8', [], 1);
   assert.equal(r.verdict, 'LIVELOCK', r.reason);
