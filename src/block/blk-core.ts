@@ -270,7 +270,10 @@ export function blk_run_queue(q: request_queue): void {
     if (!q.reenter) {
       q.reenter = true;
       q.stat.request_fn_calls++;
+      const t = q.k.current;
+      t.enter('blk_run_queue');
       q.request_fn(q);
+      t.leave();
       q.reenter = false;
     } else {
       blk_plug_device(q);
@@ -666,7 +669,10 @@ export function blk_done_softirq(done: blk_done_lists, cpu: number): void {
   while (list.length > 0) {
     const rq = list.shift()!;
     assert(rq.q.softirq_done_fn !== null, 'request without softirq_done_fn');
+    const t = rq.q.k.current;
+    t.enter('blk_done_softirq');
     rq.q.softirq_done_fn(rq);
+    t.leave();
   }
 }
 

@@ -73,6 +73,15 @@ export type CpuSharing = 'overlap' | 'fifo' | 'slice';
  */
 export const CPU_SLICE_NS = 10_000_000;
 
+/** The mark between a task's own frames and an interrupt's on its call chain (x86_64 dump_stack prints it). */
+export const EOI = '<EOI>';
+/** Frames of a hardware interrupt, outermost first. */
+export const IRQ_ENTRY: readonly string[] = ['do_IRQ'];
+/** Frames of softirq work run on the way out of a hardware interrupt (irq_exit), outermost first. */
+export const SOFTIRQ_ENTRY: readonly string[] = ['do_IRQ', 'irq_exit', 'do_softirq', '__do_softirq'];
+/** Frames of a timer handler: the local APIC timer interrupt, then TIMER_SOFTIRQ on its way out. */
+export const TIMER_SOFTIRQ_ENTRY: readonly string[] = ['smp_apic_timer_interrupt', 'irq_exit', 'do_softirq', '__do_softirq', 'run_timer_softirq'];
+
 /** runUntilSeq of a task queued for its CPU (cpu_sharing 'slice'): not a real event, but >= 0. */
 const WAITING_FOR_CPU = Number.MAX_SAFE_INTEGER;
 
@@ -121,6 +130,13 @@ export class Kernel {
   readonly cpu_task_until: Float64Array;
   readonly cpu_sharing: CpuSharing;
   /**
+   * Per CPU: the task given the CPU's time last, and the span of that grant (ns). An interrupt
+   * that comes inside the span interrupts that task (interruptedTask).
+   */
+  private readonly cpu_run_task: (Task | null)[] = [];
+  private readonly cpu_run_from: Float64Array;
+  private readonly cpu_run_to: Float64Array;
+  /**
    * Let CPU-time charges and interrupt work skip events nothing could come between (runInline,
    * mayAdvanceInline). Results are the same either way; tests turn it off to show that.
    */
@@ -148,6 +164,8 @@ export class Kernel {
     this.log = new KernelLog(this);
     this.cpu_busy_until = new Float64Array(opts.cpus);
     this.cpu_task_until = new Float64Array(opts.cpus);
+    this.cpu_run_from = new Float64Array(opts.cpus);
+    this.cpu_run_to = new Float64Array(opts.cpus);
     this.cpu_sharing = opts.cpu_sharing ?? 'overlap';
     this.inline_runs = opts.inline_runs ?? true;
     this.cpu_slice_end = new Float64Array(opts.cpus);
@@ -304,6 +322,7 @@ export class Kernel {
    */
   armRun(t: Task, ns: number): void {
     if (this.cpu_sharing === 'overlap') {
+      this.noteRun(t, this.sim.now, this.sim.now + ns);
       t.runUntilSeq = this.sim.after(ns, this.KIND_RESUME, t.pid);
       return;
     }
@@ -370,6 +389,7 @@ export class Kernel {
     // As armRun then grantCpu would: the CPU's owner and its granted time.
     if (slice && this.cpu_owner[cpu] === null) this.takeCpu(t);
     if (!overlap) this.cpu_task_until[cpu] = end;
+    this.noteRun(t, end - ns, end);
     this.sim.advanceInline(end, 2);
     this.nr_inline_runs++;
     // schedAt is -1 here, as the event path would leave it: a pending sched event would be queued
@@ -393,8 +413,31 @@ export class Kernel {
   /** Gives `t` `ns` of its CPU's time after what was granted before; it resumes when that ends. */
   private grantCpu(t: Task, ns: number): void {
     const end = this.grantEnd(t.cpu, ns);
+    this.noteRun(t, end - ns, end);
     this.cpu_task_until[t.cpu] = end;
     t.runUntilSeq = this.sim.at(end, this.KIND_RESUME, t.pid);
+  }
+
+  /** Records that `t` has its CPU from `from` to `to` (ns), for interruptedTask. */
+  private noteRun(t: Task, from: number, to: number): void {
+    this.cpu_run_task[t.cpu] = t;
+    this.cpu_run_from[t.cpu] = from;
+    this.cpu_run_to[t.cpu] = to;
+  }
+
+  /**
+   * The task an interrupt on `cpu` interrupts now: the one spending CPU time there (the last grant
+   * of the CPU's time, if it covers this instant), else the CPU's idle task. In 2.6.25 softirqs run
+   * on irq_exit in the context of whatever task was interrupted, so their failure reports and
+   * trace lines name it. Simplified: with cpu_sharing 'fifo' a grant queued behind another hides
+   * the one that covers now (the interrupt then names the idle task); with 'overlap' the task
+   * granted last is named.
+   */
+  interruptedTask(cpu: number): Task {
+    const t = this.cpu_run_task[cpu];
+    const now = this.sim.now;
+    if (t !== null && t !== undefined && t.state === TASK_RUNNING && this.cpu_run_from[cpu]! <= now && now < this.cpu_run_to[cpu]!) return t;
+    return this.idle[cpu]!;
   }
 
   /** cpu_sharing 'slice': the CPU's owner sleeps, exits or ends its slice; the first waiter gets it. */
@@ -450,7 +493,7 @@ export class Kernel {
     const timer = this.timers[id]!;
     if (timer.pendingSeq !== this.sim.currentSeq) return; // stale: deleted or re-armed
     timer.pendingSeq = -1;
-    this.inInterrupt(timer.cpu, () => timer.fn(timer.data));
+    this.inInterrupt(timer.cpu, () => timer.fn(timer.data), TIMER_SOFTIRQ_ENTRY);
   }
 
   // ---- softirqs (kernel/softirq.c) ----
@@ -472,23 +515,40 @@ export class Kernel {
     this.softirqScheduled[cpu] = false;
     let pending = this.softirqPending[cpu]!;
     this.softirqPending[cpu] = 0;
-    this.inInterrupt(cpu, () => {
-      for (let nr = 0; pending !== 0; nr++, pending >>>= 1) {
-        if (pending & 1) this.softirqActions[nr]?.(this, cpu);
-      }
-    });
+    this.inInterrupt(
+      cpu,
+      () => {
+        for (let nr = 0; pending !== 0; nr++, pending >>>= 1) {
+          if (pending & 1) this.softirqActions[nr]?.(this, cpu);
+        }
+      },
+      SOFTIRQ_ENTRY,
+    );
   }
 
-  /** Runs `fn` in interrupt context on `cpu`: current is that CPU's idle task, in_interrupt() is true. */
-  inInterrupt(cpu: number, fn: () => void): void {
+  /**
+   * @kernel arch/x86/kernel/irq_64.c do_IRQ, kernel/softirq.c irq_exit / __do_softirq
+   * Runs `fn` in interrupt context on `cpu`: in_interrupt() is true and current is the task the
+   * interrupt interrupts (interruptedTask: the task spending CPU time there, else the idle task,
+   * "swapper"). `entry` names the interrupt's frames, outermost first (e.g. do_IRQ, irq_exit,
+   * do_softirq, __do_softirq); they go on the interrupted task's call chain for the duration,
+   * after an `<EOI>` mark where that chain has frames of its own, as an x86_64 stack dump shows
+   * the interrupt stack above the process stack.
+   */
+  inInterrupt(cpu: number, fn: () => void, entry: readonly string[] = []): void {
     const prev = this.current;
-    this.current = this.idle[cpu]!;
+    const t = this.interruptedTask(cpu);
+    const depth = t.frames.length;
+    if (depth > 0 && entry.length > 0) t.frames.push(EOI);
+    for (const f of entry) t.frames.push(f);
+    this.current = t;
     this.in_interrupt++;
     try {
       fn();
     } finally {
       this.in_interrupt--;
       this.current = prev;
+      t.frames.length = depth;
     }
   }
 

@@ -1447,7 +1447,11 @@ export class PageAllocator {
     const lines = [`${p.comm}: page allocation failure. order:${order}, mode:0x${(gfp >>> 0).toString(16)}`];
     lines.push(`Pid: ${p.pid}, comm: ${p.comm}`);
     lines.push('Call Trace:');
-    for (let i = p.frames.length - 1; i >= 0; i--) lines.push(` [<sim>] ${p.frames[i]}`);
+    for (let i = p.frames.length - 1; i >= 0; i--) {
+      const f = p.frames[i]!;
+      // The <EOI> mark between an interrupt's frames and the interrupted task's is printed bare.
+      lines.push(f.startsWith('<') ? ` ${f}` : ` [<sim>] ${f}`);
+    }
     lines.push(...this.show_mem());
     return lines.join('\n');
   }

@@ -18,7 +18,7 @@
  * softirq (completion); never sleeps.
  */
 import { assert, fail } from '../sim/assert.js';
-import type { Kernel } from '../kernel/kernel.js';
+import { SOFTIRQ_ENTRY, type Kernel } from '../kernel/kernel.js';
 import { TP } from '../kernel/trace.js';
 import { GFP_ATOMIC, __GFP_WAIT } from '../include/gfp.js';
 import { mempool_alloc_first, mempool_free, type mempool_t } from '../mm/mempool.js';
@@ -38,6 +38,15 @@ import {
 } from '../block/blk-core.js';
 import { BLKPREP_DEFER, BLKPREP_OK, elv_next_request, elv_requeue_request } from '../block/elevator.js';
 import { scsi_get_command, scsi_put_command, type scsi_cmnd, type scsi_device, type Scsi_Host } from './scsi.js';
+
+/**
+ * The frames under scsi_next_command while a request completes in BLOCK_SOFTIRQ, outermost first:
+ * where the completion's later steps (scsi_lib_ctx events) run, as in one pass of 2.6.25's
+ * blk_done_softirq.
+ */
+const COMPLETION_ENTRY: readonly string[] = [...SOFTIRQ_ENTRY, 'blk_done_softirq', 'scsi_softirq_done', 'scsi_finish_command', 'scsi_io_completion', 'scsi_end_request'];
+/** Below scsi_softirq_done, the functions down to scsi_end_request, outermost first. */
+const END_REQUEST_FRAMES: readonly string[] = ['scsi_finish_command', 'scsi_io_completion', 'scsi_end_request'];
 
 /** sgpool sizes: sgpool-8 ... sgpool-128 (SCSI_MAX_SG_SEGMENTS 128 on x86). */
 export const SG_POOL_SIZES = [8, 16, 32, 64, 128] as const;
@@ -100,10 +109,10 @@ export class scsi_lib_ctx {
     this.completing = Array.from({ length: k.nr_cpu_ids }, () => []);
     this.KIND_NEXT = k.sim.register('scsi_next_command', (cpu) => {
       const cmd = this.next_pending[cpu]!.shift()!;
-      k.inInterrupt(cpu, () => scsi_next_command(cmd));
+      k.inInterrupt(cpu, () => scsi_next_command(cmd), COMPLETION_ENTRY);
     });
     this.KIND_END = k.sim.register('scsi_end_request', (cpu) => {
-      k.inInterrupt(cpu, () => this.step(cpu));
+      k.inInterrupt(cpu, () => this.step(cpu), COMPLETION_ENTRY);
     });
   }
 
@@ -377,18 +386,24 @@ function scsi_device_unbusy(sdev: scsi_device): void {
 function scsi_run_queue(q: request_queue): void {
   const sdev = q.queuedata as scsi_device;
   const shost = sdev.host;
+  const t = q.k.current;
+  t.enter('scsi_run_queue');
   while (shost.starved_list.length > 0 && !shost.host_blocked && !(shost.can_queue > 0 && shost.host_busy >= shost.can_queue)) {
     const s = shost.starved_list.shift()!;
     if (s !== sdev && s.request_queue !== null) blk_run_queue(s.request_queue);
   }
   blk_run_queue(q);
+  t.leave();
 }
 
 /** @kernel drivers/scsi/scsi_lib.c scsi_next_command — put the command back (free-list refill), then run the queue. */
 function scsi_next_command(cmd: scsi_cmnd): void {
   const q = cmd.device!.request_queue!;
+  const t = q.k.current;
+  t.enter('scsi_next_command');
   scsi_put_command(cmd);
   scsi_run_queue(q);
+  t.leave();
 }
 
 /**
@@ -424,7 +439,11 @@ export function scsi_softirq_done(ctx: scsi_lib_ctx, rq: request): void {
     ctx.begin(cmd, rq);
     return;
   }
+  const t = k.current;
+  t.enter('scsi_softirq_done');
+  for (const f of END_REQUEST_FRAMES) t.enter(f);
   blk_end_request(rq.q, rq, 0);
   if (ns > 0) ctx.next_after(cmd, ns);
   else scsi_next_command(cmd);
+  t.frames.length -= 1 + END_REQUEST_FRAMES.length;
 }

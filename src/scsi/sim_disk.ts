@@ -8,7 +8,7 @@
  * per-command overhead, and the transfer at a constant rate. Completions interrupt CPU `irq_cpu`
  * and call the midlayer's done callback in interrupt context.
  */
-import type { Kernel } from '../kernel/kernel.js';
+import { IRQ_ENTRY, type Kernel } from '../kernel/kernel.js';
 import type { Prng } from '../sim/prng.js';
 import type { scsi_cmnd } from './scsi.js';
 import type { scsi_host_template } from './scsi_lib.js';
@@ -70,7 +70,7 @@ export class SimDisk implements scsi_host_template {
   private complete(): void {
     const head = this.queue.shift()!;
     this.busy = false;
-    this.k.inInterrupt(this.model.irq_cpu, () => head.done(head.cmd));
+    this.k.inInterrupt(this.model.irq_cpu, () => head.done(head.cmd), IRQ_ENTRY);
     if (this.queue.length > 0 && !this.busy) this.start();
   }
 }

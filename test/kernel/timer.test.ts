@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kernel, SOFTIRQ_BLOCK, SOFTIRQ_TIMER, timer_list } from '../../src/kernel/kernel.js';
+import { EOI, Kernel, SOFTIRQ_BLOCK, SOFTIRQ_TIMER, TIMER_SOFTIRQ_ENTRY, timer_list } from '../../src/kernel/kernel.js';
 import { run_for_ns, schedule_timeout_uninterruptible } from '../../src/kernel/sched.js';
 import { jiffiesToNs } from '../../src/sim/time.js';
 
@@ -48,7 +48,7 @@ test('timer: del_timer cancels; its stale event is ignored even if the timer is 
   assert.deepEqual(fired, ['20:7']);
 });
 
-test('timer: handlers run in interrupt context on the arming CPU, current = that CPU\'s swapper', () => {
+test('timer: handlers run in interrupt context on the arming CPU; on an idle CPU current is that CPU\'s swapper', () => {
   const k = new Kernel({ hz: 1000, cpus: 4, seed: 1 });
   const seen: string[] = [];
   const timer = new timer_list(k, () => {
@@ -86,6 +86,36 @@ test('softirq: raised twice at one instant, the action runs once per CPU, in int
     k.raise_softirq(0, SOFTIRQ_BLOCK);
   });
   k.sim.run();
-  // At t=100 both are pending on CPU 1: they run in one pass, in softirq number order.
-  assert.deepEqual(runs, ['block cpu1 t=0 irq=1 swapper/1', 'block cpu0 t=50 irq=1 swapper/0', 'timer cpu1 t=100', 'block cpu1 t=100 irq=1 swapper/1']);
+  // At t=100 both are pending on CPU 1: they run in one pass, in softirq number order. At t=0
+  // raiser1 has just been given 100 ns of CPU 1: the softirq interrupts it and runs as it.
+  assert.deepEqual(runs, ['block cpu1 t=0 irq=1 raiser1/1', 'block cpu0 t=50 irq=1 swapper/0', 'timer cpu1 t=100', 'block cpu1 t=100 irq=1 swapper/1']);
 });
+
+for (const sharing of ['slice', 'fifo', 'overlap'] as const) {
+  test(`interrupts: a timer that fires while a task spends CPU time runs as that task, above an <EOI> mark on its call chain, which is restored after (${sharing})`, () => {
+    const k = new Kernel({ hz: 1000, cpus: 2, seed: 1, cpu_sharing: sharing });
+    const seen: string[][] = [];
+    const names: string[] = [];
+    const timer = new timer_list(k, () => {
+      names.push(`${k.current.comm} irq=${k.in_interrupt}`);
+      seen.push([...k.current.frames]);
+    });
+    // Armed before anything runs, so on CPU 0 (current is CPU 0's idle task), for jiffy 2.
+    k.mod_timer(timer, 2);
+    const worker = k.kthread_run('worker', 0, 0, function* () {
+      k.current.enter('sys_write');
+      // Busy on CPU 0 from 0 to 3 ms: the timer fires in the middle.
+      yield* run_for_ns(k, 3_000_000);
+      k.current.leave();
+    });
+    k.sim.run({ untilNs: 2_500_000 });
+    assert.deepEqual(names, ['worker irq=1']);
+    assert.deepEqual(seen[0], ['sys_write', EOI, ...TIMER_SOFTIRQ_ENTRY]);
+    assert.deepEqual(worker.frames, ['sys_write'], 'the interrupt frames are gone afterwards');
+    // After the worker's time, the CPU is idle: a timer then runs as swapper.
+    k.mod_timer(timer, 4);
+    k.sim.run();
+    assert.equal(names[1], 'swapper irq=1');
+    assert.deepEqual(seen[1], [...TIMER_SOFTIRQ_ENTRY]);
+  });
+}

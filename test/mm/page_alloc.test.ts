@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Kernel } from '../../src/kernel/kernel.js';
+import { Kernel, timer_list } from '../../src/kernel/kernel.js';
 import { PF_MEMALLOC } from '../../src/kernel/task.js';
 import { SimulatorError } from '../../src/sim/assert.js';
 import * as sched from '../../src/kernel/sched.js';
@@ -336,4 +336,27 @@ test('pcp: frees go to the CPU list; past high a batch returns to the buddy list
   assert.equal(pcp.count, pcp.high - pcp.batch);
   assert.equal(z.vm_stat[NR_FREE_PAGES], free0 + pcp.batch);
   p.check_conservation();
+});
+
+test('page_alloc: a failure in interrupt context while a task runs names that task, and its call trace shows the interrupt above an <EOI> mark (as an x86_64 dump_stack does), then the task\'s own frames', () => {
+  const k = new Kernel({ hz: 1000, cpus: 1, seed: 1 });
+  const p = new PageAllocator(k, { ram_bytes: 256 * 1024 * 1024 });
+  drain(p, 0);
+  const timer = new timer_list(k, () => {
+    k.current.enter('blk_unplug_timeout');
+    assert.equal(p.alloc_pages_nosleep(GFP_ATOMIC, 0), -1);
+    k.current.leave();
+  });
+  k.mod_timer(timer, 1);
+  const cp = k.kthread_run('cp', 0, 0, function* () {
+    k.current.enter('shrink_page_list');
+    yield* sched.run_for_ns(k, 2_000_000);
+    k.current.leave();
+  });
+  k.sim.run();
+  const report = k.log.lines.map((l) => l.text).join('\n').split('\n');
+  assert.equal(report[0], 'cp: page allocation failure. order:0, mode:0x20');
+  assert.equal(report[1], `Pid: ${cp.pid}, comm: cp`);
+  const trace = report.slice(report.indexOf('Call Trace:') + 1, report.indexOf('Call Trace:') + 11);
+  assert.deepEqual(trace, [' [<sim>] __alloc_pages', ' [<sim>] blk_unplug_timeout', ' [<sim>] run_timer_softirq', ' [<sim>] __do_softirq', ' [<sim>] do_softirq', ' [<sim>] irq_exit', ' [<sim>] smp_apic_timer_interrupt', ' <EOI>', ' [<sim>] shrink_page_list', 'Mem-info:']);
 });
