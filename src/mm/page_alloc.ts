@@ -415,7 +415,11 @@ export class zone {
   readonly vm_stat = new Float64Array(NR_VM_ZONE_STAT_ITEMS);
   /** Per-CPU pagesets (struct per_cpu_pages): order-0 pages held per CPU, not counted in NR_FREE_PAGES. */
   pcp: per_cpu_pages[] = [];
-  /** For vmscan (later): pages scanned since the last free, and the all_unreclaimable flag. */
+  /**
+   * Pages reclaim has scanned (isolated) in this zone since pages were last freed to its buddy
+   * lists, and ZONE_ALL_UNRECLAIMABLE, which kswapd sets when that count reaches six times the
+   * zone's LRU pages (mm/vmscan.c balance_pgdat) and any free to the buddy lists clears.
+   */
   pages_scanned = 0;
   all_unreclaimable = false;
   /** Lowest NR_FREE_PAGES seen since the allocator was set up (a statistic: "how close did it get"). */
@@ -1141,6 +1145,9 @@ export class PageAllocator {
    * each to its pageblock's type (the recorded type is not used).
    */
   private free_pages_bulk(z: zone, pcp: per_cpu_pages, nr: number): void {
+    // Freeing pages ends an "all pages pinned" state and restarts its count.
+    z.all_unreclaimable = false;
+    z.pages_scanned = 0;
     nr = Math.min(nr, pcp.count);
     for (let i = 0; i < nr; i++) this.__free_one_page(z, pcp.take_tail_of(pcp.tail_type()), 0);
     this.mod_zone_page_state(z, NR_FREE_PAGES, nr);
@@ -1572,6 +1579,9 @@ export class PageAllocator {
       else pcp.add_head(pfn, this.get_pageblock_migratetype(pfn));
       if (pcp.count >= pcp.high) this.free_pages_bulk(z, pcp, pcp.batch);
     } else {
+      // free_one_page: as free_pages_bulk, it clears the zone's all_unreclaimable state.
+      z.all_unreclaimable = false;
+      z.pages_scanned = 0;
       this.__free_one_page(z, pfn, order);
       this.mod_zone_page_state(z, NR_FREE_PAGES, nr);
     }

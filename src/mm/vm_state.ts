@@ -32,6 +32,8 @@ export class vm_events {
   swap_write_errors = 0;
   /** Swap-vector index pages tmpfs files hold (shmem_dir_alloc; never freed: files are not truncated). */
   shmem_index_pages = 0;
+  /** Direct reclaims that returned 0 because every zone was all_unreclaimable (the OOM path follows). */
+  reclaim_all_unreclaimable = 0;
 }
 
 export class VmState {

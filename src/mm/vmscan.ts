@@ -11,12 +11,14 @@
  * and PAGEVEC_SIZE at a time, AOP_WRITEPAGE_ACTIVATE activates), PG_reclaim and rotation,
  * shrink_zone's proportional scan of the active and inactive lists, shrink_active_list moving
  * unmapped pages back to the inactive list, the priority loop with congestion_wait(HZ/10) below
- * priority 10, throttle_vm_writeout, kswapd's balance loop to pages_high. may_write_to_queue is
+ * priority 10, throttle_vm_writeout, kswapd's balance loop to pages_high, zone->pages_scanned and
+ * all_unreclaimable (kswapd sets it, both skip such zones below DEF_PRIORITY, and direct reclaim
+ * that found every zone unreclaimable returns 0, the OOM path). may_write_to_queue is
  * always true here: swap and tmpfs pages belong to backing_dev_infos that never report congestion.
  * Not modelled: page referencing (the copy workload never touches a page twice, and
  * generic_perform_write does not mark_page_accessed), so calc_reclaim_mapped has nothing to
  * decide; mapped and anonymous pages, shrink_slab (no reclaimable slab caches in the workload),
- * all_unreclaimable and the swap token, lumpy reclaim (order > 0 is never requested by the
+ * the swap token, lumpy reclaim (order > 0 is never requested by the
  * workload), pdflush. Process context; may sleep (pageout, congestion_wait).
  */
 import { PF_KSWAPD, PF_MEMALLOC, PF_SWAPWRITE, TASK_INTERRUPTIBLE, type KGen, type KRest } from '../kernel/task.js';
@@ -258,6 +260,8 @@ function* shrink_inactive_list(vm: VmState, max_scan: number, zone: number, sc: 
     const nr_taken = isolate_lru_pages(vm.lru, zone, LRU_INACTIVE, sc.swap_cluster_max, pages);
     nr_scanned += nr_taken;
     const z = vm.pa.zones[zone]!;
+    // The model isolates every page it scans, so nr_scan is nr_taken.
+    z.pages_scanned += nr_taken;
     vm.pa.count_zone_vm_events(sc.kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, z, nr_taken);
     if (nr_taken === 0) break;
     // Scanning costs CPU time; it also keeps a reclaim loop from spinning in zero time.
@@ -293,6 +297,7 @@ function* shrink_active_list(vm: VmState, nr_pages: number, zone: number): KGen 
     }
     for (let i = 0; i < nr_taken; i++) deactivate_isolated_page(vm.lru, zone, pages[i]!);
     const z = vm.pa.zones[zone]!;
+    z.pages_scanned += nr_taken;
     vm.pa.count_zone_vm_events(PGREFILL, z, nr_taken);
     vm.pa.count_vm_events(PGDEACTIVATE, nr_taken);
   }
@@ -358,10 +363,12 @@ function* shrink_zone(vm: VmState, priority: number, zone: number, sc: scan_cont
 }
 
 /**
- * @kernel mm/vmscan.c do_try_to_free_pages (via try_to_free_pages)
- * Priority 12 down to 0: shrink every zone of the zonelist; success at SWAP_CLUSTER_MAX pages
- * freed; below priority 10 wait in congestion_wait(HZ/10) after each pass that scanned anything.
- * Returns 1 unless nothing could be done (all zones unreclaimable is not modelled: always 1).
+ * @kernel mm/vmscan.c do_try_to_free_pages (via try_to_free_pages, shrink_zones)
+ * Priority 12 down to 0: shrink every zone of the zonelist, skipping below DEF_PRIORITY a zone
+ * kswapd marked all_unreclaimable; success at SWAP_CLUSTER_MAX pages freed; below priority 10
+ * wait in congestion_wait(HZ/10) after each pass that scanned anything. Returns 1 on success or
+ * when the last pass found a zone to shrink, 0 when every zone was all_unreclaimable (the caller
+ * then takes the OOM path). Simplified: no shrink_slab, no prev_priority.
  */
 export function* try_to_free_pages(vm: VmState, zonelist: readonly number[], order: number, gfp_mask: number): KGen<number> {
   const k = vm.k;
@@ -372,15 +379,30 @@ export function* try_to_free_pages(vm: VmState, zonelist: readonly number[], ord
   let nr_reclaimed = 0;
   // total_scanned only decides wakeup_pdflush and may_writepage in the kernel: pdflush is not
   // modelled and direct reclaim may always write (laptop_mode off), so it is not kept.
+  let ret = 0;
+  let all_unreclaimable = true;
   for (let priority = DEF_PRIORITY; priority >= 0; priority--) {
     sc.nr_scanned = 0;
-    for (const z of zonelist) nr_reclaimed += yield* shrink_zone(vm, priority, z, sc);
-    if (nr_reclaimed >= sc.swap_cluster_max) break;
+    // shrink_zones
+    all_unreclaimable = true;
+    for (const z of zonelist) {
+      const zone = vm.pa.zones[z]!;
+      if (zone.present_pages === 0) continue;
+      if (zone.all_unreclaimable && priority !== DEF_PRIORITY) continue; // let kswapd poll it
+      all_unreclaimable = false;
+      nr_reclaimed += yield* shrink_zone(vm, priority, z, sc);
+    }
+    if (nr_reclaimed >= sc.swap_cluster_max) {
+      ret = 1;
+      break;
+    }
     if (sc.nr_scanned && priority < DEF_PRIORITY - 2) yield* congestion_wait(k, WRITE, Math.floor(k.HZ / 10));
   }
+  if (ret === 0 && !all_unreclaimable) ret = 1;
+  if (ret === 0) vm.events.reclaim_all_unreclaimable++;
   if (k.trace.on[TP.mm_vmscan_direct_reclaim_end]) k.tp(TP.mm_vmscan_direct_reclaim_end, nr_reclaimed);
   k.current.leave();
-  return 1;
+  return ret;
 }
 
 /**
@@ -402,7 +424,9 @@ export function wakeup_kswapd(vm: VmState, zone: number, order: number): void {
  * @kernel mm/vmscan.c balance_pgdat
  * From priority 12 down: find the highest zone below pages_high; shrink every zone up to it that is
  * below 8 * pages_high; stop a pass after SWAP_CLUSTER_MAX pages; below priority 10 wait in
- * congestion_wait(HZ/10); loop until every zone is at pages_high.
+ * congestion_wait(HZ/10); loop until every zone is at pages_high. Below DEF_PRIORITY it skips
+ * all_unreclaimable zones, and it marks a zone so once its pages_scanned reaches six times its
+ * LRU pages (with no shrinkable slab).
  */
 function* balance_pgdat(vm: VmState, order: number): KGen {
   const k = vm.k;
@@ -421,6 +445,7 @@ function* balance_pgdat(vm: VmState, order: number): KGen {
       for (let i = nz - 1; i >= 0; i--) {
         const z = pa.zones[i]!;
         if (z.present_pages === 0) continue;
+        if (z.all_unreclaimable && priority !== DEF_PRIORITY) continue;
         if (!pa.zone_watermark_ok(z, order, z.pages_high, 0, 0)) {
           end_zone = i;
           break;
@@ -431,8 +456,15 @@ function* balance_pgdat(vm: VmState, order: number): KGen {
       for (let i = 0; i <= end_zone; i++) {
         const z = pa.zones[i]!;
         if (z.present_pages === 0) continue;
+        if (z.all_unreclaimable && priority !== DEF_PRIORITY) continue;
         if (!pa.zone_watermark_ok(z, order, z.pages_high, end_zone, 0)) all_zones_ok = false;
         if (!pa.zone_watermark_ok(z, order, 8 * z.pages_high, end_zone, 0)) nr_reclaimed += yield* shrink_zone(vm, priority, i, sc);
+        if (z.all_unreclaimable) continue;
+        // shrink_slab would report what it freed; the model has no shrinkable slab (nr_slab 0).
+        if (z.pages_scanned >= (z.vm_stat[NR_ACTIVE]! + z.vm_stat[NR_INACTIVE]!) * 6) {
+          z.all_unreclaimable = true;
+          k.mark('zone_all_unreclaimable');
+        }
       }
       total_scanned += sc.nr_scanned;
       if (all_zones_ok) break;

@@ -7,6 +7,7 @@
  * Profiles and variants are data plus a few switches: the sense-buffer layout, which
  * __scsi_get_command, a ctor on the sense cache, slub_nomerge, and the allocator.
  */
+import { schedule_timeout_uninterruptible } from '../kernel/sched.js';
 import { Kernel } from '../kernel/kernel.js';
 import { SOFTIRQ_BLOCK } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
@@ -179,8 +180,11 @@ export function bootMachine(p: RunParams): Machine {
   pa.hooks = {
     wakeup_kswapd: (zone, order) => wakeup_kswapd(vm, zone, order),
     try_to_free_pages: (zl, order, gfp) => try_to_free_pages(vm, Array.from(zl), order, gfp),
+    // mm/oom_kill.c out_of_memory: the model has no OOM killer, so it kills nothing; it waits a
+    // jiffy as out_of_memory does before the caller retries (schedule_timeout_uninterruptible(1)).
     *out_of_memory() {
       k.mark('out_of_memory');
+      yield* schedule_timeout_uninterruptible(k, 1);
     },
   };
 

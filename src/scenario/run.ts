@@ -239,9 +239,11 @@ function pendingReason(m: Machine, verdict: Verdict): string {
   const si = m.vm.si;
   if (si.inuse_pages >= si.pages && wb === 0 && m.q.in_flight === 0 && queued === 0) {
     // Not this livelock at all: memory and swap are both full. 2.6.25's __alloc_pages calls
-    // out_of_memory when try_to_free_pages returns 0 (every zone all_unreclaimable); the model's
-    // always returns 1 (all_unreclaimable is not modelled, src/mm/vmscan.ts).
-    parts.push(`swap is full (${si.inuse_pages} of ${si.pages} slots) with no write pending, so nothing left in memory can be reclaimed: 2.6.25 would call the OOM killer here, which the model does not`);
+    // out_of_memory when try_to_free_pages returns 0 (every zone all_unreclaimable, which kswapd
+    // sets after scanning six times the zone's LRU); the model's OOM killer kills nothing.
+    const oom = m.vm.events.reclaim_all_unreclaimable;
+    const why = oom > 0 ? `direct reclaim found every zone all_unreclaimable ${oom} times, and` : 'once kswapd marks the zones all_unreclaimable';
+    parts.push(`swap is full (${si.inuse_pages} of ${si.pages} slots) with no write pending, so nothing left in memory can be reclaimed: ${why} 2.6.25 would call the OOM killer here, which the model does not (its out_of_memory kills nothing and waits a jiffy)`);
   }
   parts.push(atomicLineText(m));
   parts.push(hungTaskText(m, bio.timeouts > 0));
