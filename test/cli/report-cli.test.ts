@@ -104,6 +104,8 @@ test('cli reproduce --report: one page with every row, rc8 and the fix side by s
     assert.ok(r.stdout.endsWith(`wrote report: ${join(d, 'rep.html')}\n`), r.stdout);
     const html = readFileSync(join(d, 'rep.html'), 'utf8');
     const titles = [...html.matchAll(/<h2 id="run-\d+-title">([^<]*)<\/h2>/g)].map((m) => m[1]);
+    // The subtitle describes the scenario reproduced, with the choices verdicts depend on.
+    assert.match(html, /<p class="sub">scenario flagship: 2 copies of 64 MiB into tmpfs, RAM 128 MiB, 2 CPUs, HZ 1000, swap 3072 MiB, CPU time slice, reclaim charged per batch, metrics every/);
     assert.deepEqual(titles, [
       '2.6.25-rc8 (seed 1)', '2.6.25 (seed 1)', '2.6.24 (seed 1)', '2.6.25-rc8 + noop-ctor (seed 1)',
       '2.6.25-rc8 + single-cache (seed 1)', '2.6.25-rc8 + slub_nomerge (seed 1)', '2.6.25-rc8 + slab (seed 1)',

@@ -55,7 +55,7 @@ function cpuTimeText(p: RunParams): string {
 }
 
 function describe(p: RunParams): string {
-  return `scenario ${p.name}: ${p.copies} copies of ${mib(p.tree_bytes)} MiB into tmpfs, RAM ${mib(p.ram_bytes)} MiB, ${p.cpus} CPUs, HZ ${p.hz}, swap ${mib(p.swap_bytes)} MiB${p.elevator ? `, elevator ${p.elevator}` : ''}, metrics every ${p.metrics_interval_ns / 1e6} ms`;
+  return `scenario ${p.name}: ${p.copies} copies of ${mib(p.tree_bytes)} MiB into tmpfs, RAM ${mib(p.ram_bytes)} MiB, ${p.cpus} CPUs, HZ ${p.hz}, swap ${mib(p.swap_bytes)} MiB, ${cpuTimeText(p)}, metrics every ${p.metrics_interval_ns / 1e6} ms`;
 }
 
 function parseCheckLevel(v: string): CheckLevel {
