@@ -18,6 +18,19 @@ export interface PageAllocHooks {
   try_to_free_pages(zonelist: readonly number[], order: number, gfp_mask: number): HookGen<number>;
   /** __alloc_pages -> out_of_memory(zonelist, gfp_mask, order) (mm/oom_kill.c). May do nothing. */
   out_of_memory(zonelist: readonly number[], gfp_mask: number, order: number): HookGen<void>;
+  /**
+   * show_free_areas -> show_swap_cache_info (mm/swap_state.c), and show_mem's free swap: the swap
+   * cache's add and delete totals and the swap slots, in pages; null without swap.
+   */
+  swap_cache_info(): SwapCacheInfo | null;
+}
+
+/** What show_swap_cache_info prints (find_success/find_total are 0: nothing looks pages up). */
+export interface SwapCacheInfo {
+  add_total: number;
+  del_total: number;
+  nr_swap_pages: number;
+  total_swap_pages: number;
 }
 
 /** Default hooks: no kswapd, no reclaim progress, no OOM killer. */
@@ -27,4 +40,7 @@ export const NO_HOOKS: PageAllocHooks = {
     return 0;
   },
   *out_of_memory() {},
+  swap_cache_info() {
+    return null;
+  },
 };

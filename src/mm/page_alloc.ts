@@ -94,6 +94,7 @@ import {
   PAGE_USE_FREE,
   PAGE_USE_OTHER,
   PAGE_USE_RESERVED,
+  PAGE_USE_SWAPCACHE,
   PG_active,
   PG_buddy,
   PG_compound,
@@ -1471,7 +1472,16 @@ export class PageAllocator {
   show_mem(): string[] {
     const kb = (pages: number): string => `${pages * 4}kB`;
     const g = this.vm_stat;
+    const pad = (n: number, w: number): string => String(n).padStart(w);
     const out = ['Mem-info:'];
+    for (const z of this.zones) {
+      if (!z.populated) continue;
+      out.push(`Node 0 ${z.name} per-cpu:`);
+      for (let cpu = 0; cpu < this.k.nr_cpu_ids; cpu++) {
+        const pcp = z.pcp[cpu];
+        out.push(`CPU ${pad(cpu, 4)}: hi:${pad(pcp?.high ?? 0, 5)}, btch:${pad(pcp?.batch ?? 1, 4)} usd:${pad(pcp?.count ?? 0, 4)}`);
+      }
+    }
     out.push(
       `Active:${g[NR_ACTIVE]} inactive:${g[NR_INACTIVE]} dirty:${g[NR_FILE_DIRTY]} writeback:${g[NR_WRITEBACK]} unstable:${g[NR_UNSTABLE_NFS]}`,
     );
@@ -1496,7 +1506,24 @@ export class PageAllocator {
       }
       out.push(`Node 0 ${z.name}: ${parts.join(' ')} = ${total}kB`);
     }
-    out.push(`${this.totalram_pages} pages of RAM`);
+    out.push(`${g[NR_FILE_PAGES]} total pagecache pages`);
+    const sw = this.hooks.swap_cache_info();
+    if (sw !== null) {
+      // show_swap_cache_info
+      out.push(`Swap cache: add ${sw.add_total}, delete ${sw.del_total}, find 0/0`);
+      out.push(`Free swap  = ${sw.nr_swap_pages * 4}kB`);
+      out.push(`Total swap = ${sw.total_swap_pages * 4}kB`);
+      // x86_64 show_mem, after show_free_areas
+      out.push(`Free swap:       ${pad(sw.nr_swap_pages * 4, 6)}kB`);
+    }
+    // show_mem's walk of every valid page frame: RAM (holes left out), reserved (mem_map, the
+    // kernel image and early reservations: never given to the buddy allocator) and swap cache.
+    // Its "pages shared" line (extra references) is left out: the model would have to walk all
+    // page frames for every report.
+    const valid = this.zones.reduce((a, z) => a + z.spanned_pages - z.absent_pages, 0);
+    out.push(`${valid} pages of RAM`);
+    out.push(`${valid - this.totalram_pages} reserved pages`);
+    out.push(`${this.nr_pages_by_use[PAGE_USE_SWAPCACHE]} pages swap cached`);
     return out;
   }
 

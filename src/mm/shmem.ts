@@ -210,10 +210,15 @@ export function shmem_writepage(vm: VmState, pfn: number): number {
  * flags on success.
  */
 export function add_to_swap_cache(vm: VmState, swap: number, gfp_mask: number): number {
-  if (vm.radix === null) return 0;
+  if (vm.radix === null) {
+    vm.events.swap_cache_add_total++;
+    return 0;
+  }
   const err = radix_tree_preload(vm.radix, gfp_mask);
   if (err) return err;
-  return radix_tree_insert(vm.radix, vm.swapper_space, swap);
+  const r = radix_tree_insert(vm.radix, vm.swapper_space, swap);
+  if (r === 0) vm.events.swap_cache_add_total++;
+  return r;
 }
 
 /**
@@ -224,6 +229,7 @@ export function delete_from_swap_cache(vm: VmState, pfn: number): void {
   const pa = vm.pa;
   const swap = vm.pa.page_private[pfn]!;
   vm.pa.page_private[pfn] = 0;
+  vm.events.swap_cache_del_total++;
   // __delete_from_swap_cache: out of swapper_space, freeing the nodes left empty.
   if (vm.radix !== null) radix_tree_delete(vm.radix, vm.swapper_space, swap);
   mod_page_state(vm, pfn, NR_FILE_PAGES, -1);

@@ -32,6 +32,9 @@ export class vm_events {
   swap_write_errors = 0;
   /** Swap-vector index pages tmpfs files hold (shmem_dir_alloc; never freed: files are not truncated). */
   shmem_index_pages = 0;
+  /** swap_cache_info.add_total and del_total: pages added to and deleted from the swap cache. */
+  swap_cache_add_total = 0;
+  swap_cache_del_total = 0;
   /** Direct reclaims that returned 0 because every zone was all_unreclaimable (the OOM path follows). */
   reclaim_all_unreclaimable = 0;
 }

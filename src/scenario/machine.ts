@@ -186,6 +186,7 @@ export function bootMachine(p: RunParams): Machine {
       k.mark('out_of_memory');
       yield* schedule_timeout_uninterruptible(k, 1);
     },
+    swap_cache_info: () => ({ add_total: vm.events.swap_cache_add_total, del_total: vm.events.swap_cache_del_total, nr_swap_pages: vm.si.pages - vm.si.inuse_pages, total_swap_pages: vm.si.pages }),
   };
 
   // Kernel threads and the workload. Thread creation order is fixed, so pids are stable.

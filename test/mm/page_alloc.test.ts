@@ -234,6 +234,7 @@ test('__alloc_pages: GFP_KERNEL enters direct reclaim through the hook and retri
       return 2000;
     },
     *out_of_memory() {},
+    swap_cache_info: () => null,
   };
   let got = -2;
   k.kthread_run('cp', 0, 0, function* () {

@@ -47,3 +47,29 @@ test('show_state: chain innermost first, Call Trace per frame; a running task ha
   assert.match(out[3]!, /^a-very-long-c D {5}9 /);
   assert.deepEqual(out.slice(4), ['  schedule <- kswapd', 'Call Trace:', ' [<sim>] schedule', ' [<sim>] kswapd']);
 });
+
+test('show_mem: the Mem-info block in 2.6.25 x86_64 order: per-CPU lists, totals, zones, buddy lists, page cache, swap cache and swap, RAM walk', () => {
+  const k = new Kernel({ hz: 1000, cpus: 2, seed: 1 });
+  const pa = new PageAllocator(k, { ram_bytes: 256 << 20 });
+  pa.hooks = { ...pa.hooks, swap_cache_info: () => ({ add_total: 7, del_total: 3, nr_swap_pages: 1000, total_swap_pages: 4096 }) };
+  const got = pa.alloc_pages_nosleep(GFP_ATOMIC, 0);
+  assert.ok(got >= 0);
+  const lines = pa.show_mem();
+  const dma32 = pa.zones.find((z) => z.name === 'DMA32')!;
+  const at = (re: RegExp): number => lines.findIndex((l) => re.test(l));
+  assert.equal(lines[0], 'Mem-info:');
+  assert.equal(lines[1], 'Node 0 DMA per-cpu:');
+  assert.equal(lines[2], 'CPU    0: hi:    0, btch:   1 usd:   0');
+  const pcpAt = lines.indexOf('Node 0 DMA32 per-cpu:');
+  assert.ok(pcpAt > 0);
+  assert.equal(lines[pcpAt + 1], `CPU    0: hi:${String(dma32.pcp[0]!.high).padStart(5)}, btch:${String(dma32.pcp[0]!.batch).padStart(4)} usd:${String(dma32.pcp[0]!.count).padStart(4)}`);
+  assert.ok(dma32.pcp[0]!.count > 0, 'the allocation refilled CPU 0\'s list');
+  const order = [/^Active:/, /^ free:/, /^Node 0 DMA free:/, /^lowmem_reserve/, /^Node 0 DMA: /, / total pagecache pages$/, /^Swap cache: add 7, delete 3, find 0\/0$/, /^Free swap {2}= 4000kB$/, /^Total swap = 16384kB$/, /^Free swap: {9}4000kB$/, / pages of RAM$/, / reserved pages$/, / pages swap cached$/];
+  const idx = order.map(at);
+  assert.ok(idx.every((i) => i > pcpAt), JSON.stringify(idx));
+  assert.deepEqual([...idx].sort((a, b) => a - b), idx, 'in this order');
+  const ram = Number(lines[at(/ pages of RAM$/)]!.split(' ')[0]);
+  const reserved = Number(lines[at(/ reserved pages$/)]!.split(' ')[0]);
+  assert.equal(ram - reserved, pa.totalram_pages);
+  assert.ok(reserved > 0, 'mem_map and the early reservations');
+});
