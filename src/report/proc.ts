@@ -98,7 +98,7 @@ export function formatZoneinfo(m: ProcView): string {
     s += `\n        min      ${z.pages_min}`;
     s += `\n        low      ${z.pages_low}`;
     s += `\n        high     ${z.pages_high}`;
-    s += `\n        scanned  ${z.pages_scanned} (a: 0 i: ${m.vm.nr_scan_inactive[z.idx] ?? 0})`;
+    s += `\n        scanned  ${z.pages_scanned} (a: ${m.vm.nr_scan_active[z.idx] ?? 0} i: ${m.vm.nr_scan_inactive[z.idx] ?? 0})`;
     s += `\n        spanned  ${z.spanned_pages}`;
     s += `\n        present  ${z.present_pages}`;
     for (let i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) s += `\n    ${vmstat_text[i]!.padEnd(12)} ${z.vm_stat[i]}`;
