@@ -290,14 +290,14 @@ function* shrink_active_list(vm: VmState, nr_pages: number, zone: number): KGen 
   const pages = take_batch(vm, nr_pages);
   const nr_taken = isolate_lru_pages(vm.lru, zone, LRU_ACTIVE, nr_pages, pages);
   if (nr_taken > 0) {
+    const z = vm.pa.zones[zone]!;
+    z.pages_scanned += nr_taken;
     if (vm.scan_charge_per_page) {
       for (let i = 0; i < nr_taken; i++) if (!run_for_ns_inline(k, vm.scan_cost_ns)) yield* run_for_ns_wait(k, vm.scan_cost_ns);
     } else if (!run_for_ns_inline(k, nr_taken * vm.scan_cost_ns)) {
       yield* run_for_ns_wait(k, nr_taken * vm.scan_cost_ns);
     }
     for (let i = 0; i < nr_taken; i++) deactivate_isolated_page(vm.lru, zone, pages[i]!);
-    const z = vm.pa.zones[zone]!;
-    z.pages_scanned += nr_taken;
     vm.pa.count_zone_vm_events(PGREFILL, z, nr_taken);
     vm.pa.count_vm_events(PGDEACTIVATE, nr_taken);
   }
