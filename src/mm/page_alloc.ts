@@ -461,6 +461,8 @@ export interface AllocFailure {
   timeNs: number;
   pid: number;
   comm: string;
+  /** The CPU the allocation ran on. */
+  cpu: number;
   order: number;
   gfp: number;
   /** Call chain, innermost first. */
@@ -1440,7 +1442,7 @@ export class PageAllocator {
     }
     if (reported || this.silent_failure_records < this.max_failure_records) {
       if (!reported) this.silent_failure_records++;
-      this.failures.push({ timeNs: k.now, pid: p.pid, comm: p.comm, order, gfp, frames: p.frames.slice().reverse(), reported });
+      this.failures.push({ timeNs: k.now, pid: p.pid, comm: p.comm, cpu: k.smp_processor_id(), order, gfp, frames: p.frames.slice().reverse(), reported });
     }
     return -1;
   }
