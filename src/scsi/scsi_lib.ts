@@ -132,6 +132,7 @@ export class scsi_lib_ctx {
   }
 
   /**
+   * @kernel drivers/scsi/scsi_lib.c scsi_end_request (its start, with block/blk-core.c blk_end_io)
    * Starts the completion of `cmd`'s request on this CPU: the CPU spends cost.request_ns on the
    * command, then cost.per_bio_ns on each bio, ending it at the end of its share; the request is
    * freed and scsi_next_command runs when the last bio has ended. A CPU still busy with an earlier
@@ -149,6 +150,7 @@ export class scsi_lib_ctx {
   }
 
   /**
+   * @kernel block/blk-core.c __end_that_request_first, end_that_request_last (via scsi_end_request)
    * One step of this CPU's completions, in interrupt context: end the next bio, or, after the
    * last, free the request and run scsi_next_command. While nothing else could happen before the
    * next step, take it at once (Kernel.mayAdvanceInline) rather than through an event.
