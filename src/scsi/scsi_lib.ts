@@ -92,7 +92,11 @@ interface completion_job {
 export class scsi_lib_ctx {
   /** Per CPU, with bios ended at once: commands whose scsi_next_command is still to run (FIFO). */
   readonly next_pending: scsi_cmnd[][];
-  /** Per CPU, with bios ended one by one: completions under way, in the order the CPU serves them. */
+  /**
+   * Per CPU, with bios ended one by one: completions under way, in the order the CPU serves them.
+   * at_once keeps next_pending and its one event per request instead, so that default runs keep
+   * the event order (and trace hashes) they had before this option existed.
+   */
   readonly completing: completion_job[][];
   /** Completion steps taken inline rather than by an event (statistics; results are the same). */
   nr_inline_steps = 0;
