@@ -100,6 +100,11 @@ export class scsi_lib_ctx {
   readonly completing: completion_job[][];
   /** Completion steps taken inline rather than by an event (statistics; results are the same). */
   nr_inline_steps = 0;
+  /**
+   * Did the last prep defer because the sg table could not be had (scsi_init_io), rather than the
+   * command? For the trace's `why` only: the kernel's unprep has forgotten the command by then.
+   */
+  prep_sg_failed = false;
   private readonly KIND_NEXT: number;
   private readonly KIND_END: number;
   constructor(
@@ -241,6 +246,7 @@ function scsi_init_io(ctx: scsi_lib_ctx, cmd: scsi_cmnd, gfp_mask: number): numb
     scsi_release_buffers(ctx, cmd);
     scsi_unprep_request(req);
     ctx.k.mark('sgtable_defer');
+    ctx.prep_sg_failed = true;
     return BLKPREP_DEFER;
   }
   return BLKPREP_OK;
@@ -248,6 +254,7 @@ function scsi_init_io(ctx: scsi_lib_ctx, cmd: scsi_cmnd, gfp_mask: number): numb
 
 /** @kernel drivers/scsi/scsi_lib.c scsi_setup_fs_cmnd — command, then sg table; NULL command means DEFER. */
 function scsi_setup_fs_cmnd(ctx: scsi_lib_ctx, sdev: scsi_device, req: request): number {
+  ctx.prep_sg_failed = false;
   const cmd = scsi_get_cmd_from_req(sdev, req);
   if (cmd === null) return BLKPREP_DEFER;
   return scsi_init_io(ctx, cmd, GFP_ATOMIC);
@@ -258,7 +265,7 @@ function scsi_setup_fs_cmnd(ctx: scsi_lib_ctx, sdev: scsi_device, req: request):
  * DEFER with nothing in flight plugs the queue: no completion will come to run it again, so the
  * unplug timer must. OK marks the request prepared (REQ_DONTPREP).
  */
-function scsi_prep_return(q: request_queue, req: request, ret: number): number {
+function scsi_prep_return(q: request_queue, req: request, ret: number, sg_failed: boolean): number {
   const sdev = q.queuedata as scsi_device;
   if (ret === BLKPREP_DEFER) {
     sdev.stat.defers++;
@@ -268,7 +275,7 @@ function scsi_prep_return(q: request_queue, req: request, ret: number): number {
       q.k.mark('defer_device_busy_0');
       blk_plug_device(q);
     }
-    if (q.k.trace.on[TP.scsi_prep_defer]) q.k.tp(TP.scsi_prep_defer, sdev.host.host_no, sdev.device_busy, plug ? 1 : 0, req.special === null ? 'no command' : 'no sg table');
+    if (q.k.trace.on[TP.scsi_prep_defer]) q.k.tp(TP.scsi_prep_defer, sdev.host.host_no, sdev.device_busy, plug ? 1 : 0, sg_failed ? 'no sg table' : 'no command');
   } else if (ret === BLKPREP_OK) {
     req.cmd_flags |= REQ_DONTPREP;
   }
@@ -283,7 +290,7 @@ export function sd_prep_fn(ctx: scsi_lib_ctx, q: request_queue, rq: request): nu
   t.enter('scsi_setup_fs_cmnd');
   const ret = scsi_setup_fs_cmnd(ctx, sdev, rq);
   t.leave();
-  const r = scsi_prep_return(q, rq, ret);
+  const r = scsi_prep_return(q, rq, ret, ctx.prep_sg_failed);
   t.leave();
   return r;
 }
@@ -369,9 +376,45 @@ function scsi_request_fn_body(ctx: scsi_lib_ctx, q: request_queue): void {
   }
 }
 
-/** @kernel drivers/scsi/scsi.c scsi_dispatch_cmd — hand the command to the LLD's queuecommand. */
+/** include/scsi/scsi.h: queuecommand's answers when it cannot take a command now. */
+export const SCSI_MLQUEUE_HOST_BUSY = 0x1055;
+export const SCSI_MLQUEUE_DEVICE_BUSY = 0x1056;
+
+/**
+ * @kernel drivers/scsi/scsi.c scsi_dispatch_cmd
+ * Hand the command to the LLD's queuecommand; a refusal puts it back through scsi_queue_insert
+ * (as a device-busy refusal if the LLD said so, else host-busy). Not modelled: the command timer
+ * (no command ever times out) and the device-blocked check before queuecommand (scsi_request_fn
+ * has just checked it).
+ */
 function scsi_dispatch_cmd(ctx: scsi_lib_ctx, cmd: scsi_cmnd): number {
-  return ctx.lld.queuecommand(cmd, (c) => scsi_done(ctx, c));
+  const rtn = ctx.lld.queuecommand(cmd, (c) => scsi_done(ctx, c));
+  if (rtn) scsi_queue_insert(cmd, rtn === SCSI_MLQUEUE_DEVICE_BUSY ? rtn : SCSI_MLQUEUE_HOST_BUSY);
+  return rtn;
+}
+
+/**
+ * @kernel drivers/scsi/scsi_lib.c scsi_queue_insert
+ * A command the LLD refused: block the host or the device for max_host_blocked or
+ * max_device_blocked queue runs with nothing in flight, unbusy it, requeue its request at the head
+ * of the dispatch list (still prepared, command attached) and run the queue, which from inside
+ * request_fn plugs it and hands it to kblockd.
+ */
+function scsi_queue_insert(cmd: scsi_cmnd, reason: number): void {
+  const sdev = cmd.device!;
+  const shost = sdev.host;
+  const q = sdev.request_queue!;
+  if (reason === SCSI_MLQUEUE_HOST_BUSY) shost.host_blocked = shost.max_host_blocked;
+  else if (reason === SCSI_MLQUEUE_DEVICE_BUSY) sdev.device_blocked = sdev.max_device_blocked;
+  // The dispatch did not happen: take it out of the dispatch counts again.
+  sdev.stat.dispatched--;
+  if (cmd.fromFreeList) {
+    sdev.stat.dispatched_one_at_a_time--;
+    sdev.stat.free_list_in_flight--;
+  }
+  scsi_device_unbusy(sdev);
+  elv_requeue_request(q, cmd.request!);
+  scsi_run_queue(q);
 }
 
 /** @kernel drivers/scsi/scsi.c scsi_done (__scsi_done) — complete through the block softirq. */
@@ -387,7 +430,11 @@ function scsi_device_unbusy(sdev: scsi_device): void {
 
 /**
  * @kernel drivers/scsi/scsi_lib.c scsi_run_queue
- * Give starved devices of this host a turn while the host has room, then run this queue.
+ * Give starved devices of this host a turn while the host has room, then run this queue. Every
+ * starved device's queue runs, this device's own included (it then runs twice); when this queue is
+ * already inside its request_fn, a starved queue is marked as re-entered first, so that
+ * blk_run_queue hands it to kblockd instead of recursing. A device that lands back on the starved
+ * list ends the loop (it lost a race for the host). No single_lun targets.
  */
 function scsi_run_queue(q: request_queue): void {
   const sdev = q.queuedata as scsi_device;
@@ -396,7 +443,17 @@ function scsi_run_queue(q: request_queue): void {
   t.enter('scsi_run_queue');
   while (shost.starved_list.length > 0 && !shost.host_blocked && !(shost.can_queue > 0 && shost.host_busy >= shost.can_queue)) {
     const s = shost.starved_list.shift()!;
-    if (s !== sdev && s.request_queue !== null) blk_run_queue(s.request_queue);
+    const sq = s.request_queue;
+    if (sq !== null) {
+      if (q.reenter && !sq.reenter) {
+        sq.reenter = true;
+        blk_run_queue(sq);
+        sq.reenter = false;
+      } else {
+        blk_run_queue(sq);
+      }
+    }
+    if (shost.starved_list.includes(s)) break;
   }
   blk_run_queue(q);
   t.leave();
@@ -413,7 +470,7 @@ function scsi_next_command(cmd: scsi_cmnd): void {
 }
 
 /**
- * @kernel drivers/scsi/scsi_lib.c scsi_softirq_done (scsi_finish_command, scsi_io_completion, scsi_end_request)
+ * @kernel drivers/scsi/scsi_lib.c scsi_softirq_done (with drivers/scsi/scsi.c scsi_finish_command, and scsi_io_completion and scsi_end_request of scsi_lib.c)
  * In BLOCK_SOFTIRQ: unbusy the device and host, clear their blocked counts, release the sg table,
  * then end the request's bios in order, free the request after the last, and run
  * scsi_next_command, as scsi_end_request does.
