@@ -33,6 +33,7 @@ export const SIZEOF_BIO_VEC = 16;
 export const BIO_UPTODATE = 0;
 export const WRITE = 1;
 export const READ = 0;
+/** include/linux/bio.h: bi_rw bit numbers above the direction bit (bio_sync tests 1 << BIO_RW_SYNC). */
 export const BIO_RW_SYNC = 4;
 
 export class bio {

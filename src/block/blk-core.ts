@@ -184,7 +184,10 @@ export function blk_queue_congestion_threshold(q: request_queue): void {
   q.nr_congestion_off = nr;
 }
 
-/** @kernel block/blk-settings.c blk_queue_max_sectors — requests above BLK_DEF_MAX_SECTORS cap at 1024. */
+/**
+ * @kernel block/blk-settings.c blk_queue_max_sectors — requests above BLK_DEF_MAX_SECTORS cap at 1024.
+ * The kernel also raises a limit below one page to 8 sectors; the scenario schema refuses those.
+ */
 export function blk_queue_max_sectors(q: request_queue, max_sectors: number): void {
   if (max_sectors < 1024) {
     q.max_sectors = q.max_hw_sectors = max_sectors;
@@ -234,7 +237,8 @@ export function __generic_unplug_device(q: request_queue, why: 'threshold' | 'ti
   if (why === 'threshold') q.stat.unplug_thresh++;
   else if (why === 'timer') q.stat.unplug_timer++;
   else q.stat.unplug_io++;
-  if (q.k.trace.on[TP.block_unplug]) q.k.tp(TP.block_unplug, q.rq.count[0]! + q.rq.count[1]! - q.in_flight, q.k.current.comm, why);
+  // nr_rq as blktrace's unplug records give it: every request allocated, in flight or not.
+  if (q.k.trace.on[TP.block_unplug]) q.k.tp(TP.block_unplug, q.rq.count[0]! + q.rq.count[1]!, q.k.current.comm, why);
   q.stat.request_fn_calls++;
   q.k.current.enter('__generic_unplug_device');
   q.request_fn(q);
@@ -286,7 +290,10 @@ export function blk_run_queue(q: request_queue): void {
 
 /**
  * @kernel block/blk-ioc.c current_io_context — the task's io_context, created on first use.
- * Simplified: only the batching fields, kept per queue and task.
+ * Simplified: only the batching fields, kept per queue and task. The kernel allocates the context
+ * from the blkdev_ioc cache (GFP_ATOMIC when get_request finds the queue full, GFP_NOIO after
+ * get_request_wait slept) and a task whose allocation fails is not a batcher; the model's never
+ * fails and takes no slab object (one small object per task, not from kmalloc-128).
  */
 function current_ioc(q: request_queue): io_context {
   const t = q.k.current;
@@ -498,7 +505,7 @@ function init_request_from_bio(rq: request, b: bio): void {
 function make_request_merge(q: request_queue, b: bio): boolean {
   const k = q.k;
   const nr_sectors = bio_sectors(b);
-  const sync = (b.bi_rw & BIO_RW_SYNC) !== 0;
+  const sync = (b.bi_rw & (1 << BIO_RW_SYNC)) !== 0;
   if (k.trace.on[TP.block_bio_queue]) k.tp(TP.block_bio_queue, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
   if (!elv_queue_empty(q)) {
     const ret = elv_merge(q, b);
@@ -542,7 +549,7 @@ function make_request_merge(q: request_queue, b: bio): boolean {
 function* make_request_new(q: request_queue, b: bio): KGen {
   const k = q.k;
   const nr_sectors = bio_sectors(b);
-  const sync = (b.bi_rw & BIO_RW_SYNC) !== 0;
+  const sync = (b.bi_rw & (1 << BIO_RW_SYNC)) !== 0;
   // get_rq:
   const rw = b.bi_rw & 1 ? WRITE : READ;
   const rq = yield* get_request_wait(q, rw);
@@ -663,11 +670,16 @@ export function blk_complete_request(k: Kernel, done: blk_done_lists, rq: reques
   k.raise_softirq(cpu, SOFTIRQ_BLOCK);
 }
 
-/** @kernel block/blk-core.c blk_done_softirq — run each completed request's softirq_done_fn. */
+/**
+ * @kernel block/blk-core.c blk_done_softirq
+ * Take this CPU's whole done list, then run each request's softirq_done_fn in order; requests
+ * completed meanwhile wait for the next pass of the softirq.
+ */
 export function blk_done_softirq(done: blk_done_lists, cpu: number): void {
   const list = done.lists[cpu]!;
-  while (list.length > 0) {
-    const rq = list.shift()!;
+  if (list.length === 0) return;
+  done.lists[cpu] = [];
+  for (const rq of list) {
     assert(rq.q.softirq_done_fn !== null, 'request without softirq_done_fn');
     const t = rq.q.k.current;
     t.enter('blk_done_softirq');

@@ -19,8 +19,9 @@
  * Modelled: back merges by end sector through a hash, front merges through last_merge (and
  * deadline's sector lookup), merging neighbours after a merge, the unplug threshold check at the
  * end of elv_insert. Not modelled: barriers, requeue of partial requests, I/O priorities, CFQ and
- * anticipatory, the sysfs tunables (deadline keeps its defaults), q->end_sector/boundary_rq (read
- * only by elv_dispatch_sort, which the modelled paths never call). deadline's red-black tree is a
+ * anticipatory, the sysfs tunables (deadline keeps its defaults), q->end_sector/boundary_rq (kept
+ * by elv_dispatch_sort for its sort; noop's dispatch calls it, but only onto an empty dispatch
+ * list, where the sort is an append, so the model appends). deadline's red-black tree is a
  * sorted array: the same order, neighbours and exact-sector lookups for the at most a few hundred
  * requests a queue holds. Called with the queue lock held (never sleeps).
  */
@@ -471,7 +472,11 @@ export function elv_requeue_request(q: request_queue, rq: request): void {
   q.queue_head.unshift(rq);
 }
 
-/** @kernel block/noop-iosched.c noop_dispatch — move one request from the FIFO to the dispatch list. */
+/**
+ * @kernel block/noop-iosched.c noop_dispatch
+ * Move one request from the FIFO to the dispatch list. The kernel sorts it in (elv_dispatch_sort);
+ * __elv_next_request only dispatches onto an empty list, so the model appends.
+ */
 function noop_dispatch(q: request_queue): boolean {
   const rq = q.elevator.fifo.shift();
   if (rq === undefined) return false;

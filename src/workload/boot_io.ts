@@ -89,7 +89,7 @@ export class BootReads {
       b.bi_size = PAGE_SIZE;
       b.bi_end_io = this.endio;
       b.bi_private = state;
-      if (i === n - 1) b.bi_rw |= BIO_RW_SYNC;
+      if (i === n - 1) b.bi_rw |= 1 << BIO_RW_SYNC;
       sector += PAGE_SIZE >> 9;
       state.pending++;
       this.submitted++;
