@@ -313,10 +313,12 @@ function* shrink_active_list(vm: VmState, nr_pages: number, zone: number): KGen 
 function* throttle_vm_writeout(vm: VmState, gfp_mask: number): KGen {
   const k = vm.k;
   for (;;) {
-    // get_dirty_limits: dirtyable memory is free + LRU pages.
+    // get_dirty_limits: dirtyable memory is free + LRU pages, plus one (determine_dirtyable_memory
+    // never returns 0); the ratio is at least 5. No highmem on x86_64, no PF_LESS_THROTTLE or
+    // real-time tasks here.
     const pa = vm.pa;
-    const dirtyable = pa.nr_free_pages + pa.vm_stat[NR_INACTIVE]! + pa.vm_stat[NR_ACTIVE]!;
-    let dirty_thresh = Math.floor((dirtyable * vm.vm_dirty_ratio) / 100);
+    const dirtyable = pa.nr_free_pages + pa.vm_stat[NR_INACTIVE]! + pa.vm_stat[NR_ACTIVE]! + 1;
+    let dirty_thresh = Math.floor((dirtyable * Math.max(vm.vm_dirty_ratio, 5)) / 100);
     dirty_thresh += Math.floor(dirty_thresh / 10);
     if (pa.vm_stat[NR_WRITEBACK]! + pa.vm_stat[NR_UNSTABLE_NFS]! <= dirty_thresh) break;
     k.current.enter('throttle_vm_writeout');
