@@ -88,7 +88,9 @@ function remove_element(pool: mempool_t): number {
 /**
  * @kernel mm/mempool.c mempool_create, mempool_create_node
  * Fills the reserve with min_nr elements allocated with GFP_KERNEL (at boot: synchronous). If
- * one fails, the elements are given back and null is returned.
+ * one fails, the elements are given back and null is returned. Not modelled: the kmalloc of the
+ * mempool_t and of its elements array (a few permanent boot objects in kmalloc-16 to kmalloc-96,
+ * none in kmalloc-128).
  */
 export function mempool_create(k: Kernel, name: string, min_nr: number, alloc_fn: mempool_alloc_t, free_fn: mempool_free_t, pool_data: unknown): mempool_t | null {
   assert(Number.isInteger(min_nr) && min_nr >= 0, `mempool ${name}: bad min_nr ${min_nr}`);

@@ -5,8 +5,8 @@
  * Mirrors: mm/slub.c of v2.6.25 (kmem_cache_create, find_mergeable, slab_unmergeable,
  * create_unique_id, kmem_cache_init's kmalloc caches, get_slab, slab_alloc/__slab_alloc,
  * slab_free/__slab_free, new_slab/allocate_slab, get_partial, add_partial/remove_partial,
- * deactivate_slab, unfreeze_slab, discard_slab, kmalloc_large, kfree, s_show) and
- * include/linux/slub_def.h. Geometry comes from slub_geometry.ts.
+ * deactivate_slab, unfreeze_slab, discard_slab, kfree, s_show) and include/linux/slub_def.h
+ * (kmalloc_large, an inline there). Geometry comes from slub_geometry.ts.
  *
  * Handles and merged caches. kmem_cache_create returns a `kmem_cache` handle per caller name;
  * when SLUB merges the request into an existing cache, several handles point at one
@@ -561,7 +561,11 @@ export class SlubAllocator {
     return slab;
   }
 
-  /** @kernel mm/slub.c discard_slab, free_slab: the slab's pages go back to the page allocator. */
+  /**
+   * @kernel mm/slub.c discard_slab, free_slab: the slab's pages go back to the page allocator at once.
+   * Not modelled: the RCU-deferred free of SLAB_DESTROY_BY_RCU caches (anon_vma and sighand_cache
+   * only, which never merge and take no slab page on the modelled paths).
+   */
   private discard_slab(s: kmem_cache_s, slab: number): void {
     if (!(this.sl_live[slab] === 0)) fail('discard_slab: ', s.name, ' slab ', slab, ' still has ', this.sl_live[slab], ' objects');
     const pfn = this.sl_pfn[slab]!;
@@ -810,7 +814,7 @@ export class SlubAllocator {
   }
 
   /**
-   * @kernel mm/slub.c kmalloc_large
+   * @kernel include/linux/slub_def.h kmalloc_large
    * Above PAGE_SIZE (or as the fallback of kmalloc-2048/4096): whole compound pages. The id is
    * KMALLOC_LARGE_BASE + pfn, or 0.
    */
