@@ -197,10 +197,9 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
         continue;
       }
       if (res === PAGE_SUCCESS) {
-        // The writepage unlocked the page; re-take it and keep it while it is still dirty or
-        // under writeback.
+        // The writepage unlocked the page. Keep it while it is under writeback or dirty again, or
+        // if someone else locked it meanwhile; else re-take the lock and go on to free it.
         if (PageFlag(vm.pa.page_flags, pfn, PG_writeback) || PageFlag(vm.pa.page_flags, pfn, PG_dirty) || PageFlag(vm.pa.page_flags, pfn, PG_locked)) {
-          if (!PageFlag(vm.pa.page_flags, pfn, PG_writeback)) ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
           kept[nr_kept++] = pfn;
           continue;
         }
