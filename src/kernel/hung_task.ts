@@ -19,6 +19,13 @@
  * Simplified: softlockup_tick's soft-lockup warning is not modelled (no CPU is ever stuck in the
  * model), and the thread's wake-up is computed as the tick at which softlockup_tick would wake it
  * instead of being checked on every tick. The check runs on CPU 0 (check_cpu).
+ *
+ * Assumed: an idle routine that does not touch the soft-lockup timestamp (mwait_idle, or polling).
+ * x86_64's default_idle (HLT) and ACPI's C2/C3 call sched_clock_idle_wakeup_event after every
+ * halt, which touches it; so does show_mem (touch_nmi_watchdog). On such a machine softlockup_tick
+ * wakes the thread only when CPU 0 has not come out of idle for more than a whole unit, and in
+ * the sense_slab livelock kblockd/0 wakes CPU 0 every 3 jiffies: 2.6.25's check would then not
+ * even run, and the detector would stay silent for that reason too.
  */
 import type { Kernel } from './kernel.js';
 import { TASK_UNINTERRUPTIBLE, type KGen, type Task } from './task.js';

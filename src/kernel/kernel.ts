@@ -468,7 +468,11 @@ export class Kernel {
 
   // ---- timers (kernel/timer.c) ----
 
-  /** mod_timer: (re)arms a timer to fire at jiffy `expires` on the current CPU. Returns whether it was pending. */
+  /**
+   * mod_timer: (re)arms a timer to fire at jiffy `expires` on the current CPU. Returns whether it was
+   * pending. Simplified: a timer already due fires at once, where 2.6.25 fires it at the next tick;
+   * every caller asks for at least one jiffy ahead.
+   */
   mod_timer(timer: timer_list, expires: number): boolean {
     const was = timer.pendingSeq >= 0;
     timer.expires = expires;

@@ -5,6 +5,8 @@
  * token bucket shared by every caller: the bucket starts full at burst * interval jiffies, gains
  * one token per jiffy, each allowed message costs `interval` tokens, and the next allowed
  * message is preceded by "printk: N messages suppressed." Defaults: interval 5*HZ, burst 10.
+ * Simplified: jiffies start at 0 here; the kernel's start at INITIAL_JIFFIES (-300*HZ), so a
+ * first printk_ratelimit call between 250 and 300 s of uptime would find a smaller first burst.
  *
  * The log keeps at most `capacity` lines (a ring, like the kernel's log buffer); lines pushed out
  * are counted in `dropped`.

@@ -125,7 +125,7 @@ export function* run_for_ns_wait(k: Kernel, ns: number): KGen {
 }
 
 /**
- * @kernel kernel/sched.c cond_resched (_cond_resched, __cond_resched)
+ * @kernel include/linux/sched.h cond_resched (an inline there; kernel/sched.c _cond_resched, __cond_resched)
  * Lets other runnable tasks of this instant run first. It yields with PREEMPT_ACTIVE, as
  * __cond_resched does, so a task that has already set TASK_UNINTERRUPTIBLE (after
  * prepare_to_wait) is not put to sleep here; it sleeps in its own schedule() later.
