@@ -106,6 +106,7 @@ export function bootMachine(p: RunParams): Machine {
   const dentryCache = dcache_init(slub);
 
   // init_bio: the bio cache, the biovec caches and fs_bio_set (BIO_POOL_SIZE bios, 2 of each biovec).
+  // Not created: bio_split_pool (two 248-byte bio_pairs kept in kmalloc-256, never used on this path).
   const bioCache = slub.kmem_cache_create('bio', SIZEOF_BIO, 0, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
   const bvecCaches = BVEC_NR_VECS.map((n) => slub.kmem_cache_create(`biovec-${n}`, n * SIZEOF_BIO_VEC, 0, SLAB_HWCACHE_ALIGN | SLAB_PANIC));
   const bioPool = must(mempool_create_slab_pool(k, BIO_POOL_SIZE, bioCache, 'fs_bio_set.bio_pool'), 'bio pool');
