@@ -20,7 +20,10 @@
  *  - ZONE_DMA = pfn 0-4095, ZONE_DMA32 = 4096 up to 4 GiB, ZONE_NORMAL above; ZONE_MOVABLE empty;
  *  - present_pages = spanned - holes - mem_map (56 bytes of struct page per spanned page), and
  *    in ZONE_DMA also minus dma_reserve (kernel image at 2 MiB and early reservations; default
- *    1420 pages, giving the 2523 present DMA pages a 2.6.25 x86_64 boot log shows).
+ *    1420 pages, giving the 2523 present DMA pages a 2.6.25 x86_64 boot log shows). They are one
+ *    run from 2 MiB: page 0 (e820_64.c's BIOS data page) and the SMP trampoline are not singled
+ *    out, so ZONE_DMA's migrate-reserve block is pageblock 0, where 2.6.25 skips a block whose
+ *    first page is reserved (only GFP_DMA allocations could tell).
  * `layout: 'flat'` splits RAM at 16 MiB and 4 GiB with no holes or reservations (handy for
  * checking the reference's whole-RAM arithmetic).
  *

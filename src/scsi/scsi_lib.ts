@@ -297,6 +297,7 @@ export function sd_prep_fn(ctx: scsi_lib_ctx, q: request_queue, rq: request): nu
 
 /** @kernel drivers/scsi/scsi_lib.c scsi_dev_queue_ready */
 function scsi_dev_queue_ready(q: request_queue, sdev: scsi_device): boolean {
+  if (sdev.device_busy >= sdev.queue_depth) return false;
   if (sdev.device_busy === 0 && sdev.device_blocked) {
     if (--sdev.device_blocked === 0) {
       // unblocked
@@ -305,7 +306,7 @@ function scsi_dev_queue_ready(q: request_queue, sdev: scsi_device): boolean {
       return false;
     }
   }
-  if (sdev.device_busy >= sdev.queue_depth || sdev.device_blocked) return false;
+  if (sdev.device_blocked) return false;
   return true;
 }
 
