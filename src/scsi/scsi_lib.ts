@@ -263,7 +263,8 @@ function scsi_setup_fs_cmnd(ctx: scsi_lib_ctx, sdev: scsi_device, req: request):
 /**
  * @kernel drivers/scsi/scsi_lib.c scsi_prep_return
  * DEFER with nothing in flight plugs the queue: no completion will come to run it again, so the
- * unplug timer must. OK marks the request prepared (REQ_DONTPREP).
+ * unplug timer must. OK marks the request prepared (REQ_DONTPREP). `sg_failed` (not a kernel
+ * argument) only names the cause in the scsi_prep_defer trace.
  */
 function scsi_prep_return(q: request_queue, req: request, ret: number, sg_failed: boolean): number {
   const sdev = q.queuedata as scsi_device;
