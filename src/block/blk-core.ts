@@ -658,8 +658,14 @@ export function end_that_request_last(q: request_queue, rq: request): void {
 /** Per-CPU blk_cpu_done lists for BLOCK_SOFTIRQ. */
 export class blk_done_lists {
   readonly lists: request[][];
+  /**
+   * Per CPU, an empty list that blk_done_softirq swaps in while it runs the taken one, so that a
+   * pass allocates nothing; null while a pass holds it.
+   */
+  readonly spare: (request[] | null)[];
   constructor(cpus: number) {
     this.lists = Array.from({ length: cpus }, () => []);
+    this.spare = Array.from({ length: cpus }, () => []);
   }
 }
 
@@ -678,7 +684,8 @@ export function blk_complete_request(k: Kernel, done: blk_done_lists, rq: reques
 export function blk_done_softirq(done: blk_done_lists, cpu: number): void {
   const list = done.lists[cpu]!;
   if (list.length === 0) return;
-  done.lists[cpu] = [];
+  done.lists[cpu] = done.spare[cpu] ?? [];
+  done.spare[cpu] = null;
   for (const rq of list) {
     assert(rq.q.softirq_done_fn !== null, 'request without softirq_done_fn');
     const t = rq.q.k.current;
@@ -686,6 +693,8 @@ export function blk_done_softirq(done: blk_done_lists, cpu: number): void {
     rq.q.softirq_done_fn(rq);
     t.leave();
   }
+  list.length = 0;
+  done.spare[cpu] = list;
 }
 
 /** Exposed so the SCSI layer can dequeue from the dispatch list (blkdev_dequeue_request). */
