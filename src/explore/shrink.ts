@@ -1,6 +1,7 @@
 /**
  * Shrink: greedy, delta-debugging-style search for a smaller scenario that still gives the same
- * verdict. Dimensions are tried in order (copies, RAM, CPUs, tree size, then the perturbations:
+ * verdict, and, when asked, the same stall kind (result.ts StallKind: a LIVELOCK of the patch's
+ * kind must not shrink into a machine that merely runs out of memory). Dimensions are tried in order (copies, RAM, CPUs, tree size, then the perturbations:
  * seek jitter, start stagger, scheduler salt); each numeric dimension first jumps to its minimum,
  * then bisects between the smallest value known to fail and the current (reproducing) value.
  * Passes repeat until one changes nothing or the run budget is spent. Every candidate is built by
@@ -11,7 +12,7 @@
 import { resolveScenario, scenarioToYaml, type ResolvedScenario } from '../scenario/load.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { paramsFromScenario } from '../scenario/params.js';
-import type { Verdict } from '../scenario/result.js';
+import { verdictLabel, type StallKind, type Verdict } from '../scenario/result.js';
 import { inputForm, valueAt } from './spec.js';
 import type { ExploreParams } from './types.js';
 
@@ -52,13 +53,15 @@ export interface ShrinkStep {
 export interface ShrinkOutcome {
   state: ShrinkState;
   verdict: Verdict;
+  /** The stall kind every accepted candidate showed too (undefined: any). */
+  stall?: StallKind;
   runs: number;
   steps: ShrinkStep[];
   /** True if the budget ran out before a pass changed nothing. */
   budgetExhausted: boolean;
 }
 
-export type ShrinkRun = (p: ExploreParams) => { verdict: Verdict };
+export type ShrinkRun = (p: ExploreParams) => { verdict: Verdict; stall?: StallKind | null };
 
 export function paramsOfState(s: ShrinkState): ExploreParams {
   const p: ExploreParams = paramsFromScenario(s.scenario);
@@ -86,13 +89,18 @@ function withValue(s: ShrinkState, path: string, v: number): ShrinkState | undef
   }
 }
 
-export function shrinkScenario(start: ShrinkState, opts: { target: Verdict; budget: number; run: ShrinkRun; onStep?: (s: ShrinkStep, runs: number) => void }): ShrinkOutcome {
+/**
+ * Shrinks `start` while candidates give `target` (and, if `stall` is set, that stall kind), within
+ * `budget` runs.
+ */
+export function shrinkScenario(start: ShrinkState, opts: { target: Verdict; stall?: StallKind; budget: number; run: ShrinkRun; onStep?: (s: ShrinkStep, runs: number) => void }): ShrinkOutcome {
   let cur = start;
   let runs = 0;
   const steps: ShrinkStep[] = [];
   const reproduces = (s: ShrinkState): boolean => {
     runs++;
-    return opts.run(paramsOfState(s)).verdict === opts.target;
+    const r = opts.run(paramsOfState(s));
+    return r.verdict === opts.target && (opts.stall === undefined || r.stall === opts.stall);
   };
   // A dimension whose minimum already failed keeps its lower bound across passes.
   const failedBelow = new Map<string, number>();
@@ -133,14 +141,14 @@ export function shrinkScenario(start: ShrinkState, opts: { target: Verdict; budg
       }
     }
   }
-  return { state: cur, verdict: opts.target, runs, steps, budgetExhausted: changed && runs >= opts.budget };
+  return { state: cur, verdict: opts.target, ...(opts.stall !== undefined ? { stall: opts.stall } : {}), runs, steps, budgetExhausted: changed && runs >= opts.budget };
 }
 
 /** The shrunk scenario as a YAML file with its seed, ready to attach to a bug report. */
 export function shrinkYaml(o: ShrinkOutcome, header: string[]): string {
   const lines = [
     ...header,
-    `verdict: ${o.verdict} (seed ${o.state.scenario.seed}${o.state.salt !== 0 ? `, sched_salt ${o.state.salt}` : ''}), found in ${o.runs} shrink runs`,
+    `verdict: ${verdictLabel(o.verdict, o.stall)}, seed ${o.state.scenario.seed}${o.state.salt !== 0 ? `, sched_salt ${o.state.salt}` : ''}, found in ${o.runs} shrink runs`,
     ...o.steps.map((s) => `  ${s.path}: ${s.from} -> ${s.to}`),
   ];
   return scenarioToYaml({ ...o.state.scenario, sched_salt: o.state.salt }, lines.map((l) => `# ${l}`).join('\n'));

@@ -65,11 +65,14 @@ CREATE INDEX IF NOT EXISTS runs_group ON runs (profile, variants, cell_label);
 /** Columns of a record in export order (NDJSON keys and CSV header). */
 export const RECORD_COLUMNS: readonly (keyof RunRecord)[] = [
   'id', 'sweep_id', 'model_version', 'scenario_hash', 'seed', 'sched_salt', 'source', 'sets', 'cell', 'cell_label', 'scenario', 'profile', 'variants',
-  'verdict', 'reason', 'sim_time_ns', 'events', 'time_to_livelock_ns', 'time_to_finish_ns', 'writeback_pages_stuck', 'alloc_failure_reports',
+  'verdict', 'reason', 'stall', 'sim_time_ns', 'events', 'time_to_livelock_ns', 'time_to_finish_ns', 'writeback_pages_stuck', 'alloc_failure_reports',
   'free_list_uses', 'pswpout', 'pages_copied', 'hung_task_reports', 'trace_hash', 'determinism', 'params_json', 'scenario_json', 'result_json',
 ];
 
 type Row = Omit<RunRecord, 'sets' | 'variants'> & { sets_json: string; variants: string };
+
+/** Every column, and the stall kind out of the stored result (not a column of its own: schema version 1 stays). */
+const SELECT_RECORD = "SELECT *, json_extract(result_json, '$.stall') AS stall FROM runs";
 
 function toRecord(r: Row): RunRecord {
   const { sets_json, variants, ...rest } = r;
@@ -78,6 +81,8 @@ function toRecord(r: Row): RunRecord {
 
 export interface RecordFilter {
   verdict?: string;
+  /** A stall kind (result.ts StallKind). */
+  stall?: string;
   /** A variant name the run had, or "none" for runs without variants. */
   variant?: string;
   profile?: string;
@@ -201,7 +206,7 @@ export class ResultStore {
   }
 
   get(id: number): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare(`${SELECT_RECORD} WHERE id = ?`).get(id) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
 
@@ -212,6 +217,10 @@ export class ResultStore {
     if (f.verdict !== undefined) {
       where.push('verdict = ?');
       args.push(f.verdict);
+    }
+    if (f.stall !== undefined) {
+      where.push("json_extract(result_json, '$.stall') IS ?");
+      args.push(f.stall);
     }
     if (f.profile !== undefined) {
       where.push('profile = ?');
@@ -236,7 +245,7 @@ export class ResultStore {
       where.push(`id IN (${f.ids.map(() => '?').join(',') || 'NULL'})`);
       args.push(...f.ids);
     }
-    const sql = `SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
+    const sql = `${SELECT_RECORD}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
     return (this.db.prepare(sql).all(...args) as Row[]).map(toRecord);
   }
 

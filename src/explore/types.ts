@@ -1,6 +1,6 @@
 /** Plain-data types shared by the sweep driver, the worker pool, the store and the commands. */
 import type { RunParams } from '../scenario/params.js';
-import type { RunResult, Verdict } from '../scenario/result.js';
+import type { RunResult, StallKind, Verdict } from '../scenario/result.js';
 
 /**
  * Run parameters as explore passes them (RunParams, whose optional `sched_salt` derives the
@@ -59,6 +59,8 @@ export interface RunRecord {
   variants: string[];
   verdict: Verdict;
   reason: string;
+  /** The result's stall kind (null for COMPLETED and LIMIT, and for records made before MODEL_VERSION 16). Read from result_json, not a column. */
+  stall: StallKind | null;
   sim_time_ns: number;
   events: number;
   time_to_livelock_ns: number | null;

@@ -8,7 +8,7 @@
  * from a scenario or the model is escaped, and the data is embedded as JSON with "<" escaped.
  */
 import type { MetricsSeries } from '../check/metrics.js';
-import type { RunResult } from '../scenario/result.js';
+import { STALL_TEXT, type RunResult } from '../scenario/result.js';
 import { formatSeconds } from '../sim/time.js';
 import { gfpName } from './ftrace.js';
 
@@ -242,6 +242,7 @@ function runCard(run: ReportRun, ri: number): string {
   return `<section class="run" aria-labelledby="run-${ri}-title">
 <h2 id="run-${ri}-title">${escapeHtml(run.title)}</h2>
 <div><span class="verdict v-${escapeHtml(r.verdict)}">${escapeHtml(r.verdict)}</span> after ${escapeHtml(sec(r.sim_time_ns))} simulated, seed ${r.seed}${run.sched_salt ? `, sched_salt ${run.sched_salt}` : ''}</div>
+${r.stall ? `<p class="stall">stall: <b>${escapeHtml(r.stall)}</b>: ${escapeHtml(STALL_TEXT[r.stall])}</p>` : ''}
 <p class="reason">${escapeHtml(r.reason)}</p>
 <table class="figures"><tbody>
 ${fig.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="num">${escapeHtml(v)}</td></tr>`).join('\n')}

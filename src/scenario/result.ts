@@ -5,6 +5,32 @@
 import type { Verdict } from '../check/watchdog.js';
 export type { Verdict };
 
+/**
+ * What stopped a LIVELOCK or DEADLOCK run, read off the machine at the verdict. Two runs with the
+ * same verdict can have stopped for unrelated reasons (the patch's latch, or memory that nothing
+ * can free); `reclaimsim shrink` keeps the kind as well as the verdict, so that a smaller scenario
+ * still shows the same finding.
+ */
+export type StallKind = 'sense-buffer' | 'command' | 'sg-table' | 'device' | 'queue' | 'swap-full' | 'unreclaimable';
+
+/** One line per kind, for the CLI and the docs (docs/outputs.md has the same table). */
+export const STALL_TEXT: Readonly<Record<StallKind, string>> = {
+  'sense-buffer': 'writes wait in the queue, and every prep since progress stopped failed to allocate a sense buffer (the patch\'s livelock)',
+  command: 'writes wait in the queue, and every prep since progress stopped failed to allocate a command',
+  'sg-table': 'writes wait in the queue, and the last prep failed to get a scatterlist from the sgpool mempool',
+  device: 'commands sit in flight on the device and never complete',
+  queue: 'writes wait in the queue, and nothing has tried to prepare them since progress stopped',
+  'swap-full': 'nothing waits for the disk: memory and swap are full (2.6.25 would call the OOM killer)',
+  unreclaimable: 'nothing waits for the disk and swap has room: reclaim finds nothing in memory it can write or free',
+};
+
+export const STALL_KINDS = Object.keys(STALL_TEXT) as readonly StallKind[];
+
+/** "LIVELOCK (sense-buffer)", or the bare verdict when there is no stall kind. */
+export function verdictLabel(verdict: Verdict, stall: StallKind | null | undefined): string {
+  return stall ? `${verdict} (${stall})` : verdict;
+}
+
 export interface TaskSummary {
   pid: number;
   comm: string;
@@ -24,6 +50,8 @@ export interface RunResult {
   verdict: Verdict;
   /** One sentence (or a few) naming who waits where, and how often they retried. */
   reason: string;
+  /** What stopped a LIVELOCK or DEADLOCK run (STALL_TEXT); null for COMPLETED and LIMIT. */
+  stall: StallKind | null;
   seed: number;
   profile: string;
   variants: string[];

@@ -12,7 +12,8 @@ import { ALLOCSTALL, NR_FREE_PAGES, NR_WRITEBACK, PGSCAN_DIRECT, PGSCAN_KSWAPD, 
 import { GFP_ATOMIC } from '../include/gfp.js';
 import { bootMachine, type Machine } from './machine.js';
 import type { RunParams } from './params.js';
-import type { RunResult, TaskSummary, Verdict } from './result.js';
+import type { RunResult, StallKind, TaskSummary, Verdict } from './result.js';
+import { DEFER_NO_COMMAND, DEFER_NO_SG_TABLE } from '../scsi/scsi.js';
 
 export interface RunOptions {
   /** Called with the machine after boot, before the run (for samplers and snapshots). */
@@ -199,6 +200,24 @@ function lastProgressNs(m: Machine): number {
   return Math.max(m.workload.last_copy_ns, m.vm.events.last_swap_write_ns);
 }
 
+/**
+ * What stopped the run (result.ts StallKind), from the state at a LIVELOCK or DEADLOCK verdict.
+ * With I/O pending: commands in flight that never complete, else the cause of the last prep DEFER
+ * if it came after the last progress, else a queue nobody prepares. With none: swap full, or
+ * memory that reclaim cannot free.
+ */
+export function stallKind(m: Machine): StallKind {
+  const queued = m.q.elevator.nr_sorted + m.q.queue_head.length;
+  if (m.pa.vm_stat[NR_WRITEBACK]! > 0 || queued > 0 || m.q.in_flight > 0) {
+    if (m.q.in_flight > 0) return 'device';
+    const st = m.sdev.stat;
+    if (st.last_defer_ns < 0 || st.last_defer_ns < lastProgressNs(m)) return 'queue';
+    return st.last_defer_cause === DEFER_NO_SG_TABLE ? 'sg-table' : st.last_defer_cause === DEFER_NO_COMMAND ? 'command' : 'sense-buffer';
+  }
+  const si = m.vm.si;
+  return si.inuse_pages >= si.pages ? 'swap-full' : 'unreclaimable';
+}
+
 function pendingReason(m: Machine, verdict: Verdict): string {
   const k = m.k;
   const parts: string[] = [];
@@ -263,6 +282,7 @@ function summarize(m: Machine, verdict: Verdict, stop: string): RunResult {
   return {
     verdict,
     reason,
+    stall: stalled ? stallKind(m) : null,
     seed: p.seed,
     profile: p.profile,
     variants: [...p.variants],

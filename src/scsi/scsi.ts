@@ -68,14 +68,29 @@ export class scsi_host_cmd_pool {
   ) {}
 }
 
+/** Scsi_Host.stat.last_get_failure: the sense buffer's allocation failed (the command's succeeded). */
+export const GET_FAILED_SENSE = 1;
+/** Scsi_Host.stat.last_get_failure: the command's own allocation failed. */
+export const GET_FAILED_CMD = 2;
+
+/** scsi_device.stat.last_defer_cause: no command, because its sense buffer could not be allocated. */
+export const DEFER_NO_SENSE = 1;
+/** scsi_device.stat.last_defer_cause: no command, because the command object could not be allocated. */
+export const DEFER_NO_COMMAND = 2;
+/** scsi_device.stat.last_defer_cause: a command, but no scatterlist from the sgpool mempool. */
+export const DEFER_NO_SG_TABLE = 3;
+
 export class Scsi_Host {
   readonly free_list: scsi_cmnd[] = [];
   host_busy = 0;
   host_blocked = 0;
   max_host_blocked = 7;
   readonly starved_list: scsi_device[] = [];
-  /** Statistics (not kernel fields). */
-  readonly stat = { free_list_uses: 0, get_failures: 0, sense_failures: 0, cmd_failures: 0, commands: 0 };
+  /**
+   * Statistics (not kernel fields). `last_get_failure` is what the last __scsi_get_command that
+   * returned NULL failed to allocate (GET_FAILED_SENSE or GET_FAILED_CMD; 0 before the first).
+   */
+  readonly stat = { free_list_uses: 0, get_failures: 0, sense_failures: 0, cmd_failures: 0, commands: 0, last_get_failure: 0 };
   constructor(
     readonly k: Kernel,
     readonly host_no: number,
@@ -111,6 +126,9 @@ export class scsi_device {
     free_list_in_flight: 0,
     /** Highest device_busy seen at a dispatch while a free-list command was in flight (0: never). */
     max_device_busy_free_list: 0,
+    /** When prep last deferred (ns; -1: never), and why (DEFER_NO_SENSE, DEFER_NO_COMMAND, DEFER_NO_SG_TABLE). */
+    last_defer_ns: -1,
+    last_defer_cause: 0,
   };
   constructor(
     readonly host: Scsi_Host,
@@ -159,6 +177,7 @@ export function __scsi_get_command(shost: Scsi_Host, gfp_mask: number): scsi_cmn
 function __scsi_get_command_body(shost: Scsi_Host, gfp_mask: number): scsi_cmnd | null {
   const pool = shost.cmd_pool;
   let cmd: scsi_cmnd | null = null;
+  let failed = GET_FAILED_CMD;
   const obj = kmem_cache_alloc(pool.cmd_slab!, gfp_mask | pool.gfp_mask);
   if (!obj) {
     shost.stat.cmd_failures++;
@@ -169,10 +188,12 @@ function __scsi_get_command_body(shost: Scsi_Host, gfp_mask: number): scsi_cmnd 
       shost.stat.sense_failures++;
       kmem_cache_free(pool.cmd_slab!, obj);
       cmd = null;
+      failed = GET_FAILED_SENSE;
       if (shost.version === 'rc8') {
         // The rc8 bug: this path gives up without consulting the free list.
         shost.k.mark('rc8_sense_fail_no_fallback');
         shost.stat.get_failures++;
+        shost.stat.last_get_failure = failed;
         return null;
       }
     }
@@ -180,6 +201,7 @@ function __scsi_get_command_body(shost: Scsi_Host, gfp_mask: number): scsi_cmnd 
   if (cmd === null) cmd = take_free_list(shost);
   if (cmd === null) {
     shost.stat.get_failures++;
+    shost.stat.last_get_failure = failed;
     return null;
   }
   cmd.inUse = true;

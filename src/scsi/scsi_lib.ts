@@ -37,7 +37,7 @@ import {
   type request_queue,
 } from '../block/blk-core.js';
 import { BLKPREP_DEFER, BLKPREP_OK, elv_next_request, elv_requeue_request } from '../block/elevator.js';
-import { scsi_get_command, scsi_put_command, type scsi_cmnd, type scsi_device, type Scsi_Host } from './scsi.js';
+import { DEFER_NO_COMMAND, DEFER_NO_SENSE, DEFER_NO_SG_TABLE, GET_FAILED_CMD, scsi_get_command, scsi_put_command, type scsi_cmnd, type scsi_device, type Scsi_Host } from './scsi.js';
 
 /**
  * The frames under scsi_next_command while a request completes in BLOCK_SOFTIRQ, outermost first:
@@ -270,6 +270,8 @@ function scsi_prep_return(q: request_queue, req: request, ret: number, sg_failed
   const sdev = q.queuedata as scsi_device;
   if (ret === BLKPREP_DEFER) {
     sdev.stat.defers++;
+    sdev.stat.last_defer_ns = q.k.now;
+    sdev.stat.last_defer_cause = sg_failed ? DEFER_NO_SG_TABLE : sdev.host.stat.last_get_failure === GET_FAILED_CMD ? DEFER_NO_COMMAND : DEFER_NO_SENSE;
     const plug = sdev.device_busy === 0;
     if (plug) {
       sdev.stat.defers_plugged++;

@@ -88,8 +88,10 @@ test('cli reproduce --report: the table is the same with and without the report 
     assert.equal(plain.status, 0, plain.stderr);
     assert.equal(withReport.status, 0, withReport.stderr);
     assert.equal(withReport.stdout, plain.stdout);
-    const rows = (JSON.parse(plain.stdout) as { rows: { runs: number }[] }).rows;
+    const rows = (JSON.parse(plain.stdout) as { rows: { runs: number; livelock: number; deadlock: number; stalls: Record<string, number> }[] }).rows;
     assert.deepEqual(rows.map((r) => r.runs), [2, 2, 2, 2, 2, 2, 2]);
+    // Every stalled run, and only those, counts under its stall kind.
+    for (const r of rows) assert.equal(Object.values(r.stalls).reduce((a, b) => a + b, 0), r.livelock + r.deadlock);
     assert.match(readFileSync(join(d, 'rep.html'), 'utf8'), /^<!DOCTYPE html>/);
   } finally {
     rmSync(d, { recursive: true, force: true });

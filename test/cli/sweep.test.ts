@@ -215,3 +215,54 @@ test('sweep: a determinism mismatch is reported loudly and exits 3', async () =>
   assert.match(bad.stderr, /SIMULATOR BUG: run #\d+ \(seed \d\) is not deterministic: trace hash [0-9a-f]{8} then [0-9a-f]{8}; rerun it with: reclaimsim run flagship/);
   assert.match(bad.stdout, /2 mismatch/);
 });
+
+test('stall kinds end to end: sweep findings, results --stall, exports, and shrink keeping the kind', async () => {
+  const dir = tmp();
+  const db = join(dir, 'r.db');
+  // 64 MiB and one CPU: a 200 MiB tree completes; at 240 MiB the tree's dentries and inodes fill
+  // RAM and the run livelocks with nothing for the disk to do.
+  const base = ['flagship', '--set', 'machine.ram=64MiB', '--set', 'machine.cpus=1', '--set', 'workload.copies=1', '--set', 'checks.watchdog_window=10s'];
+  const sw = await cli(['sweep', ...base, '--seeds', '1..1', '--grid', 'workload.tree_size=200MiB,240MiB', '--workers', '1', '--db', db], [], T);
+  assert.equal(sw.status, 5, sw.stderr);
+  assert.match(sw.stdout, /#(\d+) LIVELOCK \(unreclaimable\) seed 1 \[workload\.tree_size=240MiB\]/);
+  const id = /#(\d+) LIVELOCK \(unreclaimable\)/.exec(sw.stdout)![1]!;
+
+  const count = async (...f: string[]): Promise<number> => {
+    const r = await cli(['results', '--db', db, ...f, '--json'], [], T);
+    assert.equal(r.status, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { records: number }).records;
+  };
+  assert.equal(await count(), 2);
+  assert.equal(await count('--stall', 'unreclaimable'), 1);
+  assert.equal(await count('--stall', 'sense-buffer'), 0);
+  const list = await cli(['results', '--db', db, '--list'], [], T);
+  assert.match(list.stdout, new RegExp(`#${id}  LIVELOCK \\(unreclaimable\\)  2\\.6\\.25-rc8`));
+  assert.match(list.stdout, /#\d+ {2}COMPLETED {2}2\.6\.25-rc8/);
+  const nd = await cli(['results', '--db', db, '--export', 'ndjson'], [], T);
+  const recs = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; verdict: string; stall: string | null });
+  assert.deepEqual(recs.map((r) => [r.verdict, r.stall]).sort(), [['COMPLETED', null], ['LIVELOCK', 'unreclaimable']]);
+  const csv = await cli(['results', '--db', db, '--export', 'csv'], [], T);
+  assert.match(csv.stdout.split('\n')[0]!, /,verdict,reason,stall,sim_time_ns,/);
+
+  // The stall kind must be the run's to be kept; `any` drops it.
+  const wrong = await cli(['shrink', id, '--db', db, '--stall', 'sense-buffer'], [], T);
+  assert.equal(oneLineError(wrong), undefined, wrong.stderr);
+  assert.match(wrong.stderr, new RegExp(`run #${id} stalls as unreclaimable, not sense-buffer; choose --stall unreclaimable or another run`));
+  const yamlFile = join(dir, 'shrunk.yaml');
+  const sh = await cli(['shrink', id, '--db', db, '--budget', '3', '--out', yamlFile], [], T);
+  assert.equal(sh.status, 0, sh.stderr);
+  assert.match(sh.stderr, new RegExp(`run #${id}: LIVELOCK \\(unreclaimable\\), budget 3 runs`));
+  assert.match(readFileSync(yamlFile, 'utf8'), /^# verdict: LIVELOCK \(unreclaimable\), seed 1, found in \d+ shrink runs$/m);
+  const run = await cli(['run', yamlFile], [], T);
+  assert.equal(run.status, 5, run.stderr);
+  assert.match(run.stdout, /^stall: unreclaimable: nothing waits for the disk and swap has room/m);
+
+  for (const args of [
+    ['results', '--db', db, '--stall', 'stuck'],
+    ['shrink', id, '--db', db, '--stall', 'stuck'],
+  ]) {
+    const e = await cli(args, [], T);
+    assert.equal(oneLineError(e), undefined, `${args.join(' ')}: ${e.stderr}`);
+    assert.match(e.stderr, /--stall: expected one of/);
+  }
+});

@@ -5,7 +5,7 @@ import { valueAt } from '../../src/explore/spec.js';
 import { runOnce } from '../../src/explore/execute.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { paramsFromScenario } from '../../src/scenario/params.js';
-import type { Verdict } from '../../src/scenario/result.js';
+import type { StallKind, Verdict } from '../../src/scenario/result.js';
 import type { ExploreParams } from '../../src/explore/types.js';
 import { smallScenario } from './helpers.js';
 
@@ -48,6 +48,33 @@ test('shrink (synthetic model): reaches the smallest reproducing scenario, never
   const again = resolveScenario({ text: yaml, file: 'shrunk.yaml' });
   assert.deepEqual(again, { ...o.state.scenario, sched_salt: 77 });
   assert.equal(synthetic([])(paramsFromScenario(again)).verdict, 'LIVELOCK', 'the file alone reproduces the finding');
+});
+
+/**
+ * A synthetic model with two livelocks: below 200 MiB of RAM any run stalls for want of memory
+ * (unreclaimable); from 300 MiB on, two or more copies latch as the patch's (sense-buffer).
+ */
+function twoKinds(p: ExploreParams): { verdict: Verdict; stall: StallKind | null } {
+  if (p.ram_bytes < 200 * MiB) return { verdict: 'LIVELOCK', stall: 'unreclaimable' };
+  if (p.ram_bytes >= 300 * MiB && p.copies >= 2) return { verdict: 'LIVELOCK', stall: 'sense-buffer' };
+  return { verdict: 'COMPLETED', stall: null };
+}
+
+test('shrink keeps the stall kind when asked: a sense-buffer livelock does not shrink into a machine that merely runs out of memory', () => {
+  const start: ShrinkState = { scenario: resolveScenario({ name: 'big', sets: ['machine.ram=1GiB', 'workload.copies=6', 'workload.tree_size=100MiB'] }), salt: 0 };
+  const kept = shrinkScenario(start, { target: 'LIVELOCK', stall: 'sense-buffer', budget: 200, run: twoKinds });
+  const ram = size(kept.state)['machine.ram']!;
+  assert.ok(ram >= 300 * MiB && ram <= 310 * MiB, `${ram / MiB} MiB`);
+  assert.equal(size(kept.state)['workload.copies'], 2);
+  assert.equal(kept.stall, 'sense-buffer');
+  assert.deepEqual(twoKinds(paramsOfState(kept.state)), { verdict: 'LIVELOCK', stall: 'sense-buffer' });
+  assert.match(shrinkYaml(kept, []), /^# verdict: LIVELOCK \(sense-buffer\), seed 1, found in \d+ shrink runs$/m);
+  // With the verdict alone the same search takes the other livelock, at the smallest machine.
+  const any = shrinkScenario(start, { target: 'LIVELOCK', budget: 200, run: twoKinds });
+  assert.equal(size(any.state)['machine.ram'], 64 * MiB);
+  assert.equal(any.stall, undefined);
+  assert.equal(twoKinds(paramsOfState(any.state)).stall, 'unreclaimable');
+  assert.match(shrinkYaml(any, []), /^# verdict: LIVELOCK, seed 1, found/m);
 });
 
 test('shrink respects its run budget', () => {

@@ -44,6 +44,7 @@ for (const seed of SEEDS) {
     assert.equal(r.verdict, 'LIVELOCK', r.reason);
     assert.ok(r.writeback_pages_stuck > 0, 'pages stuck under writeback');
     assert.equal(r.writeback_pages_stuck, r.writeback_pages_at_end, 'a livelocked run counts what it ended with as stuck');
+    assert.equal(r.stall, 'sense-buffer', 'the stall kind names the patch\'s latch');
     assert.equal(m.q.in_flight, 0, 'nothing in flight: no writeback completes');
     // Most tasks of interest sleep in get_swap_bio -> bio_alloc -> mempool_alloc -> io_schedule_timeout.
     const rec = reclaimers(r);
@@ -92,6 +93,7 @@ for (const seed of SEEDS) {
     const { r, m } = run('2.6.25', [], seed);
     assert.equal(r.verdict, 'COMPLETED', r.reason);
     assert.ok(r.free_list_uses >= 1, 'the free-list command is used during the squeeze');
+    assert.equal(r.stall, null, 'a completed run has no stall kind');
     assert.equal(r.figures['max_device_busy_free_list'], 1, 'while it is in flight the host works one command at a time');
     assert.ok(r.figures['sense_failures']! >= 1, 'the sense allocation still fails during the squeeze');
     assert.equal(r.writeback_pages_stuck, 0, 'nothing is stuck in a completed run, whatever is still in flight at its end');

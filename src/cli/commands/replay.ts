@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { DEFAULT_DB, ResultStore, runCommandLine, runOnce, type ExploreParams } from '../../explore/index.js';
 import { firstDifference, replayRecord } from '../../explore/replay.js';
 import { paramsFromScenario } from '../../scenario/params.js';
+import { verdictLabel } from '../../scenario/result.js';
 import { addSetOption, loadScenarioArg } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_ASSERTION, ExitRequest, UsageError } from '../exit.js';
@@ -44,7 +45,7 @@ export function register(program: Command): void {
       if (o.json) out(r.json);
       else {
         out(`reclaimsim replay: run #${rec.id} (${rec.profile}${rec.variants.length ? `+${rec.variants.join(',')}` : ''}, seed ${rec.seed}${rec.sched_salt !== null ? `, sched_salt ${rec.sched_salt}` : ''}${rec.cell_label ? `, ${rec.cell_label}` : ''}), stored ${rec.verdict}`);
-        out(`verdict: ${r.result.verdict}; reason: ${r.result.reason}`);
+        out(`verdict: ${verdictLabel(r.result.verdict, r.result.stall)}; reason: ${r.result.reason}`);
         out(`trace hash: stored ${rec.trace_hash}, replayed ${r.result.trace_hash}: ${r.traceHashMatches ? 'match' : 'MISMATCH'}`);
         out(`result JSON (${r.json.length} bytes): ${r.jsonMatches ? 'identical' : `DIFFERS (${firstDifference(rec.result_json, r.json)})`}`);
         out(`full outputs (reports, dmesg, traces): ${runCommandLine(rec)} [observability options]`);
@@ -64,7 +65,7 @@ export function register(program: Command): void {
     const result = runOnce(p);
     if (o.json) out(JSON.stringify(result));
     else {
-      out(`verdict: ${result.verdict}; reason: ${result.reason}`);
+      out(`verdict: ${verdictLabel(result.verdict, result.stall)}; reason: ${result.reason}`);
       out(`trace hash: ${result.trace_hash}`);
       out(`full outputs: ${runCommandLine({ source: arg, sets: o.set, seed: p.seed, sched_salt: p.sched_salt ?? null })} [observability options]`);
     }

@@ -6,6 +6,7 @@ import { DEFAULT_DB, formatSummary, replayCommandLine, ResultStore, summarize, t
 import { parseParamFilter } from '../../explore/filter.js';
 import { RECORD_COLUMNS, type RecordFilter } from '../../explore/store.js';
 import { PROFILES, VARIANTS } from '../../scenario/schema.js';
+import { STALL_KINDS, verdictLabel } from '../../scenario/result.js';
 import { collect } from '../scenario-source.js';
 import { parseChoiceFlag } from '../args.js';
 import { UsageError } from '../exit.js';
@@ -35,6 +36,7 @@ export function toCsv(records: readonly RunRecord[]): string {
 interface ResultsOpts {
   db: string;
   verdict?: string;
+  stall?: string;
   variant?: string;
   profile?: string;
   param: string[];
@@ -50,17 +52,19 @@ export function register(program: Command): void {
     .description('query and summarise the results store of `reclaimsim sweep`; export records as NDJSON or CSV')
     .option('--db <file>', 'results store', DEFAULT_DB)
     .option('--verdict <v>', `only runs with this verdict: ${VERDICTS.join(', ')}`, parseChoiceFlag('--verdict', VERDICTS))
+    .option('--stall <kind>', `only LIVELOCK/DEADLOCK runs that stalled this way: ${STALL_KINDS.join(', ')}`, parseChoiceFlag('--stall', STALL_KINDS))
     .option('--variant <v>', `only runs with this variant (${VARIANTS.join(', ')}), or none`, parseChoiceFlag('--variant', [...VARIANTS, 'none']))
     .option('--profile <p>', `only runs of this kernel profile: ${PROFILES.join(', ')}`, parseChoiceFlag('--profile', PROFILES))
     .option('--param <path=value>', 'only runs whose scenario has this value, e.g. machine.ram=256MiB (repeatable)', collect, [])
     .option('--export <format>', 'print the matching records as ndjson or csv instead of the summary', parseChoiceFlag('--export', ['ndjson', 'csv'] as const))
     .option('--out <file>', 'with --export: write to this file (atomically) instead of stdout')
-    .option('--list', 'list matching runs (id, verdict, seed, cell) after the summary')
+    .option('--list', 'list matching runs (id, verdict and stall kind, seed, cell) after the summary')
     .option('--json', 'print the summary as JSON')
     .action((o: ResultsOpts) => {
       if (o.out !== undefined && o.export === undefined) throw new UsageError('--out: only with --export ndjson or --export csv');
       const filter: RecordFilter = usage(() => ({
         ...(o.verdict !== undefined ? { verdict: o.verdict } : {}),
+        ...(o.stall !== undefined ? { stall: o.stall } : {}),
         ...(o.variant !== undefined ? { variant: o.variant } : {}),
         ...(o.profile !== undefined ? { profile: o.profile } : {}),
         params: o.param.map((p) => parseParamFilter(p)),
@@ -93,7 +97,7 @@ export function register(program: Command): void {
       out(`findings: ${findings.length}${findings.length ? ` (first: ${replayCommandLine(findings[0]!.id, o.db, DEFAULT_DB)})` : ''}; determinism mismatches: ${mismatches.length}`);
       if (o.list) {
         out('');
-        for (const r of records) out(`#${r.id}  ${r.verdict.padEnd(9)}  ${r.profile}${r.variants.length ? `+${r.variants.join(',')}` : ''}  seed ${r.seed}${r.sched_salt !== null ? ` salt ${r.sched_salt}` : ''}  ${r.cell_label}  ${r.trace_hash}`);
+        for (const r of records) out(`#${r.id}  ${verdictLabel(r.verdict, r.stall).padEnd(9)}  ${r.profile}${r.variants.length ? `+${r.variants.join(',')}` : ''}  seed ${r.seed}${r.sched_salt !== null ? ` salt ${r.sched_salt}` : ''}  ${r.cell_label}  ${r.trace_hash}`);
       }
     });
 }

@@ -1,13 +1,13 @@
 /**
  * `reclaimsim shrink <id>`: the smallest scenario (fewer copies, less RAM, fewer CPUs, a shorter
- * workload, fewer perturbations) that still gives a stored run's verdict, as a scenario YAML file
- * with its seed, ready for a bug report.
+ * workload, fewer perturbations) that still gives a stored run's verdict and stall kind, as a
+ * scenario YAML file with its seed, ready for a bug report.
  */
 import type { Command } from 'commander';
 import { DEFAULT_DB, ResultStore, runOnce, shrinkScenario, shrinkYaml } from '../../explore/index.js';
 import { paramsOfState, type ShrinkState } from '../../explore/shrink.js';
 import type { ResolvedScenario } from '../../scenario/load.js';
-import type { Verdict } from '../../scenario/result.js';
+import { STALL_KINDS, verdictLabel, type StallKind, type Verdict } from '../../scenario/result.js';
 import { parseChoiceFlag, parseIntFlag } from '../args.js';
 import { UsageError } from '../exit.js';
 import { err, out, writeFileAtomic } from '../io.js';
@@ -19,17 +19,19 @@ interface ShrinkOpts {
   db: string;
   budget: number;
   verdict?: Verdict;
+  stall?: StallKind | 'any';
   out?: string;
 }
 
 export function register(program: Command): void {
   program
     .command('shrink')
-    .description('search for the smallest scenario that still shows a stored run\'s verdict; print it as scenario YAML')
+    .description('search for the smallest scenario that still shows a stored run\'s verdict and stall kind; print it as scenario YAML')
     .argument('<id>', 'run id from `reclaimsim sweep` or `reclaimsim results --list`')
     .option('--db <file>', 'results store', DEFAULT_DB)
     .option('--budget <n>', 'at most this many runs', parseIntFlag('--budget', 1, 100_000), 40)
     .option('--verdict <v>', `the verdict to keep (default: the stored run's): ${VERDICTS.join(', ')}`, parseChoiceFlag('--verdict', VERDICTS))
+    .option('--stall <kind>', `the stall kind to keep, or any (default: the stored run's, when its verdict is kept): ${STALL_KINDS.join(', ')}`, parseChoiceFlag('--stall', [...STALL_KINDS, 'any'] as const))
     .option('--out <file>', 'write the scenario YAML to this file (atomically) instead of stdout')
     .action((arg: string, o: ShrinkOpts) => {
       if (!/^\d+$/.test(arg)) throw new UsageError(`shrink ${arg.slice(0, 40)}: expected a run id (a number); list runs with reclaimsim results --list`);
@@ -44,9 +46,13 @@ export function register(program: Command): void {
       // The start must reproduce the target before anything is shrunk.
       const first = runOnce(paramsOfState(start));
       if (first.verdict !== target) throw new UsageError(`shrink ${arg}: run #${arg} gives ${first.verdict}, not ${target}; choose --verdict ${first.verdict} or another run`);
-      err(`reclaimsim shrink: run #${rec.id} (${target}), budget ${o.budget} runs`);
+      // Keep the stall kind too, unless told otherwise: the same verdict can come from another cause.
+      const stall: StallKind | undefined = o.stall === 'any' ? undefined : (o.stall ?? first.stall ?? undefined);
+      if (stall !== undefined && first.stall !== stall) throw new UsageError(`shrink ${arg}: run #${arg} stalls as ${first.stall ?? 'nothing (no stall)'}, not ${stall}; choose --stall ${first.stall ?? 'any'} or another run`);
+      err(`reclaimsim shrink: run #${rec.id}: ${verdictLabel(target, stall)}, budget ${o.budget} runs`);
       const res = shrinkScenario(start, {
         target,
+        ...(stall !== undefined ? { stall } : {}),
         budget: Math.max(0, o.budget - 1),
         run: (p) => runOnce(p),
         onStep: (s, n) => err(`  ${s.path}: ${s.from} -> ${s.to} (after ${n} runs)`),

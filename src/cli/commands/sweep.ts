@@ -6,6 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { buildJobs, DEFAULT_DB, DEFAULT_SWARM, defaultWorkers, ExploreError, formatSummary, parseGrid, parseRange, parseSeeds, replayCommandLine, resultsListCommandLine, ResultStore, runCommandLine, runSweep, summarize, type SweepSpec } from '../../explore/index.js';
+import { verdictLabel } from '../../scenario/result.js';
 import { makeProgress } from '../../explore/progress.js';
 import { addSetOption, collect, readScenarioSource } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
@@ -140,7 +141,7 @@ export function register(program: Command): void {
             interrupted: outcome.stopped,
             determinism: { checked, mismatches: outcome.mismatches },
             cells: groups,
-            findings: findings.map((r) => ({ id: r.id, verdict: r.verdict, seed: r.seed, cell: r.cell_label, replay: replayCommandLine(r.id, o.db, DEFAULT_DB), run: runCommandLine(r) })),
+            findings: findings.map((r) => ({ id: r.id, verdict: r.verdict, stall: r.stall, seed: r.seed, cell: r.cell_label, replay: replayCommandLine(r.id, o.db, DEFAULT_DB), run: runCommandLine(r) })),
           },
           null,
           2,
@@ -156,7 +157,7 @@ export function register(program: Command): void {
       else {
         out(`findings: ${findings.length}`);
         for (const r of findings.slice(0, MAX_FINDINGS_SHOWN)) {
-          out(`  #${r.id} ${r.verdict} seed ${r.seed}${r.cell_label ? ` [${r.cell_label}]` : ''}: ${replayCommandLine(r.id, o.db, DEFAULT_DB)}`);
+          out(`  #${r.id} ${verdictLabel(r.verdict, r.stall)} seed ${r.seed}${r.cell_label ? ` [${r.cell_label}]` : ''}: ${replayCommandLine(r.id, o.db, DEFAULT_DB)}`);
           out(`      ${runCommandLine(r)}`);
         }
         if (findings.length > MAX_FINDINGS_SHOWN) {
