@@ -1,8 +1,9 @@
 /**
- * Sweep statistics: verdict counts per group, the Wilson score interval for the livelock rate, and
- * the median time to livelock.
+ * Sweep statistics: verdict counts per group, the Wilson score interval for the livelock rate, the
+ * stall kinds of the stalled runs, and the median time to livelock.
  */
 import type { RunRecord } from './types.js';
+import { countStalls, formatStalls } from '../scenario/result.js';
 
 /** 95% Wilson score interval for k successes out of n trials ([0, 1] when n = 0). */
 export function wilson(k: number, n: number, z = 1.959963984540054): { lo: number; hi: number } {
@@ -34,6 +35,8 @@ export interface GroupSummary {
   limit: number;
   livelock_rate: number;
   livelock_ci95: [number, number];
+  /** LIVELOCK and DEADLOCK runs by stall kind (result.ts StallKind); records without one are left out. */
+  stalls: Record<string, number>;
   median_time_to_livelock_ns: number | null;
   /** Runs checked twice, and mismatches among them. */
   checked: number;
@@ -66,6 +69,7 @@ export function summarize(records: readonly RunRecord[], opts: { mergeCells?: bo
       limit: count('LIMIT'),
       livelock_rate: rs.length ? livelock / rs.length : 0,
       livelock_ci95: [ci.lo, ci.hi],
+      stalls: countStalls(rs),
       median_time_to_livelock_ns: median(rs.filter((r) => r.verdict === 'LIVELOCK' && r.time_to_livelock_ns !== null).map((r) => r.time_to_livelock_ns!)),
       checked: rs.filter((r) => r.determinism !== 'once').length,
       mismatches: rs.filter((r) => r.determinism === 'mismatch').length,
@@ -79,7 +83,7 @@ function pct(x: number): string {
 
 /** The summary as an aligned text table. */
 export function formatSummary(groups: readonly GroupSummary[]): string {
-  const head = ['profile+variants', 'cell', 'runs', 'livelock', 'deadlock', 'completed', 'limit', 'livelock rate [95% CI]', 'med. livelock at'];
+  const head = ['profile+variants', 'cell', 'runs', 'livelock', 'deadlock', 'completed', 'limit', 'livelock rate [95% CI]', 'stall', 'med. livelock at'];
   const rows = groups.map((g) => [
     g.profile + (g.variants.length ? `+${g.variants.join(',')}` : ''),
     g.cell || '-',
@@ -89,9 +93,12 @@ export function formatSummary(groups: readonly GroupSummary[]): string {
     String(g.completed),
     String(g.limit),
     `${pct(g.livelock_rate)} [${pct(g.livelock_ci95[0])}, ${pct(g.livelock_ci95[1])}]`,
+    formatStalls(g.stalls),
     g.median_time_to_livelock_ns === null ? '-' : `${(g.median_time_to_livelock_ns / 1e9).toFixed(1)}s`,
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (cols: string[]): string => cols.map((c, i) => (i <= 1 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  // Names (group, cell, stall) align left, numbers right.
+  const left = (i: number): boolean => i <= 1 || head[i] === 'stall';
+  const fmt = (cols: string[]): string => cols.map((c, i) => (left(i) ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
   return [fmt(head), ...rows.map(fmt)].join('\n');
 }

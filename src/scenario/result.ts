@@ -26,6 +26,19 @@ export const STALL_TEXT: Readonly<Record<StallKind, string>> = {
 
 export const STALL_KINDS = Object.keys(STALL_TEXT) as readonly StallKind[];
 
+/** Stalled runs counted by stall kind, in order of first appearance (runs without one are left out). */
+export function countStalls(runs: readonly { stall: StallKind | null }[]): Record<string, number> {
+  const acc: Record<string, number> = {};
+  for (const r of runs) if (r.stall) acc[r.stall] = (acc[r.stall] ?? 0) + 1;
+  return acc;
+}
+
+/** A table cell for countStalls: one kind alone by name, several each with its count, none '-'. */
+export function formatStalls(st: Readonly<Record<string, number>>): string {
+  const kinds = Object.entries(st);
+  return kinds.length === 0 ? '-' : kinds.length === 1 ? kinds[0]![0] : kinds.map(([k, n]) => `${k} ${n}`).join(', ');
+}
+
 /** "LIVELOCK (sense-buffer)", or the bare verdict when there is no stall kind. */
 export function verdictLabel(verdict: Verdict, stall: StallKind | null | undefined): string {
   return stall ? `${verdict} (${stall})` : verdict;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildJobs, parseGrid, parseRange, parseSeeds, splitValues, swarmDraw, DETERMINISM_EVERY } from '../../src/explore/spec.js';
 import { canonicalJson, scenarioHash } from '../../src/explore/canonical.js';
 import { ExploreError } from '../../src/explore/errors.js';
-import { median, summarize, wilson } from '../../src/explore/stats.js';
+import { formatSummary, median, summarize, wilson } from '../../src/explore/stats.js';
 import { parseParamFilter } from '../../src/explore/filter.js';
 import { SCENARIO, SMALL_SETS, smallSpec } from './helpers.js';
 import type { RunRecord } from '../../src/explore/types.js';
@@ -148,6 +148,17 @@ test('summaries count verdicts per (profile, variants, cell) and take the median
   assert.equal(g[0]!.median_time_to_livelock_ns, 20e9);
   assert.equal(g[1]!.median_time_to_livelock_ns, null);
   assert.deepEqual(g[0]!.livelock_ci95, [wilson(3, 4).lo, wilson(3, 4).hi]);
+});
+
+test('summaries count the stalled runs by stall kind, and the table shows one kind by name, several with counts', () => {
+  const rec = (verdict: string, stall: string | null, cell = 'a'): RunRecord => ({ verdict, stall, cell_label: cell, cell: 0, profile: '2.6.25-rc8', variants: [], time_to_livelock_ns: null, determinism: 'once' }) as unknown as RunRecord;
+  const g = summarize([rec('LIVELOCK', 'sense-buffer'), rec('COMPLETED', null), rec('LIVELOCK', 'unreclaimable'), rec('LIVELOCK', 'sense-buffer'), rec('DEADLOCK', 'swap-full', 'b'), rec('COMPLETED', null, 'c')]);
+  assert.deepEqual(g.map((x) => x.stalls), [{ 'sense-buffer': 2, unreclaimable: 1 }, { 'swap-full': 1 }, {}]);
+  const table = formatSummary(g).split('\n');
+  assert.match(table[0]!, /livelock rate \[95% CI\] {2}stall +med\. livelock at$/);
+  assert.match(table[1]!, /\] {2}sense-buffer 2, unreclaimable 1 +-$/);
+  assert.match(table[2]!, /\] {2}swap-full +-$/);
+  assert.match(table[3]!, /\] {2}- +-$/);
 });
 
 test('--param filters resolve through the scenario layer', () => {

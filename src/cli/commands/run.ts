@@ -16,7 +16,7 @@ import { defaultWorkers, runMany } from '../../explore/pool.js';
 import { InvariantViolation, type CheckLevel } from '../../check/invariants.js';
 import { parseDuration } from '../../scenario/units.js';
 import type { Machine } from '../../scenario/machine.js';
-import { STALL_TEXT, type RunResult } from '../../scenario/result.js';
+import { countStalls, formatStalls, STALL_TEXT, type RunResult } from '../../scenario/result.js';
 import { MetricsSampler } from '../../check/metrics.js';
 import { TRACEPOINTS, tracepointMatches } from '../../kernel/trace.js';
 import { reportRun, runChromeTrace, runDmesg, runFtrace, runTitle, seedText } from '../../report/collect.js';
@@ -358,10 +358,7 @@ export function register(program: Command): void {
           completed: count('COMPLETED'),
           limit: count('LIMIT'),
           // What stopped the stalled runs (result.ts StallKind): kind -> runs, in order of first appearance.
-          stalls: results.reduce<Record<string, number>>((acc, r) => {
-            if (r.stall !== null) acc[r.stall] = (acc[r.stall] ?? 0) + 1;
-            return acc;
-          }, {}),
+          stalls: countStalls(results),
           median_time_to_livelock_ns: median(ttl),
           median_time_to_finish_ns: median(fin),
           // Pages under writeback when the run stopped, over the runs that stalled (0 if none did).
@@ -384,15 +381,10 @@ export function register(program: Command): void {
         await writeReport();
         return;
       }
-      // One kind: its name; several: each with its count; none: '-'.
-      const stallCell = (st: Record<string, number>): string => {
-        const kinds = Object.entries(st);
-        return kinds.length === 0 ? '-' : kinds.length === 1 ? kinds[0]![0] : kinds.map(([k, n]) => `${k} ${n}`).join(', ');
-      };
       const head = ['profile+variants', 'runs', 'livelock', 'deadlock', 'completed', 'stall', 'med. livelock at', 'stuck in writeback', 'alloc-fail reports', 'free-list uses', 'med. finish', 'bytes/cmd', 'atomic-line margin'];
       const lines = table.map((t) => [
         t.profile + (t.variants.length ? `+${t.variants.join(',')}` : ''),
-        String(t.runs), String(t.livelock), String(t.deadlock), String(t.completed), stallCell(t.stalls),
+        String(t.runs), String(t.livelock), String(t.deadlock), String(t.completed), formatStalls(t.stalls),
         ns(t.median_time_to_livelock_ns), t.livelock + t.deadlock > 0 ? String(t.max_writeback_pages_stuck) : '-', String(t.alloc_failure_reports), String(t.free_list_uses), ns(t.median_time_to_finish_ns), String(t.bytes_per_command),
         String(t.min_atomic_line_margin_pages),
       ]);
