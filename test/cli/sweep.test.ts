@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { cli, oneLineError, root } from './scenario-cli-helpers.js';
 import { ResultStore } from '../../src/explore/store.js';
 import { comparable } from '../explore/helpers.js';
@@ -265,4 +266,31 @@ test('stall kinds end to end: sweep findings, results --stall, exports, and shri
     assert.equal(oneLineError(e), undefined, `${args.join(' ')}: ${e.stderr}`);
     assert.match(e.stderr, /--stall: expected one of/);
   }
+});
+
+test('replay: a record the same model does not reproduce is a simulator bug (exit 3); one stored by another model version says so (exit 1)', async () => {
+  const dir = tmp();
+  const db = join(dir, 'r.db');
+  const sw = await cli([...SPEC.slice(0, -4), '--seeds', '1..1', '--db', db, '--workers', '1'], [], T);
+  assert.ok(sw.status === 0 || sw.status === 5, sw.stderr);
+  const ok = await cli(['replay', '1', '--db', db], [], T);
+  assert.equal(ok.status, 0, ok.stderr);
+  // Tamper with the stored trace hash: the same model version must reproduce it.
+  const edit = (sql: string): void => {
+    const d = new Database(db);
+    try {
+      d.prepare(sql).run();
+    } finally {
+      d.close();
+    }
+  };
+  edit("UPDATE runs SET trace_hash = '00000000' WHERE id = 1");
+  const bug = await cli(['replay', '1', '--db', db], [], T);
+  assert.equal(bug.status, 3, bug.stderr);
+  assert.match(bug.stderr, /SIMULATOR BUG: run #1 did not reproduce \(model \S+, the same as this reclaimsim's\)/);
+  edit("UPDATE runs SET model_version = '0.0.1+m1' WHERE id = 1");
+  const old = await cli(['replay', '1', '--db', db], [], T);
+  assert.equal(old.status, 1, old.stderr);
+  assert.equal(oneLineError(old), undefined, old.stderr);
+  assert.match(old.stderr, /replay 1: run #1 was stored by model 0\.0\.1\+m1, this reclaimsim is model \S+\+m\d+, whose results may differ by design/);
 });

@@ -7,11 +7,12 @@
 import type { Command } from 'commander';
 import { DEFAULT_DB, ResultStore, runCommandLine, runOnce, type ExploreParams } from '../../explore/index.js';
 import { firstDifference, replayRecord } from '../../explore/replay.js';
+import { modelVersion } from '../../explore/version.js';
 import { paramsFromScenario } from '../../scenario/params.js';
 import { verdictLabel } from '../../scenario/result.js';
 import { addSetOption, loadScenarioArg } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
-import { EXIT_ASSERTION, ExitRequest, UsageError } from '../exit.js';
+import { EXIT_ASSERTION, EXIT_USAGE, ExitRequest, UsageError } from '../exit.js';
 import { out, write } from '../io.js';
 import { usage } from './sweep.js';
 
@@ -51,7 +52,14 @@ export function register(program: Command): void {
         out(`full outputs (reports, dmesg, traces): ${runCommandLine(rec)} [observability options]`);
       }
       if (!r.traceHashMatches || !r.jsonMatches) {
-        write(process.stderr, `reclaimsim: SIMULATOR BUG or model change: run #${rec.id} did not reproduce (model ${rec.model_version})\n`);
+        // Another model version may give another result by design (src/explore/version.ts): that is
+        // not a simulator bug, and says so. The same version must reproduce byte for byte.
+        const mv = modelVersion();
+        if (rec.model_version !== mv) {
+          write(process.stderr, `reclaimsim: replay ${arg}: run #${rec.id} was stored by model ${rec.model_version}, this reclaimsim is model ${mv}, whose results may differ by design; replay it with the build that stored it, or sweep again to store this model's results\n`);
+          throw new ExitRequest(EXIT_USAGE);
+        }
+        write(process.stderr, `reclaimsim: SIMULATOR BUG: run #${rec.id} did not reproduce (model ${rec.model_version}, the same as this reclaimsim's)\n`);
         throw new ExitRequest(EXIT_ASSERTION);
       }
       return;
