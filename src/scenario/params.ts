@@ -4,9 +4,11 @@
  */
 import { resolveScenario, type ResolvedScenario } from './load.js';
 import type { CpuSharing } from '../kernel/kernel.js';
+import type { PROFILES, VARIANTS } from './schema.js';
 
-export type Profile = '2.6.24' | '2.6.25-rc8' | '2.6.25';
-export type Variant = 'noop-ctor' | 'single-cache' | 'slub_nomerge' | 'slab';
+/** The schema's lists are the one place profiles and variants are named. */
+export type Profile = (typeof PROFILES)[number];
+export type Variant = (typeof VARIANTS)[number];
 
 export interface RunParams {
   name: string;

@@ -26,9 +26,11 @@ import { PROC_FILES, procSnapshot, snapshotDirName, type ProcFile } from '../../
 import { parseIntFlag } from '../args.js';
 import { EXIT_LIVENESS, ExitRequest, UsageError } from '../exit.js';
 import { err, out, writeFileAtomic } from '../io.js';
+import { PROFILES as SCHEMA_PROFILES, VARIANTS as SCHEMA_VARIANTS } from '../../scenario/schema.js';
 
-const PROFILES: Profile[] = ['2.6.24', '2.6.25-rc8', '2.6.25'];
-const VARIANTS: Variant[] = ['noop-ctor', 'single-cache', 'slub_nomerge', 'slab'];
+// The scenario schema's lists, so that a new profile or variant needs adding in one place.
+const PROFILES: readonly Profile[] = SCHEMA_PROFILES;
+const VARIANTS: readonly Variant[] = SCHEMA_VARIANTS;
 
 function parseProfile(v: string): Profile {
   if (!(PROFILES as string[]).includes(v)) throw new UsageError(`--kernel: expected one of ${PROFILES.join(', ')}, got "${v}"`);
@@ -269,8 +271,8 @@ export function register(program: Command): void {
       .command('run')
       .description('run a scenario once (default: the bundled flagship) and print its verdict')
       .argument('[scenario]', 'scenario file (path) or bundled scenario name', 'flagship')
-      .option('--kernel <profile>', 'kernel profile: 2.6.24, 2.6.25-rc8 or 2.6.25 (overrides the scenario)', parseProfile)
-      .option('--variant <list>', 'variants: noop-ctor, single-cache, slub_nomerge, slab (comma-separated, repeatable; overrides the scenario)', parseVariants)
+      .option('--kernel <profile>', `kernel profile: ${PROFILES.join(', ')} (overrides the scenario)`, parseProfile)
+      .option('--variant <list>', `variants: ${VARIANTS.join(', ')} (comma-separated, repeatable; overrides the scenario)`, parseVariants)
       .option('--seed <n>', 'PRNG seed (overrides the scenario)', parseIntFlag('--seed', 0, Number.MAX_SAFE_INTEGER))
       .option('--sched-salt <n>', 'scheduling perturbation of a swarm run, instead of the scenario\'s sched_salt (0: none)', parseIntFlag('--sched-salt', 0, 2 ** 32 - 1))
       .option('--json', 'print the result as JSON')
