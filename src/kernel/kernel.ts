@@ -117,6 +117,8 @@ export class Kernel {
    * used, DEFER with device_busy == 0, ...) so tests can assert they were reached.
    */
   readonly marks = new Map<string, number>();
+  /** When each mark was first made, ns (for a run's timeline). */
+  readonly marks_first_ns = new Map<string, number>();
   /** Count of context switches into tasks, for statistics. */
   nr_switches = 0;
   /** CPU-time charges that needed no resume event (runInline), for statistics. */
@@ -564,7 +566,9 @@ export class Kernel {
 
   /** Records that a rare path ran (see marks). */
   mark(name: string): void {
-    this.marks.set(name, (this.marks.get(name) ?? 0) + 1);
+    const n = this.marks.get(name);
+    if (n === undefined) this.marks_first_ns.set(name, this.sim.now);
+    this.marks.set(name, (n ?? 0) + 1);
   }
 
   /** printk into the simulated kernel log. */

@@ -49,6 +49,9 @@ export class mempool_t {
   /** Sleeps in io_schedule_timeout, and how many of them ended by timeout. */
   waits = 0;
   timeouts = 0;
+  /** When the reserve was first used, and when a task first slept for an element, ns (-1: never). */
+  first_reserve_use_ns = -1;
+  first_wait_ns = -1;
   /** mempool_alloc calls that returned NULL (only possible without __GFP_WAIT). */
   failures = 0;
   /** Lowest curr_nr seen. */
@@ -155,7 +158,7 @@ function mempool_try(pool: mempool_t, gfp: number): number {
     return element;
   }
   if (pool.curr_nr > 0) {
-    pool.reserve_uses++;
+    if (pool.reserve_uses++ === 0) pool.first_reserve_use_ns = pool.k.now;
     pool.k.mark('mempool_reserve_used');
     return remove_element(pool);
   }
@@ -177,7 +180,7 @@ export function* mempool_alloc_wait(pool: mempool_t, gfp_mask: number): KGen<num
     while (true) {
       prepare_to_wait(k, pool.wait, TASK_UNINTERRUPTIBLE);
       if (pool.curr_nr === 0) {
-        pool.waits++;
+        if (pool.waits++ === 0) pool.first_wait_ns = k.now;
         const left = yield* io_schedule_timeout(k, 5 * k.HZ);
         if (left === 0) pool.timeouts++;
       }

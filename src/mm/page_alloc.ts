@@ -428,6 +428,12 @@ export class zone {
   all_unreclaimable = false;
   /** Lowest NR_FREE_PAGES seen since the allocator was set up (a statistic: "how close did it get"). */
   min_free_seen = Infinity;
+  /**
+   * Free-page levels an observer watches (not kernel state; src/scenario/timeline.ts sets them):
+   * watch_first_ns[i] is when NR_FREE_PAGES first fell to watch_levels[i] or below, ns (-1: not yet).
+   */
+  watch_levels: number[] = [];
+  watch_first_ns: number[] = [];
   constructor(
     readonly idx: number,
     readonly name: string,
@@ -893,7 +899,13 @@ export class PageAllocator {
   mod_zone_page_state(z: zone, item: number, delta: number): void {
     z.vm_stat[item] += delta;
     this.vm_stat[item] += delta;
-    if (item === NR_FREE_PAGES && z.vm_stat[item]! < z.min_free_seen) z.min_free_seen = z.vm_stat[item]!;
+    if (item === NR_FREE_PAGES && z.vm_stat[item]! < z.min_free_seen) {
+      z.min_free_seen = z.vm_stat[item]!;
+      // Only a new low can cross a watched level, so the check costs nothing on the usual path.
+      for (let i = 0; i < z.watch_levels.length; i++) {
+        if (z.watch_first_ns[i]! < 0 && z.min_free_seen <= z.watch_levels[i]!) z.watch_first_ns[i] = this.k.now;
+      }
+    }
   }
 
   /** Zone of a pfn (page_zone). */

@@ -89,6 +89,7 @@ function swap_writepage_submit(vm: VmState, pfn: number, b: bio | null): number 
     return -12;
   }
   pa.count_vm_events(PSWPOUT);
+  if (vm.events.first_swap_write_ns < 0) vm.events.first_swap_write_ns = vm.k.now;
   // set_page_writeback (test_set_page_writeback).
   SetPageFlag(pa.page_flags, pfn, PG_writeback);
   mod_page_state(vm, pfn, NR_WRITEBACK, 1);
@@ -139,7 +140,7 @@ export function end_swap_bio_write(vm: VmState, k: Kernel, b: bio, err: number):
     vm.events.swap_write_errors++;
   }
   end_page_writeback(vm, pfn);
-  vm.events.swap_writes_completed++;
+  if (vm.events.swap_writes_completed++ === 0) vm.events.first_swap_write_done_ns = k.now;
   vm.events.last_swap_write_ns = k.now;
   bio_put(k, b);
 }

@@ -26,6 +26,9 @@ export class vm_events {
   swap_writes_completed = 0;
   /** When the last of them completed, ns (0 before the first): with the workload's last copy, the exact time of the last forward progress. */
   last_swap_write_ns = 0;
+  /** When the first swap write was submitted, and when the first one completed, ns (-1: not yet). */
+  first_swap_write_ns = -1;
+  first_swap_write_done_ns = -1;
   /** Pages moved from tmpfs into the swap cache (shmem_writepage). */
   shmem_to_swapcache = 0;
   /** Write errors (end_swap_bio_write with an error). */

@@ -377,6 +377,7 @@ export function* try_to_free_pages(vm: VmState, zonelist: readonly number[], ord
   if (k.trace.on[TP.mm_vmscan_direct_reclaim_begin]) k.tp(TP.mm_vmscan_direct_reclaim_begin, order, gfp_mask);
   const sc: scan_control = { nr_scanned: 0, gfp_mask, may_writepage: true, swap_cluster_max: SWAP_CLUSTER_MAX, order, kswapd: false };
   vm.pa.count_vm_events(ALLOCSTALL);
+  k.mark('direct_reclaim');
   let nr_reclaimed = 0;
   // total_scanned only decides wakeup_pdflush and may_writepage in the kernel: pdflush is not
   // modelled and direct reclaim may always write (laptop_mode off), so it is not kept.
@@ -434,6 +435,7 @@ function* balance_pgdat(vm: VmState, order: number): KGen {
   const pa = vm.pa;
   const nz = pa.zones.length;
   k.current.enter('balance_pgdat');
+  k.mark('balance_pgdat');
   for (;;) {
     pa.count_vm_events(PAGEOUTRUN);
     const sc: scan_control = { nr_scanned: 0, gfp_mask: GFP_KERNEL, may_writepage: true, swap_cluster_max: SWAP_CLUSTER_MAX, order, kswapd: true };

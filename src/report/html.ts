@@ -130,6 +130,11 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .v-COMPLETED { background: #2e7d32; }
 .v-LIMIT { background: #a66a00; }
 .reason { font-size: 12px; margin: 6px 0 8px; overflow-wrap: anywhere; }
+.stall { font-size: 12px; margin: 4px 0; }
+details.timeline { font-size: 12px; margin: 4px 0 8px; }
+details.timeline summary { font-weight: 600; cursor: pointer; }
+table.timeline td { vertical-align: top; padding: 1px 6px 1px 0; }
+table.timeline td.num { white-space: nowrap; }
 .chart { min-height: 60px; margin: 4px 0 10px; }
 .chart .u-title { font-size: 12px; font-weight: 600; text-align: left; }
 .chart .u-legend { font-size: 11px; }
@@ -244,6 +249,9 @@ function runCard(run: ReportRun, ri: number): string {
 <div><span class="verdict v-${escapeHtml(r.verdict)}">${escapeHtml(r.verdict)}</span> after ${escapeHtml(sec(r.sim_time_ns))} simulated, seed ${r.seed}${run.sched_salt ? `, sched_salt ${run.sched_salt}` : ''}</div>
 ${r.stall ? `<p class="stall">stall: <b>${escapeHtml(r.stall)}</b>: ${escapeHtml(STALL_TEXT[r.stall])}</p>` : ''}
 <p class="reason">${escapeHtml(r.reason)}</p>
+${r.timeline.length > 0 ? `<details class="timeline" open><summary>Timeline (first time each step happened)</summary><table class="timeline"><tbody>
+${r.timeline.map((e) => `<tr><td class="num">${escapeHtml(formatSeconds(e.t_ns))} s</td><td>${escapeHtml(e.text)}</td></tr>`).join('\n')}
+</tbody></table></details>` : ''}
 <table class="figures"><tbody>
 ${fig.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="num">${escapeHtml(v)}</td></tr>`).join('\n')}
 </tbody></table>

@@ -4,6 +4,8 @@
  */
 import type { Verdict } from '../check/watchdog.js';
 export type { Verdict };
+import type { TimelineEntry } from './timeline.js';
+export type { TimelineEntry };
 
 /**
  * What stopped a LIVELOCK or DEADLOCK run, read off the machine at the verdict. Two runs with the
@@ -96,6 +98,8 @@ export interface RunResult {
   hung_task_reports: number;
   /** Further named figures (counters, maxima) for reports and sweeps. */
   figures: Record<string, number>;
+  /** The first time each step of the swap-out story happened, in time order (src/scenario/timeline.ts). */
+  timeline: TimelineEntry[];
   /** Tasks at the verdict. */
   tasks: TaskSummary[];
   /** Hash of the trace/event log (hex), for determinism checks. */

@@ -13,6 +13,7 @@ import { GFP_ATOMIC } from '../include/gfp.js';
 import { bootMachine, type Machine } from './machine.js';
 import type { RunParams } from './params.js';
 import type { RunResult, StallKind, TaskSummary, Verdict } from './result.js';
+import { armTimeline, buildTimeline } from './timeline.js';
 import { DEFER_NO_COMMAND, DEFER_NO_SG_TABLE } from '../scsi/scsi.js';
 
 export interface RunOptions {
@@ -54,6 +55,7 @@ export class RunHandle {
   ) {
     const p = params;
     const m = (this.machine = bootMachine(p));
+    armTimeline(m);
     const k = m.k;
     this.wd = new Watchdog(k, {
       progress: () => m.vm.events.swap_writes_completed + m.workload.pages_copied,
@@ -279,10 +281,13 @@ function summarize(m: Machine, verdict: Verdict, stop: string): RunResult {
   const reason = verdict === 'LIMIT' ? `stopped by ${limit}; ${pendingReason(m, 'LIVELOCK')}` : pendingReason(m, verdict);
   const kmalloc128 = m.caches.bio.s;
   const stalled = verdict === 'LIVELOCK' || verdict === 'DEADLOCK';
+  const stall = stalled ? stallKind(m) : null;
+  const time_to_livelock_ns = stalled ? lastProgressNs(m) : null;
+  const time_to_finish_ns = verdict === 'COMPLETED' ? m.workload.finished_ns : null;
   return {
     verdict,
     reason,
-    stall: stalled ? stallKind(m) : null,
+    stall,
     seed: p.seed,
     profile: p.profile,
     variants: [...p.variants],
@@ -293,8 +298,8 @@ function summarize(m: Machine, verdict: Verdict, stop: string): RunResult {
     writeback_pages_at_end: m.pa.vm_stat[NR_WRITEBACK]!,
     alloc_failure_reports: m.pa.alloc_failure_reports,
     free_list_uses: m.shost.stat.free_list_uses,
-    time_to_livelock_ns: stalled ? lastProgressNs(m) : null,
-    time_to_finish_ns: verdict === 'COMPLETED' ? m.workload.finished_ns : null,
+    time_to_livelock_ns,
+    time_to_finish_ns,
     bytes_per_command: m.bytes_per_command,
     pswpout: m.pa.vm_events[PSWPOUT]!,
     pages_copied: m.workload.pages_copied,
@@ -325,6 +330,7 @@ function summarize(m: Machine, verdict: Verdict, stop: string): RunResult {
       atomic_line_margin_pages: atomicLineApproach(m).margin,
       hung_task_longest_blocked_s: m.hung.longest_blocked_secs,
     },
+    timeline: buildTimeline(m, { verdict, stall, sim_time_ns: k.now, time_to_livelock_ns, time_to_finish_ns }),
     tasks: taskSummaries(m),
     trace_hash: h.toString(16).padStart(8, '0'),
   };

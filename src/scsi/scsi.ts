@@ -88,9 +88,10 @@ export class Scsi_Host {
   readonly starved_list: scsi_device[] = [];
   /**
    * Statistics (not kernel fields). `last_get_failure` is what the last __scsi_get_command that
-   * returned NULL failed to allocate (GET_FAILED_SENSE or GET_FAILED_CMD; 0 before the first).
+   * returned NULL failed to allocate (GET_FAILED_SENSE or GET_FAILED_CMD; 0 before the first);
+   * `last_free_list_use_ns` when the free-list command was last taken (-1: never).
    */
-  readonly stat = { free_list_uses: 0, get_failures: 0, sense_failures: 0, cmd_failures: 0, commands: 0, last_get_failure: 0 };
+  readonly stat = { free_list_uses: 0, get_failures: 0, sense_failures: 0, cmd_failures: 0, commands: 0, last_get_failure: 0, last_free_list_use_ns: -1 };
   constructor(
     readonly k: Kernel,
     readonly host_no: number,
@@ -153,6 +154,7 @@ function take_free_list(shost: Scsi_Host): scsi_cmnd | null {
     // The reserved command always owns its sense buffer; only the rest of it is reset.
     cmd.fromFreeList = true;
     shost.stat.free_list_uses++;
+    shost.stat.last_free_list_use_ns = shost.k.now;
     shost.k.mark('free_list_used');
   }
   return cmd;
@@ -186,6 +188,7 @@ function __scsi_get_command_body(shost: Scsi_Host, gfp_mask: number): scsi_cmnd 
     cmd.obj = obj;
     if (!attach_sense(shost, cmd, gfp_mask)) {
       shost.stat.sense_failures++;
+      shost.k.mark('sense_alloc_failed');
       kmem_cache_free(pool.cmd_slab!, obj);
       cmd = null;
       failed = GET_FAILED_SENSE;

@@ -257,6 +257,13 @@ test('stall kinds end to end: sweep findings, results --stall, exports, and shri
   const run = await cli(['run', yamlFile], [], T);
   assert.equal(run.status, 5, run.stderr);
   assert.match(run.stdout, /^stall: unreclaimable: nothing waits for the disk and swap has room/m);
+  // The timeline: time-ordered lines after the reason, ending with the verdict.
+  const tl = run.stdout.slice(run.stdout.indexOf('\ntimeline:\n') + 11).split('\n').filter((l) => /^ +\d+\.\d{6} s {2}/.test(l));
+  assert.ok(tl.length >= 4, run.stdout);
+  assert.match(tl.at(-1)!, /verdict LIVELOCK \(unreclaimable\): the watchdog has seen no progress/);
+  assert.ok(tl.some((l) => /last forward progress/.test(l)));
+  const ts = tl.map((l) => Number(/(\d+\.\d{6}) s/.exec(l)![1]));
+  assert.deepEqual(ts, [...ts].sort((a, b) => a - b));
 
   for (const args of [
     ['results', '--db', db, '--stall', 'stuck'],

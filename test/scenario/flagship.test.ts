@@ -45,6 +45,19 @@ for (const seed of SEEDS) {
     assert.ok(r.writeback_pages_stuck > 0, 'pages stuck under writeback');
     assert.equal(r.writeback_pages_stuck, r.writeback_pages_at_end, 'a livelocked run counts what it ended with as stuck');
     assert.equal(r.stall, 'sense-buffer', 'the stall kind names the patch\'s latch');
+    // The timeline tells the model's story in order: free memory reaches the GFP_ATOMIC line during
+    // reclaim's first pass, the first swap bios take kmalloc-128's last slots and the reserve,
+    // kblockd's first prep fails on the sense buffer and plugs the idle queue. No swap write ever
+    // completes: the model latches at the first squeeze (docs/flagship.md).
+    const at = (ev: string): number => r.timeline.find((e) => e.event === ev)?.t_ns ?? -1;
+    for (const ev of ['atomic_line:DMA32', 'swap_write', 'bio_reserve', 'bio_wait', 'sense_alloc_failed', 'alloc_failure_report', 'prep_defer_idle', 'progress_stopped', 'verdict']) assert.ok(at(ev) >= 0, `timeline has ${ev}`);
+    assert.ok(at('atomic_line:DMA32') <= at('swap_write') && at('swap_write') <= at('bio_wait') && at('bio_wait') <= at('sense_alloc_failed'), JSON.stringify(r.timeline));
+    assert.equal(at('sense_alloc_failed'), at('prep_defer_idle'), 'the first failed prep is the one that plugs the idle queue');
+    assert.equal(at('swap_write_done'), -1, 'no swap write ever completes');
+    assert.equal(at('free_list_used'), -1);
+    assert.ok(at('progress_stopped') < at('swap_write'), 'progress stopped when the copies entered reclaim, before the first write');
+    assert.equal(at('verdict'), r.sim_time_ns);
+    assert.deepEqual(r.timeline.map((e) => e.t_ns), [...r.timeline.map((e) => e.t_ns)].sort((a, b) => a - b), 'in time order');
     assert.equal(m.q.in_flight, 0, 'nothing in flight: no writeback completes');
     // Most tasks of interest sleep in get_swap_bio -> bio_alloc -> mempool_alloc -> io_schedule_timeout.
     const rec = reclaimers(r);
@@ -94,6 +107,13 @@ for (const seed of SEEDS) {
     assert.equal(r.verdict, 'COMPLETED', r.reason);
     assert.ok(r.free_list_uses >= 1, 'the free-list command is used during the squeeze');
     assert.equal(r.stall, null, 'a completed run has no stall kind');
+    // The first write to complete is carried by the free-list command, during the squeeze.
+    const at = (ev: string): number => r.timeline.find((e) => e.event === ev)?.t_ns ?? -1;
+    assert.ok(at('sense_alloc_failed') >= 0 && at('sense_alloc_failed') === at('free_list_used'), JSON.stringify(r.timeline));
+    assert.ok(at('free_list_used') < at('swap_write_done') && at('swap_write_done') < at('workload_finished'));
+    assert.ok(at('free_list_last') >= at('free_list_used') || r.free_list_uses === 1);
+    assert.equal(at('progress_stopped'), -1);
+    assert.equal(r.timeline.at(-1)!.event, 'verdict');
     assert.equal(r.figures['max_device_busy_free_list'], 1, 'while it is in flight the host works one command at a time');
     assert.ok(r.figures['sense_failures']! >= 1, 'the sense allocation still fails during the squeeze');
     assert.equal(r.writeback_pages_stuck, 0, 'nothing is stuck in a completed run, whatever is still in flight at its end');

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { paramsFromScenario, type Profile, type RunParams, type Variant } from '../../scenario/params.js';
 import { addForceOption, addSetOption, checkHostMemory, loadScenarioArg } from '../scenario-source.js';
 import { startRun } from '../../scenario/run.js';
+import { formatTimeline } from '../../scenario/timeline.js';
 import { armSigint, disarmSigint, driveRun } from '../drive.js';
 import { defaultWorkers, runMany } from '../../explore/pool.js';
 import { InvariantViolation, type CheckLevel } from '../../check/invariants.js';
@@ -225,6 +226,8 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
       out(`verdict: ${r.verdict} after ${ns(r.sim_time_ns)} simulated (${r.events} events)`);
       if (r.stall !== null) out(`stall: ${r.stall}: ${STALL_TEXT[r.stall]}`);
       out(`reason: ${r.reason}`);
+      out('timeline:');
+      for (const l of formatTimeline(r.timeline)) out(l);
       if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') {
         out(`replay: ${replayLine(arg, { set: o.set, kernel: p.profile, variant: p.variants, seed: p.seed, ...(salt !== (fileSalt ?? 0) ? { schedSalt: salt } : {}) })}`);
       }

@@ -1,0 +1,99 @@
+/**
+ * A run's timeline: the first time each step of the swap-out story happened, in simulated time,
+ * so that a reader sees the order in which a machine got into (or through) a squeeze without
+ * reading a trace. Not kernel code: it reads statistics the model keeps anyway (first-time marks,
+ * counters' first times, watched free-page levels) and never steers the run.
+ *
+ * `armTimeline` sets the free-page levels to watch once the machine is booted (pages_low,
+ * pages_min and the GFP_ATOMIC line of each zone an atomic allocation may use); `buildTimeline`
+ * reads everything at the end of the run.
+ */
+import { GFP_ATOMIC } from '../include/gfp.js';
+import { formatSeconds } from '../sim/time.js';
+import type { Machine } from './machine.js';
+import type { RunResult, StallKind, Verdict } from './result.js';
+
+/** One step of the timeline. `event` is a stable name for machines; `text` says it for people. */
+export interface TimelineEntry {
+  t_ns: number;
+  event: string;
+  text: string;
+}
+
+const LEVELS = ['pages_low', 'pages_min', 'atomic_line'] as const;
+
+/** The zones a GFP_ATOMIC allocation may use, with the levels to watch in each. */
+function watchedZones(m: Machine): { zi: number; levels: number[] }[] {
+  const pa = m.pa;
+  const zl = pa.zonelist_for(GFP_ATOMIC);
+  return zl.map((zi) => {
+    const z = pa.zones[zi]!;
+    // The line zone_watermark_ok draws for GFP_ATOMIC's second pass (ALLOC_HIGH | ALLOC_HARDER).
+    const line = pa.effective_min(z, z.pages_min, pa.second_pass_flags(GFP_ATOMIC), zl[0]!);
+    return { zi, levels: [z.pages_low, z.pages_min, line] };
+  });
+}
+
+/** Watches each zone's pages_low, pages_min and GFP_ATOMIC line from now on. */
+export function armTimeline(m: Machine): void {
+  for (const { zi, levels } of watchedZones(m)) {
+    const z = m.pa.zones[zi]!;
+    z.watch_levels = levels;
+    z.watch_first_ns = levels.map(() => -1);
+  }
+}
+
+/** The timeline of a finished run, in time order (ties in the order of the story). */
+export function buildTimeline(m: Machine, r: Pick<RunResult, 'verdict' | 'sim_time_ns' | 'time_to_livelock_ns' | 'time_to_finish_ns'> & { stall: StallKind | null }): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  const add = (t: number | undefined, event: string, text: string): void => {
+    if (t !== undefined && t >= 0) out.push({ t_ns: t, event, text });
+  };
+  const k = m.k;
+  const first = (mark: string): number | undefined => k.marks_first_ns.get(mark);
+  // The zones' levels first: at the same instant, a level crossed is the cause of what follows.
+  for (const { zi, levels } of watchedZones(m)) {
+    const z = m.pa.zones[zi]!;
+    LEVELS.forEach((name, i) => {
+      const what =
+        name === 'atomic_line'
+          ? `${z.name}: free pages reach the GFP_ATOMIC line (${levels[i]}): an atomic allocation now needs a free slot in an existing slab`
+          : `${z.name}: free pages reach ${name} (${levels[i]})`;
+      add(z.watch_first_ns[i], `${name}:${z.name}`, what);
+    });
+  }
+  add(first('balance_pgdat'), 'kswapd', 'kswapd0 starts reclaiming (balance_pgdat)');
+  add(first('direct_reclaim'), 'direct_reclaim', 'first direct reclaim: an allocating task enters try_to_free_pages');
+  add(m.vm.events.first_swap_write_ns, 'swap_write', 'first page written to swap (swap_writepage submits its bio)');
+  add(m.vm.events.first_swap_write_done_ns, 'swap_write_done', 'first swap write completes');
+  const bio = m.pools.bio;
+  add(bio.first_reserve_use_ns, 'bio_reserve', "first bio taken from fs_bio_set's reserve: kmalloc-128 gave none");
+  add(bio.first_wait_ns, 'bio_wait', "first task sleeps in mempool_alloc for a bio (the reserve is empty; io_schedule_timeout(5*HZ))");
+  add(first('sense_alloc_failed'), 'sense_alloc_failed', 'first sense-buffer allocation fails in __scsi_get_command');
+  const report = m.pa.failures.find((f) => f.reported);
+  if (report) add(report.timeNs, 'alloc_failure_report', `first page allocation failure report: ${report.comm}, order:${report.order}, mode:0x${(report.gfp >>> 0).toString(16)}`);
+  add(first('free_list_used'), 'free_list_used', "the host's free-list command is used for the first time");
+  const uses = m.shost.stat.free_list_uses;
+  if (uses > 1) add(m.shost.stat.last_free_list_use_ns, 'free_list_last', `the free-list command is used for the last time (${uses} uses in all)`);
+  add(first('defer_device_busy_0'), 'prep_defer_idle', 'first prep DEFER with nothing in flight: the queue is plugged and only the unplug timer (kblockd) retries');
+  add(first('out_of_memory'), 'out_of_memory', '__alloc_pages takes its OOM path (the model kills nothing)');
+  const stalled = r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK';
+  if (stalled && r.time_to_livelock_ns !== null) add(r.time_to_livelock_ns, 'progress_stopped', 'last forward progress: after this no page is copied and no swap write completes');
+  if (r.time_to_finish_ns !== null) add(r.time_to_finish_ns, 'workload_finished', 'the copies finish');
+  add(r.sim_time_ns, 'verdict', verdictText(r.verdict, r.stall));
+  // Stable: entries of the same instant keep the order of the story above.
+  return out.map((e, i) => ({ e, i })).sort((a, b) => a.e.t_ns - b.e.t_ns || a.i - b.i).map((x) => x.e);
+}
+
+function verdictText(v: Verdict, stall: StallKind | null): string {
+  if (v === 'COMPLETED') return 'verdict COMPLETED (the watchdog\'s once-a-second check sees the finish)';
+  if (v === 'LIMIT') return 'verdict LIMIT: the run was stopped by a limit';
+  return `verdict ${v}${stall ? ` (${stall})` : ''}: the watchdog has seen no progress for its whole window`;
+}
+
+/** The timeline as text lines, for `run` and `replay`: "   3.012345 s  text". */
+export function formatTimeline(t: readonly TimelineEntry[]): string[] {
+  const times = t.map((e) => `${formatSeconds(e.t_ns)} s`);
+  const w = Math.max(0, ...times.map((s) => s.length));
+  return t.map((e, i) => `  ${times[i]!.padStart(w)}  ${e.text}`);
+}
