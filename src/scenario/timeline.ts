@@ -69,7 +69,7 @@ export function buildTimeline(m: Machine, r: Pick<RunResult, 'verdict' | 'sim_ti
   const bio = m.pools.bio;
   add(bio.first_reserve_use_ns, 'bio_reserve', "first bio taken from fs_bio_set's reserve: kmalloc-128 gave none");
   add(bio.first_wait_ns, 'bio_wait', "first task sleeps in mempool_alloc for a bio (the reserve is empty; io_schedule_timeout(5*HZ))");
-  add(first('sense_alloc_failed'), 'sense_alloc_failed', 'first sense-buffer allocation fails in __scsi_get_command');
+  add(m.shost.stat.first_sense_failure_ns, 'sense_alloc_failed', 'first sense-buffer allocation fails in __scsi_get_command');
   const report = m.pa.failures.find((f) => f.reported);
   if (report) add(report.timeNs, 'alloc_failure_report', `first page allocation failure report: ${report.comm}, order:${report.order}, mode:0x${(report.gfp >>> 0).toString(16)}`);
   add(first('free_list_used'), 'free_list_used', "the host's free-list command is used for the first time");

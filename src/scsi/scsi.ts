@@ -89,9 +89,10 @@ export class Scsi_Host {
   /**
    * Statistics (not kernel fields). `last_get_failure` is what the last __scsi_get_command that
    * returned NULL failed to allocate (GET_FAILED_SENSE or GET_FAILED_CMD; 0 before the first);
-   * `last_free_list_use_ns` when the free-list command was last taken (-1: never).
+   * `last_free_list_use_ns` when the free-list command was last taken, `first_sense_failure_ns`
+   * when a sense-buffer allocation first failed (-1: never).
    */
-  readonly stat = { free_list_uses: 0, get_failures: 0, sense_failures: 0, cmd_failures: 0, commands: 0, last_get_failure: 0, last_free_list_use_ns: -1 };
+  readonly stat = { free_list_uses: 0, get_failures: 0, sense_failures: 0, cmd_failures: 0, commands: 0, last_get_failure: 0, last_free_list_use_ns: -1, first_sense_failure_ns: -1 };
   constructor(
     readonly k: Kernel,
     readonly host_no: number,
@@ -187,8 +188,7 @@ function __scsi_get_command_body(shost: Scsi_Host, gfp_mask: number): scsi_cmnd 
     cmd = new scsi_cmnd();
     cmd.obj = obj;
     if (!attach_sense(shost, cmd, gfp_mask)) {
-      shost.stat.sense_failures++;
-      shost.k.mark('sense_alloc_failed');
+      if (shost.stat.sense_failures++ === 0) shost.stat.first_sense_failure_ns = shost.k.now;
       kmem_cache_free(pool.cmd_slab!, obj);
       cmd = null;
       failed = GET_FAILED_SENSE;
