@@ -1,8 +1,9 @@
 /**
  * Shrink: greedy, delta-debugging-style search for a smaller scenario that still gives the same
  * verdict, and, when asked, the same stall kind (result.ts StallKind: a LIVELOCK of the patch's
- * kind must not shrink into a machine that merely runs out of memory). Dimensions are tried in order (copies, RAM, CPUs, tree size, then the perturbations:
- * seek jitter, start stagger, scheduler salt); each numeric dimension first jumps to its minimum,
+ * kind must not shrink into a machine that merely runs out of memory). Dimensions are tried in
+ * order (copies, RAM, CPUs, tree size, then the perturbations: seek jitter, start stagger,
+ * scheduler salt); each numeric dimension first jumps to its minimum,
  * then bisects between the smallest value known to fail and the current (reproducing) value.
  * Passes repeat until one changes nothing or the run budget is spent. Every candidate is built by
  * the scenario layer (`--set` on the current scenario), so candidates it refuses (e.g. a tree

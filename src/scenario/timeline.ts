@@ -10,6 +10,7 @@
  */
 import { GFP_ATOMIC } from '../include/gfp.js';
 import { formatSeconds } from '../sim/time.js';
+import { NR_FREE_PAGES } from '../mm/page_alloc.js';
 import type { Machine } from './machine.js';
 import type { RunResult, StallKind, Verdict } from './result.js';
 
@@ -34,12 +35,18 @@ function watchedZones(m: Machine): { zi: number; levels: number[] }[] {
   });
 }
 
+/** When armTimeline ran for a machine (the end of boot): levels already crossed then count from boot. */
+const armedAt = new WeakMap<Machine, number>();
+
 /** Watches each zone's pages_low, pages_min and GFP_ATOMIC line from now on. */
 export function armTimeline(m: Machine): void {
+  armedAt.set(m, m.k.now);
   for (const { zi, levels } of watchedZones(m)) {
     const z = m.pa.zones[zi]!;
     z.watch_levels = levels;
-    z.watch_first_ns = levels.map(() => -1);
+    // A level the zone is already at or below counts from now; later only a new low is checked.
+    const free = z.vm_stat[NR_FREE_PAGES]!;
+    z.watch_first_ns = levels.map((l) => (free <= l ? m.k.now : -1));
   }
 }
 
@@ -55,11 +62,16 @@ export function buildTimeline(m: Machine, r: Pick<RunResult, 'verdict' | 'sim_ti
   for (const { zi, levels } of watchedZones(m)) {
     const z = m.pa.zones[zi]!;
     LEVELS.forEach((name, i) => {
+      const t = z.watch_first_ns[i];
+      // A zone whose line lowmem_reserve puts above its own free memory is there from boot.
+      const fromBoot = t === armedAt.get(m);
       const what =
         name === 'atomic_line'
-          ? `${z.name}: free pages reach the GFP_ATOMIC line (${levels[i]}): an atomic allocation now needs a free slot in an existing slab`
-          : `${z.name}: free pages reach ${name} (${levels[i]})`;
-      add(z.watch_first_ns[i], `${name}:${z.name}`, what);
+          ? fromBoot
+            ? `${z.name}: free pages are at or below the GFP_ATOMIC line (${levels[i]}) from boot (lowmem_reserve keeps the zone from atomic allocations of higher zones)`
+            : `${z.name}: free pages reach the GFP_ATOMIC line (${levels[i]}): an atomic allocation now needs a free slot in an existing slab`
+          : `${z.name}: free pages ${fromBoot ? 'are at or below' : 'reach'} ${name} (${levels[i]})${fromBoot ? ' from boot' : ''}`;
+      add(t, `${name}:${z.name}`, what);
     });
   }
   add(first('balance_pgdat'), 'kswapd', 'kswapd0 starts reclaiming (balance_pgdat)');

@@ -394,7 +394,8 @@ export function register(program: Command): void {
         String(t.min_atomic_line_margin_pages),
       ]);
       const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-      const fmt = (cols: string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+      // Names (the row, the stall kinds) align left, numbers right.
+      const fmt = (cols: string[]) => cols.map((c, i) => (i === 0 || head[i] === 'stall' ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
       out(fmt(head));
       for (const l of lines) out(fmt(l));
       const rc8 = table[0]!;
