@@ -22,16 +22,23 @@ export interface TimelineEntry {
 }
 
 const LEVELS = ['pages_low', 'pages_min', 'atomic_line'] as const;
+const LEVEL_TEXT: Record<(typeof LEVELS)[number], string> = { pages_low: 'pages_low', pages_min: 'pages_min', atomic_line: 'the GFP_ATOMIC line' };
 
-/** The zones a GFP_ATOMIC allocation may use, with the levels to watch in each. */
-function watchedZones(m: Machine): { zi: number; levels: number[] }[] {
+/**
+ * The zones a GFP_ATOMIC allocation may use, with the levels to watch in each: pages_low and
+ * pages_min as an allocation from the first zone of the list sees them (plus the zone's
+ * lowmem_reserve for it), and the line zone_watermark_ok draws for GFP_ATOMIC's second pass
+ * (ALLOC_HIGH | ALLOC_HARDER).
+ */
+function watchedZones(m: Machine): { zi: number; reserve: number; levels: number[] }[] {
   const pa = m.pa;
   const zl = pa.zonelist_for(GFP_ATOMIC);
+  const classzone = zl[0]!;
   return zl.map((zi) => {
     const z = pa.zones[zi]!;
-    // The line zone_watermark_ok draws for GFP_ATOMIC's second pass (ALLOC_HIGH | ALLOC_HARDER).
-    const line = pa.effective_min(z, z.pages_min, pa.second_pass_flags(GFP_ATOMIC), zl[0]!);
-    return { zi, levels: [z.pages_low, z.pages_min, line] };
+    const reserve = z.lowmem_reserve[classzone]!;
+    const line = pa.effective_min(z, z.pages_min, pa.second_pass_flags(GFP_ATOMIC), classzone);
+    return { zi, reserve, levels: [z.pages_low + reserve, z.pages_min + reserve, line] };
   });
 }
 
@@ -59,19 +66,24 @@ export function buildTimeline(m: Machine, r: Pick<RunResult, 'verdict' | 'sim_ti
   const k = m.k;
   const first = (mark: string): number | undefined => k.marks_first_ns.get(mark);
   // The zones' levels first: at the same instant, a level crossed is the cause of what follows.
-  for (const { zi, levels } of watchedZones(m)) {
+  const classzone = m.pa.zones[m.pa.zonelist_for(GFP_ATOMIC)[0]!]!.name;
+  for (const { zi, reserve, levels } of watchedZones(m)) {
     const z = m.pa.zones[zi]!;
+    const of = (i: number): string => `${levels[i]}${reserve > 0 ? `, with lowmem_reserve ${reserve} for ${classzone} allocations` : ''}`;
+    // Levels the zone is below from boot (lowmem_reserve can put a small low zone there): one entry.
+    const boot = LEVELS.filter((_, i) => z.watch_first_ns[i] === armedAt.get(m));
+    if (boot.length > 0) {
+      const worst = boot.at(-1)!;
+      const also = boot.length > 1 ? `, and so below ${boot.slice(0, -1).map((n) => LEVEL_TEXT[n]).join(' and ')}` : '';
+      add(armedAt.get(m), `from_boot:${z.name}`, `${z.name}: free pages are at or below ${LEVEL_TEXT[worst]} (${of(LEVELS.indexOf(worst))}) from boot${also}`);
+    }
     LEVELS.forEach((name, i) => {
-      const t = z.watch_first_ns[i];
-      // A zone whose line lowmem_reserve puts above its own free memory is there from boot.
-      const fromBoot = t === armedAt.get(m);
+      if (boot.includes(name)) return;
       const what =
         name === 'atomic_line'
-          ? fromBoot
-            ? `${z.name}: free pages are at or below the GFP_ATOMIC line (${levels[i]}) from boot (lowmem_reserve keeps the zone from atomic allocations of higher zones)`
-            : `${z.name}: free pages reach the GFP_ATOMIC line (${levels[i]}): an atomic allocation now needs a free slot in an existing slab`
-          : `${z.name}: free pages ${fromBoot ? 'are at or below' : 'reach'} ${name} (${levels[i]})${fromBoot ? ' from boot' : ''}`;
-      add(t, `${name}:${z.name}`, what);
+          ? `${z.name}: free pages reach the GFP_ATOMIC line (${of(i)}): an atomic allocation now needs a free slot in an existing slab`
+          : `${z.name}: free pages reach ${LEVEL_TEXT[name]} (${of(i)})`;
+      add(z.watch_first_ns[i], `${name}:${z.name}`, what);
     });
   }
   add(first('balance_pgdat'), 'kswapd', 'kswapd0 starts reclaiming (balance_pgdat)');
