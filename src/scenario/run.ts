@@ -8,7 +8,7 @@ import { InvariantChecker, type CheckLevel } from '../check/invariants.js';
 import { TASK_DEAD } from '../kernel/task.js';
 import { hungTaskWorstLatencyNs, TIMESTAMP_UNIT_NS } from '../kernel/hung_task.js';
 import { formatSeconds } from '../sim/time.js';
-import { ALLOCSTALL, NR_FREE_PAGES, NR_WRITEBACK, PGSCAN_DIRECT, PGSCAN_KSWAPD, PSWPOUT } from '../mm/page_alloc.js';
+import { ALLOCSTALL, NR_ACTIVE, NR_FREE_PAGES, NR_INACTIVE, NR_SLAB_RECLAIMABLE, NR_SLAB_UNRECLAIMABLE, NR_WRITEBACK, PGSCAN_DIRECT, PGSCAN_KSWAPD, PSWPOUT } from '../mm/page_alloc.js';
 import { GFP_ATOMIC } from '../include/gfp.js';
 import { bootMachine, type Machine } from './machine.js';
 import type { RunParams } from './params.js';
@@ -265,6 +265,14 @@ function pendingReason(m: Machine, verdict: Verdict): string {
     const oom = m.vm.events.reclaim_all_unreclaimable;
     const why = oom > 0 ? `direct reclaim found every zone all_unreclaimable ${oom} times, and` : 'once kswapd marks the zones all_unreclaimable';
     parts.push(`swap is full (${si.inuse_pages} of ${si.pages} slots) with no write pending, so nothing left in memory can be reclaimed: ${why} 2.6.25 would call the OOM killer here, which the model does not (its out_of_memory kills nothing and waits a jiffy)`);
+  } else if (wb === 0 && m.q.in_flight === 0 && queued === 0 && verdict !== 'LIMIT') {
+    // Nothing for the disk to do and swap has room: say where the memory is, so that a reader
+    // sees what reclaim cannot free (in the model, chiefly the tmpfs dentries and inodes).
+    const g = m.pa.vm_stat;
+    const oom = m.vm.events.reclaim_all_unreclaimable;
+    parts.push(
+      `nothing is under writeback or queued and swap has room (${si.inuse_pages} of ${si.pages} slots used): memory holds ${g[NR_SLAB_RECLAIMABLE]! + g[NR_SLAB_UNRECLAIMABLE]!} slab pages (${g[NR_SLAB_RECLAIMABLE]} reclaimable, the dentries tmpfs pins, and ${g[NR_SLAB_UNRECLAIMABLE]} unreclaimable), ${g[NR_ACTIVE]! + g[NR_INACTIVE]!} LRU pages and ${m.pa.nr_free_pages} free${oom > 0 ? `, and direct reclaim found every zone all_unreclaimable ${oom} times (2.6.25 would call the OOM killer, which the model does not)` : ''}`,
+    );
   }
   parts.push(atomicLineText(m));
   parts.push(hungTaskText(m, bio.timeouts > 0));

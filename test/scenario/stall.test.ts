@@ -77,4 +77,9 @@ test('stall kind (real run): a 64 MiB machine whose tmpfs dentries and inodes fi
   assert.ok(m.vm.si.inuse_pages < m.vm.si.pages, 'swap has room');
   assert.match(r.reason, /GFP_ATOMIC line never reached/, 'not the patch\'s squeeze');
   assert.equal(r.alloc_failure_reports, 0);
+  // The reason says where the memory is: slab, not LRU pages reclaim could write.
+  const slab = /memory holds (\d+) slab pages \((\d+) reclaimable, the dentries tmpfs pins, and (\d+) unreclaimable\), (\d+) LRU pages and (\d+) free/.exec(r.reason);
+  assert.ok(slab, r.reason);
+  assert.equal(Number(slab[1]), Number(slab[2]) + Number(slab[3]));
+  assert.ok(Number(slab[1]) > 10 * Number(slab[4]), 'slab, not the LRU, holds the memory');
 });
