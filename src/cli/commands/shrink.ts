@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--db <file>', 'results store', DEFAULT_DB)
     .option('--budget <n>', 'at most this many runs', parseIntFlag('--budget', 1, 100_000), 40)
     .option('--verdict <v>', `the verdict to keep (default: the stored run's): ${VERDICTS.join(', ')}`, parseChoiceFlag('--verdict', VERDICTS))
-    .option('--stall <kind>', `the stall kind to keep, or any (default: the stored run's, when its verdict is kept): ${STALL_KINDS.join(', ')}`, parseChoiceFlag('--stall', [...STALL_KINDS, 'any'] as const))
+    .option('--stall <kind>', `the stall kind to keep, or any (default: the run's, as it reruns): ${STALL_KINDS.join(', ')}`, parseChoiceFlag('--stall', [...STALL_KINDS, 'any'] as const))
     .option('--out <file>', 'write the scenario YAML to this file (atomically) instead of stdout')
     .action((arg: string, o: ShrinkOpts) => {
       if (!/^\d+$/.test(arg)) throw new UsageError(`shrink ${arg.slice(0, 40)}: expected a run id (a number); list runs with reclaimsim results --list`);
