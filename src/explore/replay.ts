@@ -30,7 +30,14 @@ export function firstDifference(a: string, b: string): string {
   for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
     const u = JSON.stringify(x[k]);
     const v = JSON.stringify(y[k]);
-    if (u !== v) return `${k}: stored ${(u ?? 'nothing').slice(0, 60)}, replayed ${(v ?? 'nothing').slice(0, 60)}`;
+    if (u === v) continue;
+    if (u === undefined || v === undefined) return `${k}: stored ${(u ?? 'nothing').slice(0, 60)}, replayed ${(v ?? 'nothing').slice(0, 60)}`;
+    // Show both from a little before the first character that differs, not their common start.
+    let i = 0;
+    while (i < u.length && i < v.length && u[i] === v[i]) i++;
+    const from = Math.max(0, i - 20);
+    const cut = (t: string): string => `${from > 0 ? '...' : ''}${t.slice(from, from + 60)}`;
+    return `${k}: stored ${cut(u)}, replayed ${cut(v)}`;
   }
   return 'key order';
 }

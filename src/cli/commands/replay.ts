@@ -10,6 +10,7 @@ import { firstDifference, replayRecord } from '../../explore/replay.js';
 import { modelVersion } from '../../explore/version.js';
 import { paramsFromScenario } from '../../scenario/params.js';
 import { verdictLabel } from '../../scenario/result.js';
+import { formatTimeline } from '../../scenario/timeline.js';
 import { addSetOption, loadScenarioArg } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_ASSERTION, EXIT_USAGE, ExitRequest, UsageError } from '../exit.js';
@@ -47,6 +48,8 @@ export function register(program: Command): void {
       else {
         out(`reclaimsim replay: run #${rec.id} (${rec.profile}${rec.variants.length ? `+${rec.variants.join(',')}` : ''}, seed ${rec.seed}${rec.sched_salt !== null ? `, sched_salt ${rec.sched_salt}` : ''}${rec.cell_label ? `, ${rec.cell_label}` : ''}), stored ${rec.verdict}`);
         out(`verdict: ${verdictLabel(r.result.verdict, r.result.stall)}; reason: ${r.result.reason}`);
+        out('timeline:');
+        for (const l of formatTimeline(r.result.timeline ?? [])) out(l);
         out(`trace hash: stored ${rec.trace_hash}, replayed ${r.result.trace_hash}: ${r.traceHashMatches ? 'match' : 'MISMATCH'}`);
         out(`result JSON (${r.json.length} bytes): ${r.jsonMatches ? 'identical' : `DIFFERS (${firstDifference(rec.result_json, r.json)})`}`);
         out(`full outputs (reports, dmesg, traces): ${runCommandLine(rec)} [observability options]`);
@@ -74,6 +77,8 @@ export function register(program: Command): void {
     if (o.json) out(JSON.stringify(result));
     else {
       out(`verdict: ${verdictLabel(result.verdict, result.stall)}; reason: ${result.reason}`);
+      out('timeline:');
+      for (const l of formatTimeline(result.timeline)) out(l);
       out(`trace hash: ${result.trace_hash}`);
       out(`full outputs: ${runCommandLine({ source: arg, sets: o.set, seed: p.seed, sched_salt: p.sched_salt ?? null })} [observability options]`);
     }
