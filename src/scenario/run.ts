@@ -13,7 +13,7 @@ import { GFP_ATOMIC } from '../include/gfp.js';
 import { bootMachine, type Machine } from './machine.js';
 import type { RunParams } from './params.js';
 import type { RunResult, StallKind, TaskSummary, Verdict } from './result.js';
-import { armTimeline, buildTimeline } from './timeline.js';
+import { armTimeline, buildTimeline, gfpAtomicLine } from './timeline.js';
 import { DEFER_NO_COMMAND, DEFER_NO_SG_TABLE } from '../scsi/scsi.js';
 
 export interface RunOptions {
@@ -157,7 +157,7 @@ export function atomicLineApproach(m: Machine): { zone: string; min_free: number
   let best = { zone: '', min_free: 0, line: 0, margin: -Infinity };
   for (const zi of zl) {
     const z = pa.zones[zi]!;
-    const line = pa.effective_min(z, z.pages_min, pa.second_pass_flags(GFP_ATOMIC), zl[0]!);
+    const line = gfpAtomicLine(pa, z, zl[0]!);
     const min_free = z.min_free_seen === Infinity ? z.vm_stat[NR_FREE_PAGES]! : z.min_free_seen;
     if (min_free - line > best.margin) best = { zone: z.name, min_free, line, margin: min_free - line };
   }

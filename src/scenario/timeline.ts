@@ -10,7 +10,7 @@
  */
 import { GFP_ATOMIC } from '../include/gfp.js';
 import { formatSeconds } from '../sim/time.js';
-import { NR_FREE_PAGES } from '../mm/page_alloc.js';
+import { NR_FREE_PAGES, type PageAllocator, type zone } from '../mm/page_alloc.js';
 import type { Machine } from './machine.js';
 import type { RunResult, StallKind, Verdict } from './result.js';
 
@@ -25,6 +25,15 @@ const LEVELS = ['pages_low', 'pages_min', 'atomic_line'] as const;
 const LEVEL_TEXT: Record<(typeof LEVELS)[number], string> = { pages_low: 'pages_low', pages_min: 'pages_min', atomic_line: 'the GFP_ATOMIC line' };
 
 /**
+ * The free-page count at or below which a GFP_ATOMIC allocation of `classzone` fails in zone `z`:
+ * the line zone_watermark_ok draws for its second pass (ALLOC_HIGH | ALLOC_HARDER), with the
+ * zone's lowmem_reserve for that classzone.
+ */
+export function gfpAtomicLine(pa: PageAllocator, z: zone, classzone: number): number {
+  return pa.effective_min(z, z.pages_min, pa.second_pass_flags(GFP_ATOMIC), classzone);
+}
+
+/**
  * The zones a GFP_ATOMIC allocation may use, with the levels to watch in each: pages_low and
  * pages_min as an allocation from the first zone of the list sees them (plus the zone's
  * lowmem_reserve for it), and the line zone_watermark_ok draws for GFP_ATOMIC's second pass
@@ -37,8 +46,7 @@ function watchedZones(m: Machine): { zi: number; reserve: number; levels: number
   return zl.map((zi) => {
     const z = pa.zones[zi]!;
     const reserve = z.lowmem_reserve[classzone]!;
-    const line = pa.effective_min(z, z.pages_min, pa.second_pass_flags(GFP_ATOMIC), classzone);
-    return { zi, reserve, levels: [z.pages_low + reserve, z.pages_min + reserve, line] };
+    return { zi, reserve, levels: [z.pages_low + reserve, z.pages_min + reserve, gfpAtomicLine(pa, z, classzone)] };
   });
 }
 
