@@ -254,6 +254,12 @@ test('stall kinds end to end: sweep findings, results --stall, exports, and shri
   assert.equal(sh.status, 0, sh.stderr);
   assert.match(sh.stderr, new RegExp(`run #${id}: LIVELOCK \\(unreclaimable\\), budget 3 runs`));
   assert.match(readFileSync(yamlFile, 'utf8'), /^# verdict: LIVELOCK \(unreclaimable\), seed 1, found in \d+ shrink runs$/m);
+  // --stall any keeps the verdict alone, and the header says so.
+  const anyFile = join(dir, 'any.yaml');
+  const shAny = await cli(['shrink', id, '--db', db, '--budget', '2', '--stall', 'any', '--out', anyFile], [], T);
+  assert.equal(shAny.status, 0, shAny.stderr);
+  assert.match(shAny.stderr, new RegExp(`run #${id}: LIVELOCK, budget 2 runs`));
+  assert.match(readFileSync(anyFile, 'utf8'), /^# verdict: LIVELOCK, seed 1, found in \d+ shrink runs$/m);
   const run = await cli(['run', yamlFile], [], T);
   assert.equal(run.status, 5, run.stderr);
   assert.match(run.stdout, /^stall: unreclaimable: nothing waits for the disk and swap has room/m);
