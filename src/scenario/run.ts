@@ -202,6 +202,16 @@ function lastProgressNs(m: Machine): number {
   return Math.max(m.workload.last_copy_ns, m.vm.events.last_swap_write_ns);
 }
 
+/** Requests waiting in the queue (sorted by the elevator or at the dispatch head). */
+function queuedRequests(m: Machine): number {
+  return m.q.elevator.nr_sorted + m.q.queue_head.length;
+}
+
+/** Is anything waiting for the disk: pages under writeback, requests queued or in flight? */
+function ioPending(m: Machine): boolean {
+  return m.pa.vm_stat[NR_WRITEBACK]! > 0 || queuedRequests(m) > 0 || m.q.in_flight > 0;
+}
+
 /**
  * What stopped the run (result.ts StallKind), from the state at a LIVELOCK or DEADLOCK verdict.
  * With I/O pending: commands in flight that never complete, else the cause of the last prep DEFER
@@ -209,8 +219,7 @@ function lastProgressNs(m: Machine): number {
  * memory that reclaim cannot free.
  */
 export function stallKind(m: Machine): StallKind {
-  const queued = m.q.elevator.nr_sorted + m.q.queue_head.length;
-  if (m.pa.vm_stat[NR_WRITEBACK]! > 0 || queued > 0 || m.q.in_flight > 0) {
+  if (ioPending(m)) {
     if (m.q.in_flight > 0) return 'device';
     const st = m.sdev.stat;
     if (st.last_defer_ns < 0 || st.last_defer_ns < lastProgressNs(m)) return 'queue';
@@ -230,7 +239,7 @@ function pendingReason(m: Machine, verdict: Verdict): string {
   }
   parts.push(`no forward progress${since}`);
   const wb = m.pa.vm_stat[NR_WRITEBACK]!;
-  const queued = m.q.elevator.nr_sorted + m.q.queue_head.length;
+  const queued = queuedRequests(m);
   parts.push(`${wb} pages under writeback, ${m.q.in_flight} requests in flight, ${queued} queued`);
   const kb = m.sdev.stat;
   if (kb.defers > 0) {
@@ -258,14 +267,14 @@ function pendingReason(m: Machine, verdict: Verdict): string {
   parts.push(`fs_bio_set reserve ${bio.curr_nr}/${bio.min_nr}, ${bio.waits} waits, ${bio.timeouts} ended by the 5 s timeout`);
   parts.push(`${m.pa.alloc_failure_reports} page allocation failure reports`);
   const si = m.vm.si;
-  if (si.inuse_pages >= si.pages && wb === 0 && m.q.in_flight === 0 && queued === 0) {
+  if (si.inuse_pages >= si.pages && !ioPending(m)) {
     // Not this livelock at all: memory and swap are both full. 2.6.25's __alloc_pages calls
     // out_of_memory when try_to_free_pages returns 0 (every zone all_unreclaimable, which kswapd
     // sets after scanning six times the zone's LRU); the model's OOM killer kills nothing.
     const oom = m.vm.events.reclaim_all_unreclaimable;
     const why = oom > 0 ? `direct reclaim found every zone all_unreclaimable ${oom} times, and` : 'once kswapd marks the zones all_unreclaimable';
     parts.push(`swap is full (${si.inuse_pages} of ${si.pages} slots) with no write pending, so nothing left in memory can be reclaimed: ${why} 2.6.25 would call the OOM killer here, which the model does not (its out_of_memory kills nothing and waits a jiffy)`);
-  } else if (wb === 0 && m.q.in_flight === 0 && queued === 0 && verdict !== 'LIMIT') {
+  } else if (!ioPending(m)) {
     // Nothing for the disk to do and swap has room: say where the memory is, so that a reader
     // sees what reclaim cannot free (in the model, chiefly the tmpfs dentries and inodes).
     const g = m.pa.vm_stat;
