@@ -434,6 +434,15 @@ export class zone {
    */
   watch_levels: number[] = [];
   watch_first_ns: number[] = [];
+  /**
+   * A line an observer follows in both directions (not kernel state; src/scenario/squeezes.ts sets
+   * it to the zone's GFP_ATOMIC line): squeeze_below says whether NR_FREE_PAGES is at or below it,
+   * and while it is, squeeze_deepest keeps the lowest free count minus the line. -Infinity: not
+   * followed.
+   */
+  squeeze_line = -Infinity;
+  squeeze_below = false;
+  squeeze_deepest = 0;
   constructor(
     readonly idx: number,
     readonly name: string,
@@ -899,13 +908,39 @@ export class PageAllocator {
   mod_zone_page_state(z: zone, item: number, delta: number): void {
     z.vm_stat[item] += delta;
     this.vm_stat[item] += delta;
-    if (item === NR_FREE_PAGES && z.vm_stat[item]! < z.min_free_seen) {
+    if (item !== NR_FREE_PAGES) return;
+    const free = z.vm_stat[item]!;
+    // The followed line (an observer's): a crossing either way is reported; no line, no cost.
+    if (free <= z.squeeze_line) {
+      if (!z.squeeze_below) this.squeeze_cross(z, true);
+      if (free - z.squeeze_line < z.squeeze_deepest) z.squeeze_deepest = free - z.squeeze_line;
+    } else if (z.squeeze_below) {
+      this.squeeze_cross(z, false);
+    }
+    if (free < z.min_free_seen) {
       z.min_free_seen = z.vm_stat[item]!;
       // Only a new low can cross a watched level, so the check costs nothing on the usual path.
       for (let i = 0; i < z.watch_levels.length; i++) {
         if (z.watch_first_ns[i]! < 0 && z.min_free_seen <= z.watch_levels[i]!) z.watch_first_ns[i] = this.k.now;
       }
     }
+  }
+
+  /**
+   * An observer's hook (src/scenario/squeezes.ts): called when every followed zone has come to be
+   * at or below its squeeze_line (true), and when one of them rises above it again (false).
+   */
+  on_squeeze: ((entering: boolean) => void) | null = null;
+  /** Followed zones (squeeze_line set), and how many of them are at or below their line. */
+  squeeze_zones = 0;
+  squeeze_zones_below = 0;
+
+  private squeeze_cross(z: zone, below: boolean): void {
+    z.squeeze_below = below;
+    const was = this.squeeze_zones_below === this.squeeze_zones;
+    this.squeeze_zones_below += below ? 1 : -1;
+    const is = this.squeeze_zones_below === this.squeeze_zones;
+    if (was !== is && this.on_squeeze !== null) this.on_squeeze(is);
   }
 
   /** Zone of a pfn (page_zone). */

@@ -10,6 +10,7 @@
 import type { MetricsSeries } from '../check/metrics.js';
 import { STALL_TEXT, type RunResult } from '../scenario/result.js';
 import { formatSeconds } from '../sim/time.js';
+import { formatDuration } from '../scenario/squeezes.js';
 import { gfpName } from './ftrace.js';
 
 export interface HtmlAssets {
@@ -135,6 +136,9 @@ details.timeline { font-size: 12px; margin: 4px 0 8px; }
 details.timeline summary { font-weight: 600; cursor: pointer; }
 table.timeline td { vertical-align: top; padding: 1px 6px 1px 0; }
 table.timeline td.num { white-space: nowrap; }
+table.squeezes { border-collapse: collapse; font-size: 12px; }
+table.squeezes th, table.squeezes td { padding: 1px 6px; border-bottom: 1px solid #ddd; }
+table.squeezes td.num { text-align: right; white-space: nowrap; }
 .chart { min-height: 60px; margin: 4px 0 10px; }
 .chart .u-title { font-size: 12px; font-weight: 600; text-align: left; }
 .chart .u-legend { font-size: 11px; }
@@ -252,6 +256,7 @@ ${r.stall ? `<p class="stall">stall: <b>${escapeHtml(r.stall)}</b>: ${escapeHtml
 ${r.timeline.length > 0 ? `<details class="timeline" open><summary>Timeline (first time each step happened)</summary><table class="timeline"><tbody>
 ${r.timeline.map((e) => `<tr><td class="num">${escapeHtml(formatSeconds(e.t_ns))} s</td><td>${escapeHtml(e.text)}</td></tr>`).join('\n')}
 </tbody></table></details>` : ''}
+${squeezeTable(r)}
 <table class="figures"><tbody>
 ${fig.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="num">${escapeHtml(v)}</td></tr>`).join('\n')}
 </tbody></table>
@@ -345,4 +350,21 @@ ${doc.runs.map((r, i) => runCard(r, i)).join('\n')}
 </body>
 </html>
 `;
+}
+
+/** The run's squeezes (src/scenario/squeezes.ts) as a table, or a line saying there was none. */
+function squeezeTable(r: RunResult): string {
+  const count = r.figures['squeezes'] ?? 0;
+  const list = r.squeezes ?? [];
+  if (count === 0) return '<p class="note">no squeeze: free memory never reached the GFP_ATOMIC line in every zone an atomic allocation may use</p>';
+  const rows = list
+    .map(
+      (q) =>
+        `<tr><td class="num">${escapeHtml(formatSeconds(q.start_ns))} s</td><td class="num">${q.end_ns === null ? 'end of run' : `${escapeHtml(formatSeconds(q.end_ns))} s`}</td><td class="num">${q.end_ns === null ? '-' : escapeHtml(formatDuration(q.end_ns - q.start_ns))}</td><td class="num">${-q.deepest_pages}</td><td class="num">${q.commands_completed}</td><td class="num">${q.swap_writes_completed}</td><td class="num">${q.sense_failures}</td><td class="num">${q.prep_defers} (${q.prep_defers_idle})</td><td class="num">${q.free_list_uses}</td><td class="num">${q.device_busy_start} &rarr; ${q.device_busy_end}</td><td class="num">${q.writeback_start} &rarr; ${q.writeback_end}</td></tr>`,
+    )
+    .join('\n');
+  const more = count > list.length ? `<p class="note">${count - list.length} more squeezes not kept (the first ${list.length} are)</p>` : '';
+  return `<details class="timeline" open><summary>Squeezes: ${count} (free memory at or below the GFP_ATOMIC line in every zone an atomic allocation may use; ${escapeHtml(formatDuration(r.figures['squeezed_ns'] ?? 0))} in all)</summary><table class="squeezes"><thead><tr><th>start</th><th>end</th><th>length</th><th>deepest (pages under the line)</th><th>commands completed</th><th>swap writes completed</th><th>sense allocations failed</th><th>prep DEFERs (idle)</th><th>free-list uses</th><th>device_busy</th><th>under writeback</th></tr></thead><tbody>
+${rows}
+</tbody></table>${more}</details>`;
 }

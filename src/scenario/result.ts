@@ -6,6 +6,8 @@ import type { Verdict } from '../check/watchdog.js';
 export type { Verdict };
 import type { TimelineEntry } from './timeline.js';
 export type { TimelineEntry };
+import type { Squeeze } from './squeezes.js';
+export type { Squeeze };
 
 /**
  * What stopped a LIVELOCK or DEADLOCK run, read off the machine at the verdict. Two runs with the
@@ -100,6 +102,13 @@ export interface RunResult {
   figures: Record<string, number>;
   /** The first time each step of the swap-out story happened, in time order (src/scenario/timeline.ts). */
   timeline: TimelineEntry[];
+  /**
+   * Every stretch with free memory at or below the GFP_ATOMIC line in every zone an atomic
+   * allocation may use, with what the host did meanwhile (src/scenario/squeezes.ts; the first
+   * MAX_SQUEEZES in full, figures.squeezes counts them all). The last has end_ns null if the run
+   * ended inside it.
+   */
+  squeezes: Squeeze[];
   /** Tasks at the verdict. */
   tasks: TaskSummary[];
   /** Hash of the trace/event log (hex), for determinism checks. */

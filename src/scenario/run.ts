@@ -14,6 +14,7 @@ import { bootMachine, type Machine } from './machine.js';
 import type { RunParams } from './params.js';
 import type { RunResult, StallKind, TaskSummary, Verdict } from './result.js';
 import { armTimeline, buildTimeline, gfpAtomicLine } from './timeline.js';
+import { armSqueezes, collectSqueezes } from './squeezes.js';
 import { DEFER_NO_COMMAND, DEFER_NO_SG_TABLE } from '../scsi/scsi.js';
 
 export interface RunOptions {
@@ -56,6 +57,7 @@ export class RunHandle {
     const p = params;
     const m = (this.machine = bootMachine(p));
     armTimeline(m);
+    armSqueezes(m);
     const k = m.k;
     this.wd = new Watchdog(k, {
       progress: () => m.vm.events.swap_writes_completed + m.workload.pages_copied,
@@ -301,6 +303,7 @@ function summarize(m: Machine, verdict: Verdict, stop: string): RunResult {
   const stall = stalled ? stallKind(m) : null;
   const time_to_livelock_ns = stalled ? lastProgressNs(m) : null;
   const time_to_finish_ns = verdict === 'COMPLETED' ? m.workload.finished_ns : null;
+  const squeezes = collectSqueezes(m);
   return {
     verdict,
     reason,
@@ -346,7 +349,10 @@ function summarize(m: Machine, verdict: Verdict, stop: string): RunResult {
       disk_commands: m.disk.stat.commands,
       atomic_line_margin_pages: atomicLineApproach(m).margin,
       hung_task_longest_blocked_s: m.hung.longest_blocked_secs,
+      squeezes: squeezes.count,
+      squeezed_ns: squeezes.total_ns,
     },
+    squeezes: squeezes.list,
     timeline: buildTimeline(m, { verdict, stall, sim_time_ns: k.now, time_to_livelock_ns, time_to_finish_ns }),
     tasks: taskSummaries(m),
     trace_hash: h.toString(16).padStart(8, '0'),

@@ -39,7 +39,7 @@ export function gfpAtomicLine(pa: PageAllocator, z: zone, classzone: number): nu
  * lowmem_reserve for it), and the line zone_watermark_ok draws for GFP_ATOMIC's second pass
  * (ALLOC_HIGH | ALLOC_HARDER).
  */
-function watchedZones(m: Machine): { zi: number; reserve: number; levels: number[] }[] {
+export function watchedZones(m: Machine): { zi: number; reserve: number; levels: number[] }[] {
   const pa = m.pa;
   const zl = pa.zonelist_for(GFP_ATOMIC);
   const classzone = zl[0]!;

@@ -270,6 +270,9 @@ test('stall kinds end to end: sweep findings, results --stall, exports, and shri
   assert.ok(tl.some((l) => /last forward progress/.test(l)));
   const ts = tl.map((l) => Number(/(\d+\.\d{6}) s/.exec(l)![1]));
   assert.deepEqual(ts, [...ts].sort((a, b) => a - b));
+  // The squeezes follow the timeline (this stall has nothing to do with the GFP_ATOMIC line).
+  assert.ok(run.stdout.indexOf('\nsqueezes: ') > run.stdout.indexOf('\ntimeline:\n'), run.stdout);
+  assert.match(run.stdout, /^squeezes: (none \(free memory never reached|\d+ \(free memory at or below)/m);
 
   for (const args of [
     ['results', '--db', db, '--stall', 'stuck'],
@@ -288,6 +291,7 @@ test('replay: a record the same model does not reproduce is a simulator bug (exi
   assert.ok(sw.status === 0 || sw.status === 5, sw.stderr);
   const ok = await cli(['replay', '1', '--db', db], [], T);
   assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^squeezes: (none|\d+) /m);
   // Tamper with the stored trace hash: the same model version must reproduce it.
   const edit = (sql: string): void => {
     const d = new Database(db);

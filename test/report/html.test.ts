@@ -65,3 +65,21 @@ test('html: the time axis opens on each run until it finished or 30 s after it s
   const plain = renderHtml({ title: 't', subtitle: 's', runs: [done] }, ASSETS);
   assert.doesNotMatch(plain, /data-x="all"/);
 });
+
+test('html: the squeezes table has one row per kept squeeze (an open one reads "end of run"), and a run without one says so', () => {
+  const o = observe(smallParams());
+  const none = renderHtml({ title: 't', subtitle: 's', runs: [reportRun(o.machine, { ...o.result, squeezes: [], figures: { ...o.result.figures, squeezes: 0, squeezed_ns: 0 } }, o.sampler!.series)] }, ASSETS);
+  assert.match(none, /no squeeze: free memory never reached the GFP_ATOMIC line/);
+  assert.doesNotMatch(none, /<table class="squeezes">/);
+  const q = { start_ns: 3_000_000_000, end_ns: 3_083_000_000, deepest_pages: -51, commands_completed: 21, commands_dispatched: 24, free_list_uses: 0, sense_failures: 22, prep_defers: 22, prep_defers_idle: 0, swap_writes_completed: 300, device_busy_start: 4, device_busy_end: 7, writeback_start: 98, writeback_end: 119 };
+  const open = { ...q, start_ns: 5_000_000_000, end_ns: null };
+  const result = { ...o.result, squeezes: [q, open], figures: { ...o.result.figures, squeezes: 3, squeezed_ns: 1_083_000_000 } };
+  const html = renderHtml({ title: 't', subtitle: 's', runs: [reportRun(o.machine, result, o.sampler!.series)] }, ASSETS);
+  assert.match(html, /<summary>Squeezes: 3 \(free memory at or below the GFP_ATOMIC line in every zone an atomic allocation may use; 1\.08 s in all\)<\/summary>/);
+  const body = html.slice(html.indexOf('<table class="squeezes">'), html.indexOf('</table>', html.indexOf('<table class="squeezes">')));
+  assert.equal(body.match(/<tr>/g)!.length, 3, 'a header row and two squeezes');
+  assert.match(body, /<td class="num">83 ms<\/td><td class="num">51<\/td><td class="num">21<\/td>/);
+  assert.match(body, /end of run<\/td><td class="num">-<\/td>/);
+  assert.match(body, /4 &rarr; 7/);
+  assert.match(html, /1 more squeezes not kept \(the first 2 are\)/);
+});

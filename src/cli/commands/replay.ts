@@ -11,6 +11,7 @@ import { modelVersion } from '../../explore/version.js';
 import { paramsFromScenario } from '../../scenario/params.js';
 import { verdictLabel } from '../../scenario/result.js';
 import { formatTimeline } from '../../scenario/timeline.js';
+import { squeezeSection } from '../../scenario/squeezes.js';
 import { addSetOption, loadScenarioArg } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_ASSERTION, EXIT_USAGE, ExitRequest, UsageError } from '../exit.js';
@@ -50,6 +51,7 @@ export function register(program: Command): void {
         out(`verdict: ${verdictLabel(r.result.verdict, r.result.stall)}; reason: ${r.result.reason}`);
         out('timeline:');
         for (const l of formatTimeline(r.result.timeline ?? [])) out(l);
+        for (const l of squeezeSection(r.result)) out(l);
         out(`trace hash: stored ${rec.trace_hash}, replayed ${r.result.trace_hash}: ${r.traceHashMatches ? 'match' : 'MISMATCH'}`);
         out(`result JSON (${r.json.length} bytes): ${r.jsonMatches ? 'identical' : `DIFFERS (${firstDifference(rec.result_json, r.json)})`}`);
         out(`full outputs (reports, dmesg, traces): ${runCommandLine(rec)} [observability options]`);
@@ -79,6 +81,7 @@ export function register(program: Command): void {
       out(`verdict: ${verdictLabel(result.verdict, result.stall)}; reason: ${result.reason}`);
       out('timeline:');
       for (const l of formatTimeline(result.timeline)) out(l);
+      for (const l of squeezeSection(result)) out(l);
       out(`trace hash: ${result.trace_hash}`);
       out(`full outputs: ${runCommandLine({ source: arg, sets: o.set, seed: p.seed, sched_salt: p.sched_salt ?? null })} [observability options]`);
     }

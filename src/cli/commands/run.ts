@@ -12,6 +12,7 @@ import { paramsFromScenario, type Profile, type RunParams, type Variant } from '
 import { addForceOption, addSetOption, checkHostMemory, loadScenarioArg } from '../scenario-source.js';
 import { startRun } from '../../scenario/run.js';
 import { formatTimeline } from '../../scenario/timeline.js';
+import { squeezeSection } from '../../scenario/squeezes.js';
 import { armSigint, disarmSigint, driveRun } from '../drive.js';
 import { defaultWorkers, runMany } from '../../explore/pool.js';
 import { InvariantViolation, type CheckLevel } from '../../check/invariants.js';
@@ -228,6 +229,7 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
       out(`reason: ${r.reason}`);
       out('timeline:');
       for (const l of formatTimeline(r.timeline)) out(l);
+      for (const l of squeezeSection(r)) out(l);
       if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') {
         out(`replay: ${replayLine(arg, { set: o.set, kernel: p.profile, variant: p.variants, seed: p.seed, ...(salt !== (fileSalt ?? 0) ? { schedSalt: salt } : {}) })}`);
       }
