@@ -167,10 +167,21 @@ const SCRIPT = `
     plots.forEach(function (u) { u.setScale('x', { min: 0, max: max }); });
     document.documentElement.setAttribute('data-x-range', '0-' + max);
   }
-  function marks(fail) {
+  function marks(fail, squeezes) {
     return function (u) {
-      if (fail.length === 0) return;
       var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
+      var left = u.bbox.left, right = u.bbox.left + u.bbox.width;
+      if (squeezes.length > 0) {
+        ctx.save();
+        ctx.fillStyle = 'rgba(214,39,40,0.09)';
+        for (var j = 0; j < squeezes.length; j++) {
+          var x0 = Math.max(left, u.valToPos(squeezes[j][0], 'x', true));
+          var x1 = Math.min(right, u.valToPos(squeezes[j][1], 'x', true));
+          if (x1 > x0) ctx.fillRect(x0, top, Math.max(1, x1 - x0), h);
+        }
+        ctx.restore();
+      }
+      if (fail.length === 0) return;
       ctx.save();
       ctx.strokeStyle = 'rgba(214,39,40,0.55)';
       ctx.lineWidth = Math.max(1, devicePixelRatio || 1);
@@ -205,7 +216,7 @@ const SCRIPT = `
         axes: [{ label: 'simulated time (s)', size: 36 }, { label: c.yLabel, size: 56 }],
         series: series,
         cursor: { drag: { x: true, y: false } },
-        hooks: { draw: [marks(run.failures)] },
+        hooks: { draw: [marks(run.failures, run.squeezes)] },
       }, data, el));
     });
   });
@@ -260,7 +271,7 @@ ${squeezeTable(r)}
 <table class="figures"><tbody>
 ${fig.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="num">${escapeHtml(v)}</td></tr>`).join('\n')}
 </tbody></table>
-<h3>Charts (red vertical marks: page allocation failure reports, ${reported.length})</h3>
+<h3>Charts (red vertical marks: page allocation failure reports, ${reported.length}; shaded: squeezes, ${r.figures['squeezes'] ?? 0})</h3>
 ${s.rows.length === 0 ? '<p class="note">no samples (metrics interval 0)</p>' : charts}
 ${s.decimations > 0 ? `<p class="note">series decimated ${s.decimations} times: one row every ${(s.interval_ns * s.stride) / 1e6} ms</p>` : ''}
 <h3>Tasks at the verdict (call chain innermost first)</h3>
@@ -313,6 +324,8 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
         cols,
         charts: chartSpecs(s),
         failures: run.failures.filter((x) => x.reported).map((x) => x.timeNs / 1e9),
+        // Shaded on every chart: [start, end] in seconds, a squeeze still open at the end drawn to it.
+        squeezes: (run.result.squeezes ?? []).map((q) => [q.start_ns / 1e9, (q.end_ns ?? run.result.sim_time_ns) / 1e9]),
       };
     }),
   };

@@ -153,3 +153,55 @@ test('html report in headless Chromium: a scenario named <script> shows as text 
     await browser.close();
   }
 });
+
+test('html report in headless Chromium: a squeeze is shaded on every chart of its run, and only there (library render)', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
+    return;
+  }
+  const o = observe(smallParams());
+  const plain = reportRun(o.machine, { ...o.result, squeezes: [] }, o.sampler!.series, 'plain');
+  const q = { start_ns: 1e9, end_ns: 2e9, deepest_pages: -10, commands_completed: 0, commands_dispatched: 0, free_list_uses: 0, sense_failures: 0, prep_defers: 0, prep_defers_idle: 0, swap_writes_completed: 0, device_busy_start: 0, device_busy_end: 0, writeback_start: 0, writeback_end: 0 };
+  const shaded = { ...plain, title: 'shaded', result: { ...o.result, squeezes: [q], figures: { ...o.result.figures, squeezes: 1, squeezed_ns: 1e9 } } };
+  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-'));
+  const file = join(dir, 'squeeze.html');
+  writeFileSync(file, renderHtml({ title: 'squeeze', subtitle: 's', runs: [plain, shaded] }, uplotAssets()));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-charts-drawn') !== null);
+    // Chart i of the plain run against chart i of the shaded one: same data, so every pixel that
+    // differs is the band's, and it is reddish (the band is a translucent red).
+    const diffs = await page.evaluate(() => {
+      const canvases = [...document.querySelectorAll<HTMLCanvasElement>('.uplot canvas')];
+      const half = canvases.length / 2;
+      const out: { differing: number; reddish: number }[] = [];
+      for (let i = 0; i < half; i++) {
+        const a = canvases[i]!, b = canvases[half + i]!;
+        const da = a.getContext('2d')!.getImageData(0, 0, a.width, a.height).data;
+        const db = b.getContext('2d')!.getImageData(0, 0, b.width, b.height).data;
+        let differing = 0, reddish = 0;
+        for (let p = 0; p < Math.min(da.length, db.length); p += 4) {
+          if (da[p] !== db[p] || da[p + 1] !== db[p + 1] || da[p + 2] !== db[p + 2] || da[p + 3] !== db[p + 3]) {
+            differing++;
+            if (db[p]! >= db[p + 1]! && db[p]! >= db[p + 2]!) reddish++;
+          }
+        }
+        out.push({ differing, reddish });
+      }
+      return out;
+    });
+    assert.equal(diffs.length, 5, JSON.stringify(diffs));
+    for (const d of diffs) {
+      assert.ok(d.differing > 500, `a band is drawn: ${JSON.stringify(d)}`);
+      assert.ok(d.reddish >= d.differing * 0.9, `and it is red: ${JSON.stringify(d)}`);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await browser.close();
+  }
+});
