@@ -508,16 +508,27 @@ export class Kernel {
     this.softirqActions[nr] = action;
   }
 
-  /** raise_softirq on a CPU: the action runs at this instant, after the current event. */
+  /**
+   * @kernel kernel/softirq.c raise_softirq, irq_exit, __do_softirq
+   * raise_softirq on a CPU: the action runs after the current event, at this instant, or, while
+   * the CPU is still in softirq work charged to it (softirq_charge: a completion under way, a
+   * failure report printing), when that work is done. Softirqs do not nest: one raised meanwhile
+   * waits for __do_softirq's next round.
+   */
   raise_softirq(cpu: number, nr: number): void {
     this.softirqPending[cpu]! |= 1 << nr;
     if (!this.softirqScheduled[cpu]) {
       this.softirqScheduled[cpu] = true;
-      this.sim.at(this.sim.now, this.KIND_SOFTIRQ, cpu);
+      this.sim.at(Math.max(this.sim.now, this.cpu_busy_until[cpu]!), this.KIND_SOFTIRQ, cpu);
     }
   }
 
   private runSoftirq(cpu: number): void {
+    // Work charged to the CPU after the round was scheduled comes first.
+    if (this.cpu_busy_until[cpu]! > this.sim.now) {
+      this.sim.at(this.cpu_busy_until[cpu]!, this.KIND_SOFTIRQ, cpu);
+      return;
+    }
     this.softirqScheduled[cpu] = false;
     let pending = this.softirqPending[cpu]!;
     this.softirqPending[cpu] = 0;

@@ -464,6 +464,11 @@ export interface MachineOptions {
   pci_hole_start_bytes?: number;
   /** Per-CPU page lists (default true); false takes every order-0 page straight from the buddy lists. */
   pcp?: boolean;
+  /**
+   * CPU time a printed page allocation failure report takes on its CPU, ns (default 0): 2.6.25's
+   * dump_stack and show_mem (a walk over every page frame) and the console, with interrupts off.
+   */
+  failure_report_ns?: number;
   /** Override min_free_kbytes (the vm.min_free_kbytes sysctl); computed when absent. */
   min_free_kbytes?: number;
   /**
@@ -589,6 +594,8 @@ export class PageAllocator {
   hooks: PageAllocHooks = NO_HOOKS;
   /** Are the per-CPU page lists in use? */
   pcp_enabled = true;
+  /** MachineOptions.failure_report_ns: CPU time of a printed failure report (0: none). */
+  failure_report_ns = 0;
   /** rmqueue_bulk's batch as taken from the buddy lists (host scratch). */
   private bulk = new Int32Array(0);
 
@@ -730,6 +737,7 @@ export class PageAllocator {
     this.setup_per_zone_lowmem_reserve();
     // setup_pageset: every CPU gets a list per zone with high = 6 * batch.
     this.pcp_enabled = opts.pcp ?? true;
+    this.failure_report_ns = opts.failure_report_ns ?? 0;
     for (const z of this.zones) {
       const batch = zone_batchsize(z.present_pages);
       // setup_pageset: high = 6 * batch, batch at least 1 (a tiny zone rounds to batch 0).
@@ -1489,6 +1497,8 @@ export class PageAllocator {
       reported = true;
       this.alloc_failure_reports++;
       k.printk(this.failure_report(gfp, order));
+      // The report holds its CPU: no task runs there and no softirq (completion) starts meanwhile.
+      if (this.failure_report_ns > 0) k.softirq_charge(k.smp_processor_id(), this.failure_report_ns);
     }
     if (reported || this.silent_failure_records < this.max_failure_records) {
       if (!reported) this.silent_failure_records++;

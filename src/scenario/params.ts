@@ -25,6 +25,8 @@ export interface RunParams {
   completion_per_bio_ns: number;
   /** Bios of a completing request end one by one, as 2.6.25 does; absent for at once, which keeps older runs' hashes. */
   completion_end_bios?: 'one_by_one';
+  /** machine.failure_report_cost, ns; absent when 0 (the default). */
+  failure_report_ns?: number;
   /** shrink_page_list's CPU time per page, charged per isolated batch or per page (src/mm/vmscan.ts). */
   reclaim_page_ns: number;
   reclaim_charge: 'batch' | 'page';
@@ -85,6 +87,7 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     completion_request_ns: s.machine.completion_cost.request_ns,
     completion_per_bio_ns: s.machine.completion_cost.per_bio_ns,
     ...(s.machine.completion_cost.end_bios === 'one_by_one' ? { completion_end_bios: 'one_by_one' as const } : {}),
+    ...(s.machine.failure_report_cost_ns > 0 ? { failure_report_ns: s.machine.failure_report_cost_ns } : {}),
     reclaim_page_ns: s.machine.reclaim_cost.per_page_ns,
     reclaim_charge: s.machine.reclaim_cost.charge as 'batch' | 'page',
     cpu_sharing: s.machine.cpu_sharing as CpuSharing,

@@ -416,6 +416,11 @@ const scenarioDef = section('a reclaimsim scenario', {
         doc: "at_once: the request's bios all end, and the request is freed, when its completion begins; one_by_one: as 2.6.25's scsi_end_request, each bio ends per_bio after the one before, the request is freed after the last (slower to simulate; docs/flagship.md shows what it changes)",
       }),
     }),
+    failure_report_cost: duration({
+      default: '0',
+      doc: "CPU time a printed page allocation failure report takes on the failing CPU: 2.6.25's dump_stack and show_mem (which walks every page frame) and the console, with interrupts off, so no task runs there and no completion starts meanwhile. 0 (the default): free. Milliseconds for a VGA console; about 300ms for a 115200-baud serial one (docs/flagship.md)",
+      max: 10 * NS_PER_S,
+    }),
     cpu_sharing: oneOf(['overlap', 'fifo', 'slice'], {
       default: 'slice',
       doc: "how tasks of one CPU spend modelled CPU time (copying, reclaim scanning): overlap: at the same time; fifo: one task's time after another's, first come first served; slice: one task at a time, which keeps the CPU until it sleeps or has had 10 ms while others wait",

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kernel } from '../../src/kernel/kernel.js';
+import { Kernel, SOFTIRQ_BLOCK } from '../../src/kernel/kernel.js';
 import { TASK_UNINTERRUPTIBLE, type KGen } from '../../src/kernel/task.js';
 import { schedule } from '../../src/kernel/sched.js';
 import { finish_wait, prepare_to_wait, wait_queue_head_t, wake_up } from '../../src/kernel/wait.js';
@@ -45,4 +45,24 @@ test('softirq_charge: successive charges on one CPU queue up, each from where th
   assert.equal(k.softirq_charge(1, 10), 10);
   assert.equal(k.softirq_charge(1, 5), 15);
   assert.equal(k.softirq_charge(0, 7), 7);
+});
+
+test('softirqs do not nest: one raised while its CPU is in charged softirq work runs when that work ends; on another CPU, at once', () => {
+  const k = new Kernel({ hz: 1000, cpus: 2, seed: 1 });
+  const runs: string[] = [];
+  k.open_softirq(SOFTIRQ_BLOCK, (kk, cpu) => runs.push(`cpu${cpu} t=${kk.now}`));
+  const KIND = k.sim.register('irq', () => {
+    k.inInterrupt(0, () => {
+      k.softirq_charge(0, 40_000);
+      k.raise_softirq(0, SOFTIRQ_BLOCK);
+      k.raise_softirq(1, SOFTIRQ_BLOCK);
+    });
+  });
+  // Work charged after the round was scheduled (a second interrupt at 20 us charging 30 us more)
+  // also comes first: the round runs at 70 us.
+  const KIND2 = k.sim.register('irq2', () => k.inInterrupt(0, () => k.softirq_charge(0, 30_000)));
+  k.sim.at(1000, KIND, 0);
+  k.sim.at(20_000, KIND2, 0);
+  k.sim.run();
+  assert.deepEqual(runs, ['cpu1 t=1000', 'cpu0 t=71000']);
 });

@@ -112,3 +112,15 @@ test('squeezes: formatting of durations and of a list cut short', () => {
     '  ... and 2 more (the first 1 are kept)',
   ]);
 });
+
+test('squeezes: a costly failure report (machine.failure_report_cost=300ms) holds its CPU, and the 2 GiB squeeze lasts seconds instead of 0.1 s; the machine still gets through', () => {
+  const cheap = run(['machine.ram=2GiB'], 3);
+  const costly = run(['machine.ram=2GiB', 'machine.failure_report_cost=300ms'], 3);
+  assert.equal(costly.verdict, 'COMPLETED', costly.reason);
+  const a = cheap.squeezes[0]!, b = costly.squeezes[0]!;
+  assert.equal(b.start_ns, a.start_ns, 'the same squeeze begins');
+  assert.ok(a.end_ns! - a.start_ns < 200e6, `free reports: ${(a.end_ns! - a.start_ns) / 1e6} ms`);
+  // Every printed report holds CPU 0 for 300 ms; the first burst prints several in the squeeze.
+  assert.ok(b.end_ns! - b.start_ns > 1.5e9, `costly reports: ${(b.end_ns! - b.start_ns) / 1e6} ms`);
+  assert.ok(costly.time_to_finish_ns! > cheap.time_to_finish_ns!);
+});

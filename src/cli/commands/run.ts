@@ -55,7 +55,7 @@ function mib(b: number): number {
  * scheduler when it is not noop: verdicts depend on them.
  */
 function cpuTimeText(p: RunParams): string {
-  return `CPU time ${p.cpu_sharing}, reclaim charged per ${p.reclaim_charge}${p.elevator ? `, elevator ${p.elevator}` : ''}${p.completion_end_bios ? ', bios ended one by one' : ''}`;
+  return `CPU time ${p.cpu_sharing}, reclaim charged per ${p.reclaim_charge}${p.elevator ? `, elevator ${p.elevator}` : ''}${p.completion_end_bios ? ', bios ended one by one' : ''}${p.failure_report_ns ? `, failure reports cost ${p.failure_report_ns / 1e6} ms` : ''}`;
 }
 
 function describe(p: RunParams): string {
