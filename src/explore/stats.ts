@@ -1,6 +1,7 @@
 /**
  * Sweep statistics: verdict counts per group, the Wilson score interval for the livelock rate, the
- * stall kinds of the stalled runs, and the median time to livelock.
+ * stall kinds of the stalled runs, the median time to livelock, and the squeezes: how many runs
+ * had one, and how many squeezes ended before their run did.
  */
 import type { RunRecord } from './types.js';
 import { countStalls, formatStalls } from '../scenario/result.js';
@@ -38,6 +39,13 @@ export interface GroupSummary {
   /** LIVELOCK and DEADLOCK runs by stall kind (result.ts StallKind); records without one are left out. */
   stalls: Record<string, number>;
   median_time_to_livelock_ns: number | null;
+  /**
+   * Runs with at least one squeeze (free memory at or below the GFP_ATOMIC line wherever an atomic
+   * allocation may go), and squeezes that ended before their run did, over the group; null when
+   * no record of the group has them (made before MODEL_VERSION 17).
+   */
+  squeezed_runs: number | null;
+  squeezes_ended: number | null;
   /** Runs checked twice, and mismatches among them. */
   checked: number;
   mismatches: number;
@@ -71,10 +79,17 @@ export function summarize(records: readonly RunRecord[], opts: { mergeCells?: bo
       livelock_ci95: [ci.lo, ci.hi],
       stalls: countStalls(rs),
       median_time_to_livelock_ns: median(rs.filter((r) => r.verdict === 'LIVELOCK' && r.time_to_livelock_ns !== null).map((r) => r.time_to_livelock_ns!)),
+      ...squeezeCounts(rs),
       checked: rs.filter((r) => r.determinism !== 'once').length,
       mismatches: rs.filter((r) => r.determinism === 'mismatch').length,
     };
   });
+}
+
+function squeezeCounts(rs: readonly RunRecord[]): { squeezed_runs: number | null; squeezes_ended: number | null } {
+  const known = rs.filter((r) => r.squeezes !== null && r.squeezes !== undefined);
+  if (known.length === 0) return { squeezed_runs: null, squeezes_ended: null };
+  return { squeezed_runs: known.filter((r) => r.squeezes! > 0).length, squeezes_ended: known.reduce((n, r) => n + (r.squeezes_ended ?? 0), 0) };
 }
 
 function pct(x: number): string {
@@ -83,7 +98,7 @@ function pct(x: number): string {
 
 /** The summary as an aligned text table. */
 export function formatSummary(groups: readonly GroupSummary[]): string {
-  const head = ['profile+variants', 'cell', 'runs', 'livelock', 'deadlock', 'completed', 'limit', 'livelock rate [95% CI]', 'stall', 'med. livelock at'];
+  const head = ['profile+variants', 'cell', 'runs', 'livelock', 'deadlock', 'completed', 'limit', 'livelock rate [95% CI]', 'stall', 'med. livelock at', 'squeezed', 'squeezes ended'];
   const rows = groups.map((g) => [
     g.profile + (g.variants.length ? `+${g.variants.join(',')}` : ''),
     g.cell || '-',
@@ -95,6 +110,8 @@ export function formatSummary(groups: readonly GroupSummary[]): string {
     `${pct(g.livelock_rate)} [${pct(g.livelock_ci95[0])}, ${pct(g.livelock_ci95[1])}]`,
     formatStalls(g.stalls),
     g.median_time_to_livelock_ns === null ? '-' : `${(g.median_time_to_livelock_ns / 1e9).toFixed(1)}s`,
+    g.squeezed_runs === null ? '-' : String(g.squeezed_runs),
+    g.squeezes_ended === null ? '-' : String(g.squeezes_ended),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   // Names (group, cell, stall) align left, numbers right.

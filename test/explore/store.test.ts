@@ -87,3 +87,20 @@ test('store: a missing store, a foreign SQLite file and a non-database file are 
   writeFileSync(junk, 'this is not sqlite at all, just text '.repeat(100));
   assert.throws(() => ResultStore.open(junk), (e: Error) => /^--db .*junk\.db: cannot open the results store/.test(e.message) && !e.message.includes('\n'));
 });
+
+test('store: a record\'s squeezes and those that ended come out of its result (null for results without them)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-store-'));
+  const s = ResultStore.open(join(dir, 'r.db'));
+  const jobs = buildJobs(smallSpec({ seeds: { from: 1, to: 3 } }));
+  const sweep = s.addSweep({ x: 1 }, modelVersion());
+  const withSqueezes = (verdict: string, hash: string, ends: (number | null)[]): ReturnType<typeof execute> => {
+    const o = fakeOutput(verdict, hash);
+    const result = { ...o.result, figures: { squeezes: ends.length }, squeezes: ends.map((end_ns, i) => ({ start_ns: i, end_ns })) } as unknown as RunResult;
+    return { ...o, result, json: JSON.stringify(result) };
+  };
+  const latched = s.insert(sweep, modelVersion(), jobs[0]!, withSqueezes('LIVELOCK', 'aaaa0001', [5, 9, null]));
+  const through = s.insert(sweep, modelVersion(), jobs[1]!, withSqueezes('COMPLETED', 'aaaa0002', [5, 9]));
+  const old = s.insert(sweep, modelVersion(), jobs[2]!, fakeOutput('COMPLETED', 'aaaa0003'));
+  assert.deepEqual([s.get(latched)!, s.get(through)!, s.get(old)!].map((r) => [r.squeezes, r.squeezes_ended]), [[3, 2], [2, 2], [null, null]]);
+  s.close();
+});
