@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { cli } from './scenario-cli-helpers.js';
 import { uplotAssets } from '../../src/cli/commands/run.js';
 import { renderHtml } from '../../src/report/html.js';
@@ -69,6 +69,18 @@ async function openReport(browser: Browser, file: string, screenshot: string): P
   return out;
 }
 
+/** Writes `runs` as a report, opens it in a new Chromium page and waits for the charts; collects page errors. */
+async function renderedPage(browser: Browser, name: string, runs: ReturnType<typeof reportRun>[]): Promise<{ page: Page; errors: string[] }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-')), `${name}.html`);
+  writeFileSync(file, renderHtml({ title: name, subtitle: 's', runs }, uplotAssets()));
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForFunction(() => document.documentElement.getAttribute('data-charts-drawn') !== null);
+  return { page, errors };
+}
+
 test('html report in headless Chromium: reproduce --report draws every chart, makes no requests, shows rc8 and the fix (short scenario)', async (t) => {
   if (!existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
@@ -106,16 +118,9 @@ test('html report in headless Chromium: the time-axis buttons switch every chart
   const o = observe(smallParams());
   const done = reportRun(o.machine, o.result, o.sampler!.series, 'done');
   const stuck = { ...done, title: 'stuck', result: { ...o.result, verdict: 'LIVELOCK' as const, time_to_livelock_ns: 4e9, sim_time_ns: 134e9 } };
-  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-'));
-  const file = join(dir, 'axis.html');
-  writeFileSync(file, renderHtml({ title: 'axis', subtitle: 's', runs: [done, stuck] }, uplotAssets()));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction(() => document.documentElement.getAttribute('data-charts-drawn') !== null);
+    const { page, errors } = await renderedPage(browser, 'axis', [done, stuck]);
     const range = (): Promise<string | null> => page.evaluate(() => document.documentElement.getAttribute('data-x-range'));
     assert.equal(await range(), '0-34');
     await page.click('button[data-x="all"]');
@@ -163,16 +168,9 @@ test('html report in headless Chromium: a squeeze is shaded on every chart of it
   const plain = reportRun(o.machine, { ...o.result, squeezes: [] }, o.sampler!.series, 'plain');
   const q = { start_ns: 1e9, end_ns: 2e9, deepest_pages: -10, commands_completed: 0, commands_dispatched: 0, free_list_uses: 0, sense_failures: 0, prep_defers: 0, prep_defers_idle: 0, swap_writes_completed: 0, device_busy_start: 0, device_busy_end: 0, writeback_start: 0, writeback_end: 0 };
   const shaded = { ...plain, title: 'shaded', result: { ...o.result, squeezes: [q], figures: { ...o.result.figures, squeezes: 1, squeezed_ns: 1e9 } } };
-  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-'));
-  const file = join(dir, 'squeeze.html');
-  writeFileSync(file, renderHtml({ title: 'squeeze', subtitle: 's', runs: [plain, shaded] }, uplotAssets()));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction(() => document.documentElement.getAttribute('data-charts-drawn') !== null);
+    const { page, errors } = await renderedPage(browser, 'squeeze', [plain, shaded]);
     // Chart i of the plain run against chart i of the shaded one: same data, so every pixel that
     // differs is the band's, and it is reddish (the band is a translucent red).
     const diffs = await page.evaluate(() => {
