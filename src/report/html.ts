@@ -10,7 +10,7 @@
 import type { MetricsSeries } from '../check/metrics.js';
 import { STALL_TEXT, type RunResult } from '../scenario/result.js';
 import { formatSeconds } from '../sim/time.js';
-import { formatDuration } from '../scenario/squeezes.js';
+import { formatSpan } from '../scenario/squeezes.js';
 import { gfpName } from './ftrace.js';
 
 export interface HtmlAssets {
@@ -373,11 +373,11 @@ function squeezeTable(r: RunResult): string {
   const rows = list
     .map(
       (q) =>
-        `<tr><td class="num">${escapeHtml(formatSeconds(q.start_ns))} s</td><td class="num">${q.end_ns === null ? 'end of run' : `${escapeHtml(formatSeconds(q.end_ns))} s`}</td><td class="num">${q.end_ns === null ? '-' : escapeHtml(formatDuration(q.end_ns - q.start_ns))}</td><td class="num">${-q.deepest_pages}</td><td class="num">${q.commands_completed}</td><td class="num">${q.swap_writes_completed}</td><td class="num">${q.sense_failures}</td><td class="num">${q.prep_defers} (${q.prep_defers_idle})</td><td class="num">${q.free_list_uses}</td><td class="num">${q.device_busy_start} &rarr; ${q.device_busy_end}</td><td class="num">${q.writeback_start} &rarr; ${q.writeback_end}</td></tr>`,
+        `<tr><td class="num">${escapeHtml(formatSeconds(q.start_ns))} s</td><td class="num">${q.end_ns === null ? 'end of run' : `${escapeHtml(formatSeconds(q.end_ns))} s`}</td><td class="num">${q.end_ns === null ? '-' : escapeHtml(formatSpan(q.end_ns - q.start_ns))}</td><td class="num">${-q.deepest_pages}</td><td class="num">${q.commands_completed}</td><td class="num">${q.swap_writes_completed}</td><td class="num">${q.sense_failures}</td><td class="num">${q.prep_defers} (${q.prep_defers_idle})</td><td class="num">${q.free_list_uses}</td><td class="num">${q.device_busy_start} &rarr; ${q.device_busy_end}</td><td class="num">${q.writeback_start} &rarr; ${q.writeback_end}</td></tr>`,
     )
     .join('\n');
   const more = count > list.length ? `<p class="note">${count - list.length} more squeezes not kept (the first ${list.length} are)</p>` : '';
-  return `<details class="timeline" open><summary>Squeezes: ${count} (free memory at or below the GFP_ATOMIC line in every zone an atomic allocation may use; ${escapeHtml(formatDuration(r.figures['squeezed_ns'] ?? 0))} in all)</summary><table class="squeezes"><thead><tr><th>start</th><th>end</th><th>length</th><th>deepest (pages under the line)</th><th>commands completed</th><th>swap writes completed</th><th>sense allocations failed</th><th>prep DEFERs (idle)</th><th>free-list uses</th><th>device_busy</th><th>under writeback</th></tr></thead><tbody>
+  return `<details class="timeline" open><summary>Squeezes: ${count} (free memory at or below the GFP_ATOMIC line in every zone an atomic allocation may use; ${escapeHtml(formatSpan(r.figures['squeezed_ns'] ?? 0))} in all)</summary><table class="squeezes"><thead><tr><th>start</th><th>end</th><th>length</th><th>deepest (pages under the line)</th><th>commands completed</th><th>swap writes completed</th><th>sense allocations failed</th><th>prep DEFERs (idle)</th><th>free-list uses</th><th>device_busy</th><th>under writeback</th></tr></thead><tbody>
 ${rows}
 </tbody></table>${more}</details>`;
 }

@@ -157,7 +157,7 @@ export function collectSqueezes(m: Machine): { list: Squeeze[]; count: number; t
 export function formatSqueezes(list: readonly Squeeze[], count: number): string[] {
   const out = list.map((s) => {
     const end = s.end_ns === null ? 'the end of the run' : `${formatSeconds(s.end_ns)} s`;
-    const span = s.end_ns === null ? '' : ` (${formatDuration(s.end_ns - s.start_ns)})`;
+    const span = s.end_ns === null ? '' : ` (${formatSpan(s.end_ns - s.start_ns)})`;
     const parts = [
       `${s.commands_completed} commands completed`,
       `${s.swap_writes_completed} swap writes completed`,
@@ -172,8 +172,8 @@ export function formatSqueezes(list: readonly Squeeze[], count: number): string[
   return out;
 }
 
-/** 83 ms, 1.25 s, 420 us. */
-export function formatDuration(ns: number): string {
+/** A length of time rounded for reading: 83 ms, 1.25 s, 420 us (units.ts formatDuration gives exact scenario values). */
+export function formatSpan(ns: number): string {
   if (ns >= 1e9) return `${(ns / 1e9).toFixed(2)} s`;
   if (ns >= 1e6) return `${Math.round(ns / 1e6)} ms`;
   return `${Math.round(ns / 1e3)} us`;
@@ -185,5 +185,5 @@ export function squeezeSection(r: { squeezes?: readonly Squeeze[]; figures: Read
   const list = r.squeezes ?? [];
   if (count === 0) return ['squeezes: none (free memory never reached the GFP_ATOMIC line in every zone an atomic allocation may use)'];
   const total = r.figures['squeezed_ns'] ?? 0;
-  return [`squeezes: ${count} (free memory at or below the GFP_ATOMIC line in every zone an atomic allocation may use; ${formatDuration(total)} in all):`, ...formatSqueezes(list, count)];
+  return [`squeezes: ${count} (free memory at or below the GFP_ATOMIC line in every zone an atomic allocation may use; ${formatSpan(total)} in all):`, ...formatSqueezes(list, count)];
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { runScenario } from '../../src/scenario/run.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { paramsFromScenario } from '../../src/scenario/params.js';
-import { formatDuration, formatSqueezes, squeezeSection, type Squeeze } from '../../src/scenario/squeezes.js';
+import { formatSpan, formatSqueezes, squeezeSection, type Squeeze } from '../../src/scenario/squeezes.js';
 import type { RunResult } from '../../src/scenario/result.js';
 
 function run(sets: string[], seed = 1): RunResult {
@@ -87,9 +87,9 @@ test('squeezes: a machine that never comes near the line has none, and says so',
 });
 
 test('squeezes: formatting of durations and of a list cut short', () => {
-  assert.equal(formatDuration(420_000), '420 us');
-  assert.equal(formatDuration(83_400_000), '83 ms');
-  assert.equal(formatDuration(1_250_000_000), '1.25 s');
+  assert.equal(formatSpan(420_000), '420 us');
+  assert.equal(formatSpan(83_400_000), '83 ms');
+  assert.equal(formatSpan(1_250_000_000), '1.25 s');
   const s: Squeeze = {
     start_ns: 3_000_000_000,
     end_ns: 3_100_000_000,

@@ -16,7 +16,7 @@ import { squeezeSection } from '../../scenario/squeezes.js';
 import { armSigint, disarmSigint, driveRun } from '../drive.js';
 import { defaultWorkers, runMany } from '../../explore/pool.js';
 import { InvariantViolation, type CheckLevel } from '../../check/invariants.js';
-import { parseDuration } from '../../scenario/units.js';
+import { formatDuration, parseDuration } from '../../scenario/units.js';
 import type { Machine } from '../../scenario/machine.js';
 import { countStalls, formatStalls, STALL_TEXT, type RunResult } from '../../scenario/result.js';
 import { MetricsSampler } from '../../check/metrics.js';
@@ -55,7 +55,7 @@ function mib(b: number): number {
  * scheduler when it is not noop: verdicts depend on them.
  */
 function cpuTimeText(p: RunParams): string {
-  return `CPU time ${p.cpu_sharing}, reclaim charged per ${p.reclaim_charge}${p.elevator ? `, elevator ${p.elevator}` : ''}${p.completion_end_bios ? ', bios ended one by one' : ''}${p.failure_report_ns ? `, failure reports cost ${p.failure_report_ns / 1e6} ms` : ''}`;
+  return `CPU time ${p.cpu_sharing}, reclaim charged per ${p.reclaim_charge}${p.elevator ? `, elevator ${p.elevator}` : ''}${p.completion_end_bios ? ', bios ended one by one' : ''}${p.failure_report_ns ? `, failure reports cost ${formatDuration(p.failure_report_ns)}` : ''}`;
 }
 
 function describe(p: RunParams): string {
