@@ -41,8 +41,8 @@ export interface GroupSummary {
   median_time_to_livelock_ns: number | null;
   /**
    * Runs with at least one squeeze (free memory at or below the GFP_ATOMIC line wherever an atomic
-   * allocation may go), and squeezes that ended before their run did, over the group; null when
-   * no record of the group has them (made before MODEL_VERSION 17).
+   * allocation may go), and squeezes that ended before their run did, over the group's records
+   * that have them; null when none has (records of model versions before 19).
    */
   squeezed_runs: number | null;
   squeezes_ended: number | null;
@@ -86,10 +86,14 @@ export function summarize(records: readonly RunRecord[], opts: { mergeCells?: bo
   });
 }
 
+/** Each count over the records that have it; null when none has (records of older model versions). */
 function squeezeCounts(rs: readonly RunRecord[]): { squeezed_runs: number | null; squeezes_ended: number | null } {
-  const known = rs.filter((r) => r.squeezes !== null && r.squeezes !== undefined);
-  if (known.length === 0) return { squeezed_runs: null, squeezes_ended: null };
-  return { squeezed_runs: known.filter((r) => r.squeezes! > 0).length, squeezes_ended: known.reduce((n, r) => n + (r.squeezes_ended ?? 0), 0) };
+  const counted = rs.filter((r) => r.squeezes !== null && r.squeezes !== undefined);
+  const ended = rs.filter((r) => r.squeezes_ended !== null && r.squeezes_ended !== undefined);
+  return {
+    squeezed_runs: counted.length === 0 ? null : counted.filter((r) => r.squeezes! > 0).length,
+    squeezes_ended: ended.length === 0 ? null : ended.reduce((n, r) => n + r.squeezes_ended!, 0),
+  };
 }
 
 function pct(x: number): string {

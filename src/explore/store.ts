@@ -69,20 +69,18 @@ export const RECORD_COLUMNS: readonly (keyof RunRecord)[] = [
   'free_list_uses', 'pswpout', 'pages_copied', 'hung_task_reports', 'trace_hash', 'determinism', 'params_json', 'scenario_json', 'result_json',
 ];
 
-type Row = Omit<RunRecord, 'sets' | 'variants' | 'squeezes' | 'squeezes_ended'> & { sets_json: string; variants: string; squeezes: number | null; last_squeeze_end: string | null };
+type Row = Omit<RunRecord, 'sets' | 'variants'> & { sets_json: string; variants: string };
 
 /**
  * Every column, and out of the stored result (not columns of their own: schema version 1 stays)
- * the stall kind, the number of squeezes, and whether the last was still open at the end.
+ * the stall kind and the squeeze counts (null where the result has none).
  */
 const SELECT_RECORD =
-  "SELECT *, json_extract(result_json, '$.stall') AS stall, json_extract(result_json, '$.figures.squeezes') AS squeezes, json_type(result_json, '$.squeezes[#-1].end_ns') AS last_squeeze_end FROM runs";
+  "SELECT *, json_extract(result_json, '$.stall') AS stall, json_extract(result_json, '$.figures.squeezes') AS squeezes, json_extract(result_json, '$.figures.squeezes_ended') AS squeezes_ended FROM runs";
 
 function toRecord(r: Row): RunRecord {
-  const { sets_json, variants, squeezes, last_squeeze_end, ...rest } = r;
-  // A run that ended inside a squeeze did not get through that one (its end_ns is JSON null).
-  const squeezes_ended = squeezes === null ? null : squeezes - (last_squeeze_end === 'null' ? 1 : 0);
-  return { ...rest, squeezes, squeezes_ended, sets: JSON.parse(sets_json) as string[], variants: variants === '' ? [] : variants.split(',') } as RunRecord;
+  const { sets_json, variants, ...rest } = r;
+  return { ...rest, sets: JSON.parse(sets_json) as string[], variants: variants === '' ? [] : variants.split(',') } as RunRecord;
 }
 
 export interface RecordFilter {

@@ -61,7 +61,7 @@ export interface RunRecord {
   reason: string;
   /** The result's stall kind (null for COMPLETED and LIMIT, and for records made before MODEL_VERSION 16). Read from result_json, not a column. */
   stall: StallKind | null;
-  /** Squeezes in the run, and how many of them ended before the run did (null for records made before MODEL_VERSION 17). Read from result_json, not columns. */
+  /** Squeezes in the run, and how many of them ended before the run did (null for records of model versions without them: before 17, and squeezes_ended before 19). Read from result_json, not columns. */
   squeezes: number | null;
   squeezes_ended: number | null;
   sim_time_ns: number;

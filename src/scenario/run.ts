@@ -350,6 +350,7 @@ function summarize(m: Machine, verdict: Verdict, stop: string): RunResult {
       atomic_line_margin_pages: atomicLineApproach(m).margin,
       hung_task_longest_blocked_s: m.hung.longest_blocked_secs,
       squeezes: squeezes.count,
+      squeezes_ended: squeezes.ended,
       squeezed_ns: squeezes.total_ns,
     },
     squeezes: squeezes.list,

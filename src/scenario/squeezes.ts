@@ -144,13 +144,17 @@ export function armSqueezes(m: Machine): void {
   if (pa.squeeze_zones_below === pa.squeeze_zones) open(m, st);
 }
 
-/** The squeezes of a finished run: those kept in full, how many there were, and their total time. */
-export function collectSqueezes(m: Machine): { list: Squeeze[]; count: number; total_ns: number } {
+/**
+ * The squeezes of a finished run: those kept in full, how many there were, how many of them ended
+ * before the run did, and their total time.
+ */
+export function collectSqueezes(m: Machine): { list: Squeeze[]; count: number; ended: number; total_ns: number } {
   const st = states.get(m);
-  if (st === undefined) return { list: [], count: 0, total_ns: 0 };
+  if (st === undefined) return { list: [], count: 0, ended: 0, total_ns: 0 };
   // A squeeze still open at the end is measured up to now and left open (end_ns null).
+  const open = st.open !== null ? 1 : 0;
   close(m, st, false);
-  return { list: st.list.slice(), count: st.count, total_ns: st.total_ns };
+  return { list: st.list.slice(), count: st.count, ended: st.count - open, total_ns: st.total_ns };
 }
 
 /** "   3.629 s - 3.712 s (83 ms): ..." lines for `run` and `replay`. */

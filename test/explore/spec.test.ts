@@ -165,12 +165,14 @@ test('summaries count the stalled runs by stall kind, and the table shows one ki
 test('summaries count the runs with a squeeze and the squeezes that ended before their run did', () => {
   const rec = (verdict: string, squeezes: number | null, ended: number | null, cell = 'a'): RunRecord =>
     ({ verdict, stall: null, squeezes, squeezes_ended: ended, cell_label: cell, cell: 0, profile: '2.6.25-rc8', variants: [], time_to_livelock_ns: null, determinism: 'once' }) as unknown as RunRecord;
-  // Cell a: a latch in its first squeeze, one run through two, one with none. Cell b: old records.
-  const g = summarize([rec('LIVELOCK', 1, 0), rec('COMPLETED', 2, 2), rec('COMPLETED', 0, 0), rec('COMPLETED', null, null, 'b')]);
-  assert.deepEqual(g.map((x) => [x.squeezed_runs, x.squeezes_ended]), [[2, 2], [null, null]]);
+  // Cell a: a latch in its first squeeze, one run through two, one with none. Cell b: records
+  // without squeezes (before MODEL_VERSION 17); cell c: with a count but not the ended one (17, 18).
+  const g = summarize([rec('LIVELOCK', 1, 0), rec('COMPLETED', 2, 2), rec('COMPLETED', 0, 0), rec('COMPLETED', null, null, 'b'), rec('LIVELOCK', 1, null, 'c')]);
+  assert.deepEqual(g.map((x) => [x.squeezed_runs, x.squeezes_ended]), [[2, 2], [null, null], [1, null]]);
   const table = formatSummary(g).split('\n');
   assert.match(table[1]!, / {2}2 +2$/);
   assert.match(table[2]!, / {2}- +-$/);
+  assert.match(table[3]!, / {2}1 +-$/);
 });
 
 test('--param filters resolve through the scenario layer', () => {

@@ -95,7 +95,8 @@ test('store: a record\'s squeezes and those that ended come out of its result (n
   const sweep = s.addSweep({ x: 1 }, modelVersion());
   const withSqueezes = (verdict: string, hash: string, ends: (number | null)[]): ReturnType<typeof execute> => {
     const o = fakeOutput(verdict, hash);
-    const result = { ...o.result, figures: { squeezes: ends.length }, squeezes: ends.map((end_ns, i) => ({ start_ns: i, end_ns })) } as unknown as RunResult;
+    const ended = ends.filter((e) => e !== null).length;
+    const result = { ...o.result, figures: { squeezes: ends.length, squeezes_ended: ended }, squeezes: ends.map((end_ns, i) => ({ start_ns: i, end_ns })) } as unknown as RunResult;
     return { ...o, result, json: JSON.stringify(result) };
   };
   const latched = s.insert(sweep, modelVersion(), jobs[0]!, withSqueezes('LIVELOCK', 'aaaa0001', [5, 9, null]));

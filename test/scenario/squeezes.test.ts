@@ -23,6 +23,7 @@ test('squeezes: rc8 enters one squeeze when DMA32 reaches the GFP_ATOMIC line an
   const r = run([]);
   assert.equal(r.verdict, 'LIVELOCK', r.reason);
   assert.equal(r.figures['squeezes'], 1);
+  assert.equal(r.figures['squeezes_ended'], 0);
   assert.equal(r.squeezes.length, 1);
   const s = r.squeezes[0]!;
   // DMA is below its line from boot, so the squeeze starts when DMA32 reaches its own.
@@ -49,6 +50,7 @@ test('squeezes: the fix gets through the same squeeze on the free-list command, 
   const r = run(['profile=2.6.25']);
   assert.equal(r.verdict, 'COMPLETED', r.reason);
   assert.equal(r.figures['squeezes'], 1);
+  assert.equal(r.figures['squeezes_ended'], 1);
   const s = r.squeezes[0]!;
   assert.equal(s.start_ns, at(r, 'atomic_line:DMA32'));
   assert.ok(s.end_ns !== null && s.end_ns > s.start_ns && s.end_ns < r.time_to_finish_ns!, JSON.stringify(s));
