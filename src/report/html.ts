@@ -10,7 +10,7 @@
 import type { MetricsSeries } from '../check/metrics.js';
 import { STALL_TEXT, type RunResult } from '../scenario/result.js';
 import { formatSeconds } from '../sim/time.js';
-import { formatSpan } from '../scenario/squeezes.js';
+import { formatSpan, SQUEEZE_LINE_TEXT } from '../scenario/squeezes.js';
 import { gfpName } from './ftrace.js';
 
 export interface HtmlAssets {
@@ -369,7 +369,7 @@ ${doc.runs.map((r, i) => runCard(r, i)).join('\n')}
 function squeezeTable(r: RunResult): string {
   const count = r.figures['squeezes'] ?? 0;
   const list = r.squeezes ?? [];
-  if (count === 0) return '<p class="note">no squeeze: free memory never reached the GFP_ATOMIC line in every zone an atomic allocation may use</p>';
+  if (count === 0) return `<p class="note">no squeeze: free memory never reached ${SQUEEZE_LINE_TEXT}</p>`;
   const rows = list
     .map(
       (q) =>
@@ -377,7 +377,7 @@ function squeezeTable(r: RunResult): string {
     )
     .join('\n');
   const more = count > list.length ? `<p class="note">${count - list.length} more squeezes not kept (the first ${list.length} are)</p>` : '';
-  return `<details class="timeline" open><summary>Squeezes: ${count} (free memory at or below the GFP_ATOMIC line in every zone an atomic allocation may use; ${escapeHtml(formatSpan(r.figures['squeezed_ns'] ?? 0))} in all)</summary><table class="squeezes"><thead><tr><th>start</th><th>end</th><th>length</th><th>deepest (pages under the line)</th><th>commands completed</th><th>swap writes completed</th><th>sense allocations failed</th><th>prep DEFERs (idle)</th><th>free-list uses</th><th>device_busy</th><th>under writeback</th></tr></thead><tbody>
+  return `<details class="timeline" open><summary>Squeezes: ${count} (free memory at or below ${SQUEEZE_LINE_TEXT}; ${escapeHtml(formatSpan(r.figures['squeezed_ns'] ?? 0))} in all)</summary><table class="squeezes"><thead><tr><th>start</th><th>end</th><th>length</th><th>deepest (pages under the line)</th><th>commands completed</th><th>swap writes completed</th><th>sense allocations failed</th><th>prep DEFERs (idle)</th><th>free-list uses</th><th>device_busy</th><th>under writeback</th></tr></thead><tbody>
 ${rows}
 </tbody></table>${more}</details>`;
 }

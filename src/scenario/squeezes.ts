@@ -42,6 +42,9 @@ export interface Squeeze {
   writeback_end: number;
 }
 
+/** Where a squeeze is, in the words every output uses ("free memory at or below ..."). */
+export const SQUEEZE_LINE_TEXT = 'the GFP_ATOMIC line in every zone an atomic allocation may use';
+
 /** At most this many squeezes are kept in full (the count goes on). */
 export const MAX_SQUEEZES = 100;
 
@@ -187,7 +190,7 @@ export function formatSpan(ns: number): string {
 export function squeezeSection(r: { squeezes?: readonly Squeeze[]; figures: Readonly<Record<string, number>> }): string[] {
   const count = r.figures['squeezes'] ?? 0;
   const list = r.squeezes ?? [];
-  if (count === 0) return ['squeezes: none (free memory never reached the GFP_ATOMIC line in every zone an atomic allocation may use)'];
+  if (count === 0) return [`squeezes: none (free memory never reached ${SQUEEZE_LINE_TEXT})`];
   const total = r.figures['squeezed_ns'] ?? 0;
-  return [`squeezes: ${count} (free memory at or below the GFP_ATOMIC line in every zone an atomic allocation may use; ${formatSpan(total)} in all):`, ...formatSqueezes(list, count)];
+  return [`squeezes: ${count} (free memory at or below ${SQUEEZE_LINE_TEXT}; ${formatSpan(total)} in all):`, ...formatSqueezes(list, count)];
 }
