@@ -484,6 +484,17 @@ export class Kernel {
     return was;
   }
 
+  /**
+   * @kernel kernel/timer.c add_timer_on
+   * Arms a timer to fire at jiffy `expires` on `cpu` (per-CPU work such as vmstat_update's). Same
+   * simplification as mod_timer for a timer already due.
+   */
+  add_timer_on(timer: timer_list, expires: number, cpu: number): void {
+    timer.expires = expires;
+    timer.cpu = cpu;
+    timer.pendingSeq = this.sim.at(Math.max(this.sim.now, jiffiesToNs(expires, this.HZ)), this.KIND_TIMER, timer.id);
+  }
+
   /** del_timer: deactivates a timer. Returns whether it was pending. */
   del_timer(timer: timer_list): boolean {
     const was = timer.pendingSeq >= 0;

@@ -50,9 +50,13 @@
  *    keep taking batches out of NR_FREE_PAGES). Pages freed from RESERVE blocks sit on the pcp list
  *    with type RESERVE, which no request asks for, until free_pages_bulk returns them.
  *  - No memory hotplug (MIGRATE_ISOLATE never set), no page migration or lumpy reclaim.
- *  - The zone counters are exact. 2.6.25 keeps per-CPU deltas (mm/vmstat.c, up to
- *    calculate_threshold's 24 pages per CPU for a 2-4 GiB zone on 2 CPUs) that zone_page_state
- *    does not see, so a real watermark check can be off by a few dozen pages near a line.
+ *  - The zone counters are exact by default. With `machine.vmstat: per_cpu`, NR_FREE_PAGES has
+ *    2.6.25's per-CPU deltas (mm/vmstat.c): each CPU's page allocations and frees collect in its
+ *    vm_stat_diff until they pass the zone's stat_threshold (24 pages for a 2-4 GiB zone on 2
+ *    CPUs), and vmstat_update folds them every second (src/mm/vmstat.ts); the zone counter that
+ *    zone_watermark_ok reads can then be off by up to cpus x threshold pages near a line. One
+ *    __mod_zone_page_state per page, as __rmqueue and __free_one_page make them. The other zone
+ *    counters stay exact: their drift (a few dozen against thousands) decides nothing on this path.
  *  - No cpusets, no NUMA (one node, zone_reclaim_mode 0), no rt tasks (ALLOC_HARDER for rt tasks
  *    never applies), no TIF_MEMDIE, no page poisoning or zeroing.
  *
@@ -417,6 +421,13 @@ export class zone {
   /** Head pfn of free_area[order].free_list[migratetype] at [order * MIGRATE_TYPES + migratetype] (-1 when empty). */
   readonly free_head = new Int32Array(MAX_ORDER * MIGRATE_TYPES).fill(-1);
   readonly vm_stat = new Float64Array(NR_VM_ZONE_STAT_ITEMS);
+  /**
+   * per_cpu_pageset.stat_threshold (the same for every CPU of a zone): 0 until setup_vmstat sets it
+   * (every update then goes straight to vm_stat, as during 2.6.25's boot), and 0 for `exact` counters.
+   */
+  stat_threshold = 0;
+  /** per_cpu_pageset.vm_stat_diff[NR_FREE_PAGES] per CPU: free-page changes not yet in vm_stat. */
+  free_diff: Int32Array = new Int32Array(0);
   /** Per-CPU pagesets (struct per_cpu_pages): order-0 pages held per CPU, not counted in NR_FREE_PAGES. */
   pcp: per_cpu_pages[] = [];
   /**
@@ -742,6 +753,7 @@ export class PageAllocator {
       const batch = zone_batchsize(z.present_pages);
       // setup_pageset: high = 6 * batch, batch at least 1 (a tiny zone rounds to batch 0).
       z.pcp = Array.from({ length: k.nr_cpu_ids }, () => new per_cpu_pages(Math.max(1, batch), 6 * batch));
+      z.free_diff = new Int32Array(k.nr_cpu_ids);
       // Boot filled NR_FREE_PAGES up from zero: the low-water statistic starts now.
       z.min_free_seen = z.vm_stat[NR_FREE_PAGES]!;
     }
@@ -912,8 +924,62 @@ export class PageAllocator {
 
   // ---- counters ----
 
-  /** mod_zone_page_state / __mod_zone_page_state: zone and global counter. */
+  /**
+   * @kernel mm/vmstat.c __mod_zone_page_state, mod_zone_page_state
+   * NR_FREE_PAGES goes to this CPU's delta, and into the zone counter once the delta passes the
+   * zone's stat_threshold; every other item goes straight to the zone and global counters.
+   */
   mod_zone_page_state(z: zone, item: number, delta: number): void {
+    if (item === NR_FREE_PAGES && z.stat_threshold > 0) {
+      const cpu = this.k.smp_processor_id();
+      const x = z.free_diff[cpu]! + delta;
+      if (x > z.stat_threshold || x < -z.stat_threshold) {
+        z.free_diff[cpu] = 0;
+        this.zone_page_state_add(z, item, x);
+      } else {
+        z.free_diff[cpu] = x;
+      }
+      return;
+    }
+    this.zone_page_state_add(z, item, delta);
+  }
+
+  /**
+   * `n` pages' worth of NR_FREE_PAGES changes of `step` (+1 or -1) each: 2.6.25 makes one
+   * __mod_zone_page_state per page when it moves a batch between the buddy and per-CPU lists
+   * (__rmqueue in rmqueue_bulk, __free_one_page in free_pages_bulk), so a batch can fold part-way.
+   */
+  private mod_free_pages_each(z: zone, step: number, n: number): void {
+    if (z.stat_threshold === 0) {
+      this.zone_page_state_add(z, NR_FREE_PAGES, step * n);
+      return;
+    }
+    for (let i = 0; i < n; i++) this.mod_zone_page_state(z, NR_FREE_PAGES, step);
+  }
+
+  /**
+   * @kernel mm/vmstat.c refresh_cpu_vm_stats
+   * Folds one CPU's free-page deltas into the zone counters (vmstat_update runs it every second
+   * on each CPU; src/mm/vmstat.ts).
+   */
+  refresh_cpu_vm_stats(cpu: number): void {
+    for (const z of this.zones) {
+      const v = z.free_diff[cpu];
+      if (v === undefined || v === 0) continue;
+      z.free_diff[cpu] = 0;
+      this.zone_page_state_add(z, NR_FREE_PAGES, v);
+    }
+  }
+
+  /** Free pages of a zone counting the CPUs' deltas: what the buddy lists hold (observers, invariants). */
+  zone_free_pages_exact(z: zone): number {
+    let v = z.vm_stat[NR_FREE_PAGES]!;
+    for (let c = 0; c < z.free_diff.length; c++) v += z.free_diff[c]!;
+    return v;
+  }
+
+  /** zone_page_state_add: a change reaches the zone and global counters (and the observers' lines). */
+  private zone_page_state_add(z: zone, item: number, delta: number): void {
     z.vm_stat[item] += delta;
     this.vm_stat[item] += delta;
     if (item !== NR_FREE_PAGES) return;
@@ -1195,7 +1261,7 @@ export class PageAllocator {
       bulk[i] = pfn;
     }
     pcp.add_batch_head(bulk, i, migratetype);
-    this.mod_zone_page_state(z, NR_FREE_PAGES, -i);
+    this.mod_free_pages_each(z, -1, i);
     this.pcp_refills++;
     return i;
   }
@@ -1211,7 +1277,7 @@ export class PageAllocator {
     z.pages_scanned = 0;
     nr = Math.min(nr, pcp.count);
     for (let i = 0; i < nr; i++) this.__free_one_page(z, pcp.take_tail_of(pcp.tail_type()), 0);
-    this.mod_zone_page_state(z, NR_FREE_PAGES, nr);
+    this.mod_free_pages_each(z, 1, nr);
   }
 
   /** Pages held on per-CPU lists (not in NR_FREE_PAGES), for reports and conservation. */
@@ -1282,7 +1348,8 @@ export class PageAllocator {
    */
   zone_watermark_ok(z: zone, order: number, mark: number, classzone_idx: number, alloc_flags: number): boolean {
     let min = mark;
-    let free_pages = z.vm_stat[NR_FREE_PAGES]! - (1 << order) + 1;
+    // zone_page_state: the zone counter without the CPUs' deltas, read as 0 if they took it negative.
+    let free_pages = Math.max(0, z.vm_stat[NR_FREE_PAGES]!) - (1 << order) + 1;
     if (alloc_flags & ALLOC_HIGH) min -= Math.floor(min / 2);
     if (alloc_flags & ALLOC_HARDER) min -= Math.floor(min / 4);
     if (free_pages <= min + z.lowmem_reserve[classzone_idx]!) return false;
@@ -1692,11 +1759,13 @@ export class PageAllocator {
     let nrFree = 0;
     for (const z of this.zones) {
       for (let o = 0; o < MAX_ORDER; o++) buddy += z.nr_free[o]! * (1 << o);
-      nrFree += z.vm_stat[NR_FREE_PAGES]!;
+      nrFree += this.zone_free_pages_exact(z);
     }
     assert(buddy === nrFree && nrFree + this.pcp_pages() === this.nr_pages_by_use[PAGE_USE_FREE], `page conservation: buddy ${buddy}, NR_FREE_PAGES ${nrFree}, free use ${this.nr_pages_by_use[PAGE_USE_FREE]}`);
     assert(this.totalram_pages === this.max_pfn - this.nr_pages_by_use[PAGE_USE_RESERVED]!, 'page conservation: reserved pages changed');
     for (const z of this.zones) for (let cpu = 0; cpu < z.pcp.length; cpu++) z.pcp[cpu]!.check(`${z.name}/${cpu}`);
+    // __mod_zone_page_state folds a delta as soon as it passes the threshold.
+    for (const z of this.zones) for (let cpu = 0; cpu < z.free_diff.length; cpu++) assert(Math.abs(z.free_diff[cpu]!) <= z.stat_threshold, `vmstat: ${z.name} CPU ${cpu} holds a free-page delta of ${z.free_diff[cpu]} past its threshold ${z.stat_threshold}`);
   }
 
   /**

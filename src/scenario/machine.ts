@@ -23,6 +23,7 @@ import { ALIGN } from '../mm/slub_geometry.js';
 import { recycle } from '../sim/recycle.js';
 import { swap_info_struct } from '../mm/swapfile.js';
 import { lru_lists } from '../mm/swap.js';
+import { setup_vmstat } from '../mm/vmstat.js';
 import { VmState } from '../mm/vm_state.js';
 import { radix_tree_ctx, SIZEOF_RADIX_TREE_NODE } from '../mm/radix-tree.js';
 import { kswapd, try_to_free_pages, wakeup_kswapd } from '../mm/vmscan.js';
@@ -198,6 +199,9 @@ export function bootMachine(p: RunParams): Machine {
   // The root file system sits after the swap partition; its boot reads come before the copies.
   const bootReads = new BootReads(k, vm, { boot_read_pages: p.boot_read_pages, root_start_sector: SWAP_START_SECTOR + Math.ceil(p.swap_bytes / 512) + 2048 });
   const workload = new CopyWorkload(k, vm, p, k.prng.derive('workload'), { slub, dentry: dentryCache, inode: inodeCache });
+  // setup_vmstat (an initcall): per-CPU counter thresholds and each CPU's once-a-second fold
+  // (machine.vmstat per_cpu; the default keeps NR_FREE_PAGES exact).
+  setup_vmstat(k, pa, p.vmstat_per_cpu !== true);
 
   return {
     k, params: p, pa, slub, vm, q, shost, sdev, disk, scsi: ctx, fs_bio_set,

@@ -32,6 +32,8 @@ export interface RunParams {
   reclaim_charge: 'batch' | 'page';
   /** How tasks of one CPU spend CPU time: at once ('overlap'), one after another ('fifo'), or by time slice ('slice'). */
   cpu_sharing: CpuSharing;
+  /** machine.vmstat per_cpu: NR_FREE_PAGES with 2.6.25's per-CPU deltas (absent: exact). */
+  vmstat_per_cpu?: true;
   can_queue: number;
   queue_depth: number;
   sg_tablesize: number;
@@ -91,6 +93,7 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     reclaim_page_ns: s.machine.reclaim_cost.per_page_ns,
     reclaim_charge: s.machine.reclaim_cost.charge as 'batch' | 'page',
     cpu_sharing: s.machine.cpu_sharing as CpuSharing,
+    ...(s.machine.vmstat === 'per_cpu' ? { vmstat_per_cpu: true as const } : {}),
     can_queue: s.device.can_queue,
     queue_depth: s.device.queue_depth,
     sg_tablesize: s.device.sg_tablesize,

@@ -421,6 +421,10 @@ const scenarioDef = section('a reclaimsim scenario', {
       doc: "CPU time a printed page allocation failure report takes on the failing CPU: 2.6.25's dump_stack and show_mem (which walks every page frame) and the console, with interrupts off, so no task runs there and no completion starts meanwhile. 0 (the default): free. Milliseconds for a VGA console; about 300ms for a 115200-baud serial one (docs/flagship.md)",
       max: 10 * NS_PER_S,
     }),
+    vmstat: oneOf(['exact', 'per_cpu'], {
+      default: 'exact',
+      doc: "the free-page counter the watermark checks read: exact: every allocation and free at once; per_cpu: as 2.6.25, each CPU's changes reach it only past the zone's stat_threshold (24 pages for a 2-4 GiB zone on 2 CPUs) or at the CPU's once-a-second vmstat_update, so a check near a line can be off by up to cpus x threshold pages (src/mm/vmstat.ts; docs/flagship.md shows what it changes)",
+    }),
     cpu_sharing: oneOf(['overlap', 'fifo', 'slice'], {
       default: 'slice',
       doc: "how tasks of one CPU spend modelled CPU time (copying, reclaim scanning): overlap: at the same time; fifo: one task's time after another's, first come first served; slice: one task at a time, which keeps the CPU until it sleeps or has had 10 ms while others wait",

@@ -27,6 +27,7 @@ const OTHER_VALUE: Record<string, string> = {
   'machine.completion_cost.per_bio': '600ns',
   'machine.completion_cost.end_bios': 'one_by_one',
   'machine.failure_report_cost': '7ms',
+  'machine.vmstat': 'per_cpu',
   'machine.reclaim_cost.per_page': '200ns',
   'machine.reclaim_cost.charge': 'page',
   'device.can_queue': '16',

@@ -55,7 +55,7 @@ function mib(b: number): number {
  * scheduler when it is not noop: verdicts depend on them.
  */
 function cpuTimeText(p: RunParams): string {
-  return `CPU time ${p.cpu_sharing}, reclaim charged per ${p.reclaim_charge}${p.elevator ? `, elevator ${p.elevator}` : ''}${p.completion_end_bios ? ', bios ended one by one' : ''}${p.failure_report_ns ? `, failure reports cost ${formatDuration(p.failure_report_ns)}` : ''}`;
+  return `CPU time ${p.cpu_sharing}, reclaim charged per ${p.reclaim_charge}${p.elevator ? `, elevator ${p.elevator}` : ''}${p.completion_end_bios ? ', bios ended one by one' : ''}${p.failure_report_ns ? `, failure reports cost ${formatDuration(p.failure_report_ns)}` : ''}${p.vmstat_per_cpu ? ', per-CPU vmstat deltas' : ''}`;
 }
 
 function describe(p: RunParams): string {
