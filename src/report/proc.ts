@@ -88,24 +88,28 @@ export function formatVmstat(m: ProcView): string {
   return vmstatValues(m).map(([n, v]) => `${n} ${v}`).join('\n') + '\n';
 }
 
-/** @kernel mm/vmstat.c zoneinfo_show_print (populated zones; one pcp list per CPU, as the model keeps). */
+/**
+ * @kernel mm/vmstat.c zoneinfo_show_print (populated zones; one pcp list per CPU, as 2.6.25 keeps).
+ * Counters are read as zone_page_state does (a counter that per-CPU deltas took below 0 reads 0);
+ * "vm stats threshold" is 0 with the default exact counters (`machine.vmstat`).
+ */
 export function formatZoneinfo(m: ProcView): string {
   const out: string[] = [];
   for (const z of m.pa.zones) {
     if (!z.populated) continue;
     let s = `Node 0, zone ${z.name.padStart(8)}`;
-    s += `\n  pages free     ${z.vm_stat[NR_FREE_PAGES]}`;
+    s += `\n  pages free     ${Math.max(0, z.vm_stat[NR_FREE_PAGES]!)}`;
     s += `\n        min      ${z.pages_min}`;
     s += `\n        low      ${z.pages_low}`;
     s += `\n        high     ${z.pages_high}`;
     s += `\n        scanned  ${z.pages_scanned} (a: ${m.vm.nr_scan_active[z.idx] ?? 0} i: ${m.vm.nr_scan_inactive[z.idx] ?? 0})`;
     s += `\n        spanned  ${z.spanned_pages}`;
     s += `\n        present  ${z.present_pages}`;
-    for (let i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) s += `\n    ${vmstat_text[i]!.padEnd(12)} ${z.vm_stat[i]}`;
+    for (let i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) s += `\n    ${vmstat_text[i]!.padEnd(12)} ${Math.max(0, z.vm_stat[i]!)}`;
     s += `\n        protection: (${Array.from(z.lowmem_reserve).join(', ')})`;
     s += '\n  pagesets';
     z.pcp.forEach((p, cpu) => {
-      s += `\n    cpu: ${cpu} pcp: 0\n              count: ${p.count}\n              high:  ${p.high}\n              batch: ${p.batch}`;
+      s += `\n    cpu: ${cpu}\n              count: ${p.count}\n              high:  ${p.high}\n              batch: ${p.batch}\n  vm stats threshold: ${z.stat_threshold}`;
     });
     s += `\n  all_unreclaimable: ${z.all_unreclaimable ? 1 : 0}\n  prev_priority:     12\n  start_pfn:         ${z.zone_start_pfn}`;
     out.push(s);

@@ -9,6 +9,7 @@ import { calculate_threshold, setup_vmstat } from '../../src/mm/vmstat.js';
 import { DEFAULT_PARAMS, type RunParams } from '../../src/scenario/params.js';
 import { runScenario } from '../../src/scenario/run.js';
 import { InvariantChecker } from '../../src/check/invariants.js';
+import { formatZoneinfo } from '../../src/report/proc.js';
 
 const GiB = 1024 * 1024 * 1024;
 const MiB = 1024 * 1024;
@@ -127,12 +128,16 @@ test('machine.vmstat per_cpu: rc8 still latches with the signature, the fix stil
     assert.ok(z.stat_threshold > 0, `${z.name} has a threshold`);
     for (const d of z.free_diff) assert.ok(Math.abs(d) <= z.stat_threshold, `${z.name}: delta ${d} within ${z.stat_threshold}`);
   }
+  // /proc/zoneinfo shows each CPU's threshold, as 2.6.25 prints it after the CPU's pageset.
+  const zi = formatZoneinfo(rc8.machine);
+  assert.match(zi, /zone {4}DMA32[\s\S]*cpu: 1\n {14}count: \d+\n {14}high: {2}\d+\n {14}batch: 31\n {2}vm stats threshold: 24\n/);
   const fix = flagship({ profile: '2.6.25', vmstat_per_cpu: true });
   assert.equal(fix.result.verdict, 'COMPLETED', fix.result.reason);
   assert.ok(fix.result.free_list_uses > 0);
   // The default is exact: no thresholds, and another run.
   const exact = flagship({ profile: '2.6.25' });
   assert.ok(exact.machine.pa.zones.every((z) => z.stat_threshold === 0));
+  assert.match(formatZoneinfo(exact.machine), /vm stats threshold: 0\n/);
   assert.notEqual(exact.result.trace_hash, fix.result.trace_hash);
 });
 
