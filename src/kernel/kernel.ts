@@ -477,10 +477,7 @@ export class Kernel {
    */
   mod_timer(timer: timer_list, expires: number): boolean {
     const was = timer.pendingSeq >= 0;
-    timer.expires = expires;
-    timer.cpu = this.smp_processor_id();
-    const at = Math.max(this.sim.now, jiffiesToNs(expires, this.HZ));
-    timer.pendingSeq = this.sim.at(at, this.KIND_TIMER, timer.id);
+    this.add_timer_on(timer, expires, this.smp_processor_id());
     return was;
   }
 
