@@ -5,10 +5,13 @@
  * Mirrors: kernel/sched.c (scheduling as far as sleeping and waking go), kernel/timer.c (timers,
  * jiffies), kernel/softirq.c, kernel/printk.c. One Kernel per run; model objects keep a reference.
  *
- * Simplified: there is no CPU contention or preemption. A runnable task runs until it sleeps or
- * spends modelled CPU time (run_for_ns); tasks on different CPUs run concurrently and tasks on
- * one CPU are not serialised. Same-instant order among runnable tasks is drawn from the run's
- * PRNG (the scheduler decision point), so a seed fixes it and exploration can vary it.
+ * Simplified: no priorities and no preemption between tasks. A runnable task runs until it sleeps
+ * or spends modelled CPU time (run_for_ns); tasks on different CPUs run concurrently, and how
+ * tasks of one CPU share it is the CpuSharing option (at once, first come first served, or one
+ * at a time in 10 ms slices). Interrupt work charged to a CPU (softirq_charge) holds its tasks,
+ * its softirq rounds and its timers until it ends. Same-instant order among runnable tasks is
+ * drawn from the run's PRNG (the scheduler decision point), so a seed fixes it and exploration
+ * can vary it.
  */
 import { Sim } from '../sim/engine.js';
 import { Prng } from '../sim/prng.js';
@@ -503,9 +506,20 @@ export class Kernel {
     return timer.pendingSeq >= 0;
   }
 
+  /**
+   * @kernel kernel/timer.c run_timer_softirq (raised by the tick, run by __do_softirq)
+   * An expired timer runs in TIMER_SOFTIRQ. Softirqs do not nest: while its CPU is still in
+   * softirq work charged to it (softirq_charge), the timer stays pending and runs when that work
+   * is done, as raise_softirq's rounds do.
+   */
   private fireTimer(id: number): void {
     const timer = this.timers[id]!;
     if (timer.pendingSeq !== this.sim.currentSeq) return; // stale: deleted or re-armed
+    const busy = this.cpu_busy_until[timer.cpu]!;
+    if (busy > this.sim.now) {
+      timer.pendingSeq = this.sim.at(busy, this.KIND_TIMER, id);
+      return;
+    }
     timer.pendingSeq = -1;
     this.inInterrupt(timer.cpu, () => timer.fn(timer.data), TIMER_SOFTIRQ_ENTRY);
   }

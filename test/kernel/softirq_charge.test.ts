@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kernel, SOFTIRQ_BLOCK } from '../../src/kernel/kernel.js';
+import { Kernel, SOFTIRQ_BLOCK, timer_list } from '../../src/kernel/kernel.js';
 import { TASK_UNINTERRUPTIBLE, type KGen } from '../../src/kernel/task.js';
 import { schedule } from '../../src/kernel/sched.js';
 import { finish_wait, prepare_to_wait, wait_queue_head_t, wake_up } from '../../src/kernel/wait.js';
@@ -65,4 +65,21 @@ test('softirqs do not nest: one raised while its CPU is in charged softirq work 
   k.sim.at(20_000, KIND2, 0);
   k.sim.run();
   assert.deepEqual(runs, ['cpu1 t=1000', 'cpu0 t=71000']);
+});
+
+test('timers do not nest in softirq work either: one expiring while its CPU is in charged softirq work stays pending and runs when the work ends; on another CPU, on time', () => {
+  const k = new Kernel({ hz: 1000, cpus: 2, seed: 1 });
+  const fired: string[] = [];
+  const onCpu0 = new timer_list(k, () => fired.push(`cpu0 t=${k.now}`));
+  const onCpu1 = new timer_list(k, () => fired.push(`cpu1 t=${k.now}`));
+  k.add_timer_on(onCpu0, 1, 0); // jiffy 1 = 1 ms
+  k.add_timer_on(onCpu1, 1, 1);
+  const KIND = k.sim.register('irq', () => k.inInterrupt(0, () => k.softirq_charge(0, 1_500_000)));
+  k.sim.at(500_000, KIND, 0); // CPU 0 busy from 0.5 ms to 2 ms
+  k.sim.run({ untilNs: 1_999_999 });
+  assert.deepEqual(fired, ['cpu1 t=1000000']);
+  assert.equal(k.timer_pending(onCpu0), true, 'expired but not yet run: still pending, as before run_timers detaches it');
+  k.sim.run();
+  assert.deepEqual(fired, ['cpu1 t=1000000', 'cpu0 t=2000000']);
+  assert.equal(k.timer_pending(onCpu0), false);
 });
