@@ -136,6 +136,7 @@ details.timeline { font-size: 12px; margin: 4px 0 8px; }
 details.timeline summary { font-weight: 600; cursor: pointer; }
 table.timeline td { vertical-align: top; padding: 1px 6px 1px 0; }
 table.timeline td.num { white-space: nowrap; }
+.wide { overflow-x: auto; }
 table.squeezes { border-collapse: collapse; font-size: 12px; }
 table.squeezes th, table.squeezes td { padding: 1px 6px; border-bottom: 1px solid #ddd; }
 table.squeezes td.num { text-align: right; white-space: nowrap; }
@@ -154,6 +155,7 @@ pre.log { font-size: 10.5px; max-height: 260px; overflow: auto; background: #fff
   .run { break-inside: avoid-page; page-break-after: always; border: none; background: none; }
   details { display: block; }
   pre.log { max-height: none; overflow: visible; }
+  .wide { overflow: visible; }
   .chart canvas { max-width: 100%; }
 }
 `;
@@ -377,7 +379,7 @@ function squeezeTable(r: RunResult): string {
     )
     .join('\n');
   const more = count > list.length ? `<p class="note">${count - list.length} more squeezes not kept (the first ${list.length} are)</p>` : '';
-  return `<details class="timeline" open><summary>Squeezes: ${count} (free memory at or below ${SQUEEZE_LINE_TEXT}; ${escapeHtml(formatSpan(r.figures['squeezed_ns'] ?? 0))} in all)</summary><table class="squeezes"><thead><tr><th>start</th><th>end</th><th>length</th><th>deepest (pages under the line)</th><th>commands completed</th><th>swap writes completed</th><th>sense allocations failed</th><th>prep DEFERs (idle)</th><th>free-list uses</th><th>device_busy</th><th>under writeback</th></tr></thead><tbody>
+  return `<details class="timeline" open><summary>Squeezes: ${count} (free memory at or below ${SQUEEZE_LINE_TEXT}; ${escapeHtml(formatSpan(r.figures['squeezed_ns'] ?? 0))} in all)</summary><div class="wide"><table class="squeezes"><thead><tr><th>start</th><th>end</th><th>length</th><th>deepest (pages under the line)</th><th>commands completed</th><th>swap writes completed</th><th>sense allocations failed</th><th>prep DEFERs (idle)</th><th>free-list uses</th><th>device_busy</th><th>under writeback</th></tr></thead><tbody>
 ${rows}
-</tbody></table>${more}</details>`;
+</tbody></table></div>${more}</details>`;
 }

@@ -203,3 +203,43 @@ test('html report in headless Chromium: a squeeze is shaded on every chart of it
     await browser.close();
   }
 });
+
+test('html report in headless Chromium: no table spills out of its run card; wide ones scroll inside it (library render)', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
+    return;
+  }
+  const o = observe(smallParams());
+  const q = { start_ns: 1e9, end_ns: 2e9, deepest_pages: -1234, commands_completed: 12345, commands_dispatched: 12345, free_list_uses: 1234, sense_failures: 12345, prep_defers: 12345, prep_defers_idle: 12345, swap_writes_completed: 123456, device_busy_start: 31, device_busy_end: 31, writeback_start: 12345, writeback_end: 12345 };
+  const run = reportRun(o.machine, { ...o.result, squeezes: [q], figures: { ...o.result.figures, squeezes: 1, squeezed_ns: 1e9 } }, o.sampler!.series, 'wide');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const { page, errors } = await renderedPage(browser, 'wide', [run, { ...run, title: 'second' }]);
+    // Each table's visible box: its own, or that of the nearest scrolling ancestor inside the card.
+    const spills = await page.evaluate(() => {
+      const out: string[] = [];
+      for (const card of document.querySelectorAll<HTMLElement>('.run')) {
+        const right = card.getBoundingClientRect().right;
+        for (const table of card.querySelectorAll<HTMLElement>('table')) {
+          let box: HTMLElement = table;
+          for (let e = table.parentElement; e !== null && e !== card; e = e.parentElement) {
+            if (/(auto|scroll)/.test(getComputedStyle(e).overflowX)) {
+              box = e;
+              break;
+            }
+          }
+          const r = box.getBoundingClientRect().right;
+          if (r > right + 1) out.push(`${table.className || 'table'}: right edge ${Math.round(r)} past the card's ${Math.round(right)}`);
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(spills, []);
+    const squeezeTables = await page.evaluate(() => document.querySelectorAll('.run .wide > table.squeezes').length);
+    assert.equal(squeezeTables, 2, 'each squeeze table sits in its scrolling box');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await browser.close();
+  }
+});
