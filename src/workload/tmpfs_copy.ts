@@ -141,7 +141,8 @@ export class CopyWorkload {
   private *cp(i: number): KGen {
     const k = this.k;
     const t = k.current;
-    t.enter('sys_write');
+    // The task's call chain names the system call it is in: sys_mkdir and sys_open for a name, then
+    // sys_write for the file's data and the copy time, never one inside another.
     yield* run_for_ns(k, i * this.p.start_stagger_ns);
     let remaining = Math.ceil(this.p.tree_bytes / PAGE_SIZE);
     let owed_ns = 0;
@@ -162,6 +163,7 @@ export class CopyWorkload {
       t.leave();
       const mix = this.sizes.draw(this.rng);
       const pages = Math.min(remaining, this.mixPages[mix]!);
+      t.enter('sys_write');
       t.enter('shmem_getpage');
       // inode_init_once: INIT_RADIX_TREE(&mapping->page_tree, GFP_ATOMIC). A one-page file keeps
       // its page in the root itself and never needs a node, so the model gives it no tree at all.
@@ -192,8 +194,8 @@ export class CopyWorkload {
         if (!run_for_ns_inline(k, owed_ns)) yield* run_for_ns_wait(k, owed_ns);
         owed_ns = 0;
       }
+      t.leave();
     }
-    t.leave();
     this.finished++;
     if (this.finished === this.p.copies) this.finished_ns = k.now;
   }

@@ -68,6 +68,12 @@ for (const seed of SEEDS) {
     const rec = reclaimers(r);
     const asleep = rec.filter((t) => inMempool(t.chain));
     assert.ok(asleep.length * 2 > rec.length, `${asleep.length} of ${rec.length} reclaimers in mempool_alloc: ${JSON.stringify(rec.map((t) => t.chain.slice(0, 4)))}`);
+    // A copy's chain ends in the one system call it is in (sys_open, sys_mkdir or sys_write), never one inside another.
+    for (const t of rec.filter((x) => x.comm === 'cp')) {
+      const calls = t.chain.filter((f) => f.startsWith('sys_'));
+      assert.equal(calls.length, 1, `cp ${t.pid}: ${t.chain.join(' <- ')}`);
+      assert.equal(t.chain[t.chain.length - 1], calls[0], `cp ${t.pid}: the system call is the outermost frame`);
+    }
     assert.ok(r.figures['bio_pool_timeouts']! > 0, 'the mempool waiters wake by the 5 s timeout');
     // kblockd retries every unplug_delay (3 jiffies at HZ 1000) for the whole window.
     const window_ns = r.sim_time_ns - r.time_to_livelock_ns!;
