@@ -33,7 +33,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { NR_WRITEBACK, PSWPOUT } from '../mm/page_alloc.js';
 import { radix_tree_check, type radix_tree_ctx, type radix_tree_root } from '../mm/radix-tree.js';
 import { lru_check, type lru_lists } from '../mm/swap.js';
-import { mapping_check } from '../mm/shmem.js';
+import { mapping_check, swap_refs_check } from '../mm/shmem.js';
 import { elevator_check, type elevator_queue } from '../block/elevator.js';
 
 /** A broken invariant: a safety violation of the model (exit code 4), not a simulator assertion. */
@@ -61,7 +61,7 @@ export interface InvariantView {
   sdev: { device_busy: number; cmd_list: { size: number } };
   scsi: { nr_completing: number };
   fs_bio_set: { allocated: number; freed: number; ended: number };
-  vm: { events: { swap_writes_completed: number }; swapper_space: radix_tree_root; radix: radix_tree_ctx | null; lru: lru_lists } & Parameters<typeof mapping_check>[0];
+  vm: { events: { swap_writes_completed: number }; swapper_space: radix_tree_root; radix: radix_tree_ctx | null; lru: lru_lists } & Parameters<typeof mapping_check>[0] & Parameters<typeof swap_refs_check>[0];
   pools: { bio: PoolView; bvec: readonly PoolView[]; request: PoolView; sg: readonly PoolView[] };
 }
 
@@ -129,6 +129,8 @@ export class InvariantChecker {
     if (lru !== null) this.fail('lru-lists', lru);
     const mappings = mapping_check(m.vm);
     if (mappings !== null) this.fail('tmpfs-mappings', mappings);
+    const swapRefs = swap_refs_check(m.vm);
+    if (swapRefs !== null) this.fail('swap-slots', swapRefs);
     const elv = elevator_check(m.q.elevator);
     if (elv !== null) this.fail('elevator', elv);
     if (m.vm.radix !== null) {

@@ -8,7 +8,8 @@
  * reclaim) or inside kswapd. Its bio comes from get_swap_bio(GFP_NOIO): one bio from fs_bio_set
  * and one biovec-1, both through mempools, so it sleeps in mempool_alloc's
  * io_schedule_timeout(5*HZ) when the slab cannot give an object and the 2-element reserves are
- * empty. Not modelled: remove_exclusive_swap_page (no stale swap copies exist), read-side swap I/O.
+ * empty. remove_exclusive_swap_page only matters once files are removed (`workload.rounds`): a
+ * page whose slot only the swap cache holds is dropped unwritten. Not modelled: read-side swap I/O.
  * Process context, may sleep (bio allocation, request allocation).
  */
 import type { KRest, Task } from '../kernel/task.js';
@@ -19,6 +20,7 @@ import { bio, bio_alloc_try, bio_put, WRITE } from '../block/bio.js';
 import { submit_bio_try } from '../block/blk-core.js';
 import { rotate_reclaimable_page } from './swap.js';
 import { swap_offset_to_sector } from './swapfile.js';
+import { remove_exclusive_swap_page } from './shmem.js';
 import { mod_page_state, type VmState } from './vm_state.js';
 import { NR_WRITEBACK, PGROTATED, PSWPOUT } from './page_alloc.js';
 
@@ -65,6 +67,11 @@ function swap_bio_init(vm: VmState, offset: number, pfn: number, b: bio | null):
  * (`typeof r === 'number' ? r : yield* r`), so no generator is made for a page that does not sleep.
  */
 export function swap_writepage_try(vm: VmState, pfn: number): number | KRest<number> {
+  // remove_exclusive_swap_page: a page whose file was removed meanwhile is dropped, not written.
+  if (remove_exclusive_swap_page(vm, pfn)) {
+    ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
+    return 0;
+  }
   vm.k.current.enter('swap_writepage');
   const r = get_swap_bio_try(vm, GFP_NOIO, vm.pa.page_private[pfn]!, pfn);
   if (r === null || r instanceof bio) return swap_writepage_submit(vm, pfn, r);

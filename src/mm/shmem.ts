@@ -1,8 +1,11 @@
 /**
- * tmpfs pages: adding a written page to the page cache, and shmem_writepage moving it to swap.
+ * tmpfs pages: adding a written page to the page cache, shmem_writepage moving it to swap, and
+ * removing a file's pages when the file is deleted.
  *
- * Mirrors: mm/shmem.c (shmem_getpage's page-cache insertion for a write, shmem_writepage) and
- * mm/swap_state.c (add_to_swap_cache, __delete_from_swap_cache, delete_from_swap_cache), v2.6.25.
+ * Mirrors: mm/shmem.c (shmem_getpage's page-cache insertion for a write, shmem_writepage,
+ * shmem_truncate_range's shmem_free_swp), mm/swap_state.c (add_to_swap_cache,
+ * __delete_from_swap_cache, delete_from_swap_cache), mm/truncate.c (truncate_inode_pages for one
+ * page) and mm/swapfile.c (free_swap_and_cache, remove_exclusive_swap_page, vm_swap_full), v2.6.25.
  *
  * In 2.6.25 shmem_writepage does not start I/O: it moves the page into the swap cache and leaves
  * it dirty, so a later reclaim pass writes it with swap_writepage. Every tmpfs page passes through
@@ -23,21 +26,30 @@
  * cache.
  *
  * Each file and directory has its inode, a shmem_inode_info from shmem_inode_cache (GFP_KERNEL,
- * may reclaim). It is never freed: files are not deleted.
+ * may reclaim), freed when the workload removes the file (workload.rounds above 1).
  *
  * A file's swap vector holds SHMEM_NR_DIRECT (16) entries in the inode; from page 16 on, writing
  * the file allocates index pages for it (shmem_swp_alloc, before the data page): the indirect page
  * and one page of entries per 512 pages, plus one more level beyond 512 MiB. They are unmovable
- * GFP_HIGHUSER pages (may reclaim) and stay until the file is truncated, which never happens here.
+ * GFP_HIGHUSER pages (may reclaim) and stay until the file is removed.
  *
- * Simplified: the swap entries themselves are reduced to the slot's extra reference
- * (swap_duplicate), so index pages are counted, not filled; files are never read back or
- * truncated; the tmpfs mount is taken to have size= and nr_inodes= large enough for the load
- * (2.6.25's defaults, half of RAM and totalram_pages / 2 inodes, are not enforced). shmem_alloc_inode may sleep; everything else here runs in process context with the
- * page locked and never sleeps.
+ * Removing files. While the workload never deletes (the default), a swap entry is only the slot's
+ * extra reference (swap_duplicate) and nothing records which file holds it. When it does
+ * (workload.rounds above 1), VmState.shmem_recs records each page of each file, in memory and on
+ * swap, as the inode's page_tree and swap vector do, and shmem_truncate_record frees one wherever
+ * it is: a page in the page cache or swap cache that only its caches hold is freed, one that a
+ * reclaimer holds isolated is left to it (it frees the page at putback), and a swap-cache page
+ * under writeback or locked keeps its slot until reclaim frees it after the write, or drops it
+ * unwritten (remove_exclusive_swap_page in swap_writepage).
+ *
+ * Simplified: index pages are counted, not filled; files are never read back (no swap-in); the
+ * tmpfs mount is taken to have size= and nr_inodes= large enough for the load (2.6.25's
+ * defaults, half of RAM and totalram_pages / 2 inodes, are not enforced); truncation takes no page
+ * lock (it leaves a locked page alone, as free_swap_and_cache's trylock does). shmem_alloc_inode
+ * may sleep; everything else here runs in process context with the page locked and never sleeps.
  */
-import { PG_dirty, PG_swapcache, PG_uptodate, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
-import { lru_cache_add } from './swap.js';
+import { PG_dirty, PG_locked, PG_lru, PG_swapcache, PG_uptodate, PG_writeback, PAGE_USE_OTHER, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
+import { del_page_from_lru, lru_cache_add } from './swap.js';
 import { get_swap_page, swap_duplicate, swap_free } from './swapfile.js';
 import { mod_page_state, type VmState } from './vm_state.js';
 import { NR_FILE_PAGES } from './page_alloc.js';
@@ -136,8 +148,13 @@ export function shmem_preload(vm: VmState, gfp: number): number {
  * CPU's pool, filled by the caller's one preload; add_to_page_cache's second preload, with
  * GFP_NOWAIT, is not modelled), up to date, dirty, on the inactive LRU.
  */
-export function shmem_add_written_page(vm: VmState, pfn: number, mapping: radix_tree_root | null = null, index = 0): void {
+export function shmem_add_written_page(vm: VmState, pfn: number, mapping: radix_tree_root | null = null, index = 0, rec = -1): void {
   const pa = vm.pa;
+  const recs = vm.shmem_recs;
+  if (recs !== null && rec >= 0) {
+    recs.pfn[rec] = pfn;
+    recs.page_rec[pfn] = rec;
+  }
   if (mapping !== null && vm.radix !== null) {
     const err = radix_tree_insert(vm.radix, mapping, index);
     if (!(err === 0)) fail('add_to_page_cache: radix_tree_insert(', index, ') = ', err, ' after a preload');
@@ -156,6 +173,27 @@ export function shmem_add_written_page(vm: VmState, pfn: number, mapping: radix_
   SetPageFlag(pa.page_flags, pfn, PG_dirty);
   mod_page_state(vm, pfn, NR_FILE_PAGES, 1);
   lru_cache_add(vm.lru, pa.page_zone(pfn).idx, pfn);
+}
+
+/**
+ * @kernel mm/filemap.c remove_from_page_cache (the radix-tree part, __remove_from_page_cache)
+ * Take a tmpfs page out of its file's page_tree (freeing the nodes left empty); a file with no page
+ * left in memory gives its number in VmState.mappings back. A one-page file has no tree.
+ */
+function page_tree_delete(vm: VmState, pfn: number): void {
+  const pa = vm.pa;
+  const id = pa.page_mapping[pfn]!;
+  if (id < 0) return;
+  const mapping = vm.mappings[id]!;
+  radix_tree_delete(vm.radix!, mapping, pa.page_index[pfn]!);
+  pa.page_mapping[pfn] = -1;
+  pa.page_index[pfn] = 0;
+  if (mapping.height === 0 && !mapping.rnode_item) {
+    // The file has no page left in memory: its number goes back for another file.
+    vm.mappings[id] = null;
+    vm.free_mapping_ids.push(id);
+    mapping.mapping_id = -1;
+  }
 }
 
 /**
@@ -182,22 +220,16 @@ export function shmem_writepage(vm: VmState, pfn: number): number {
   pa.set_page_use(pfn, 0, PAGE_USE_SWAPCACHE);
   // remove_from_page_cache (freeing the file's emptied nodes); the inode's swap vector holds the
   // second reference.
-  const id = pa.page_mapping[pfn]!;
-  if (id >= 0) {
-    const mapping = vm.mappings[id]!;
-    radix_tree_delete(vm.radix!, mapping, pa.page_index[pfn]!);
-    pa.page_mapping[pfn] = -1;
-    pa.page_index[pfn] = 0;
-    if (mapping.height === 0 && !mapping.rnode_item) {
-      // The file has no page left in memory: its number goes back for another file.
-      vm.mappings[id] = null;
-      vm.free_mapping_ids.push(id);
-      mapping.mapping_id = -1;
-    }
-  }
+  page_tree_delete(vm, pfn);
   // remove_from_page_cache takes the page out of NR_FILE_PAGES and add_to_swap_cache puts it back:
   // swap-cache pages count there too.
   swap_duplicate(vm.si, swap);
+  const recs = vm.shmem_recs;
+  if (recs !== null) {
+    // shmem_swp_entry: the swap vector's entry for this page now names the slot.
+    const rec = recs.page_rec[pfn]!;
+    if (rec >= 0) recs.swap[rec] = swap;
+  }
   // set_page_dirty: it already is.
   vm.events.shmem_to_swapcache++;
   return 0;
@@ -235,6 +267,142 @@ export function delete_from_swap_cache(vm: VmState, pfn: number): void {
   mod_page_state(vm, pfn, NR_FILE_PAGES, -1);
   ClearPageFlag(pa.page_flags, pfn, PG_swapcache);
   swap_free(vm.si, swap);
+  const recs = vm.shmem_recs;
+  if (recs !== null) {
+    // The page leaves memory; the file's record keeps its swap entry.
+    const rec = recs.page_rec[pfn]!;
+    if (rec >= 0) {
+      recs.pfn[rec] = -1;
+      recs.page_rec[pfn] = -1;
+    }
+  }
+}
+
+/**
+ * @kernel mm/swapfile.c vm_swap_full
+ * Swap more than half full: then a swap-cache page whose slot no one else holds is dropped even if
+ * someone else has the page.
+ */
+function vm_swap_full(vm: VmState): boolean {
+  return (vm.si.pages - vm.si.inuse_pages) * 2 < vm.si.pages;
+}
+
+/** A page that truncation took out of every cache and off the LRU goes back to the allocator (page_cache_release's last put). */
+function release_truncated_page(vm: VmState, pfn: number): void {
+  const pa = vm.pa;
+  if (PageFlag(pa.page_flags, pfn, PG_lru)) del_page_from_lru(vm.lru, pa.page_zone(pfn).idx, pfn);
+  pa.page_flags[pfn] = 0;
+  pa.put_page(pfn);
+}
+
+/**
+ * A page that truncation took out of every cache while a reclaimer holds it isolated: it belongs to
+ * no one but that reclaimer now, which frees it when it puts its batch back (in 2.6.25 the
+ * reclaimer's reference is the last one, dropped by the putback's pagevec release). The model marks
+ * it PAGE_USE_OTHER, which no page on an LRU list otherwise has.
+ */
+function orphan_isolated_page(vm: VmState, pfn: number): void {
+  const pa = vm.pa;
+  vm.k.mark('shmem_orphaned_isolated_page');
+  vm.events.shmem_orphans++;
+  vm.events.shmem_orphans_live++;
+  ClearPageFlag(pa.page_flags, pfn, PG_dirty);
+  pa.set_page_use(pfn, 0, PAGE_USE_OTHER);
+}
+
+/**
+ * @kernel mm/truncate.c truncate_inode_pages (one page of a tmpfs file: truncate_complete_page),
+ * mm/shmem.c shmem_truncate_range (shmem_free_swp for the swap vector's entry),
+ * mm/swapfile.c free_swap_and_cache
+ * Delete one page of a file being removed, wherever it is. In the page cache: out of the file's
+ * page_tree and NR_FILE_PAGES (cancel_dirty_page), and freed unless a reclaimer holds it isolated.
+ * Given a swap entry: the inode's reference to the slot goes; a swap-cache page for it that is on
+ * the LRU (only the swap cache holds it), or any when swap is more than half full, not locked and
+ * not under writeback, leaves the swap cache and is freed. Otherwise the swap cache keeps the page,
+ * now the slot's only user: reclaim drops it later without writing it (remove_exclusive_swap_page)
+ * or, under writeback, frees it when the write is done.
+ * Simplified: the page lock is not taken (the model is atomic between sleeps; a page reclaim holds
+ * locked is left alone, as free_swap_and_cache's trylock does).
+ */
+export function shmem_truncate_record(vm: VmState, rec: number): void {
+  const recs = vm.shmem_recs;
+  if (recs === null) fail('shmem_truncate_record: no tmpfs records (workload.rounds is 1)');
+  const pa = vm.pa;
+  const pfn = recs.pfn[rec]!;
+  const swap = recs.swap[rec]!;
+  recs.pfn[rec] = -1;
+  recs.swap[rec] = 0;
+  if (pfn >= 0) recs.page_rec[pfn] = -1;
+  if (swap === 0) {
+    if (pfn < 0) return;
+    if (pa.page_use[pfn] !== PAGE_USE_PAGECACHE) fail('shmem_truncate_record: record ', rec, ' names pfn ', pfn, ', which is not in the page cache');
+    page_tree_delete(vm, pfn);
+    mod_page_state(vm, pfn, NR_FILE_PAGES, -1);
+    if (PageFlag(pa.page_flags, pfn, PG_lru)) release_truncated_page(vm, pfn);
+    else orphan_isolated_page(vm, pfn);
+    return;
+  }
+  // shmem_free_swp -> free_swap_and_cache: the swap vector's reference first.
+  swap_free(vm.si, swap);
+  if (pfn < 0) return;
+  if (pa.page_use[pfn] !== PAGE_USE_SWAPCACHE || pa.page_private[pfn] !== swap) fail('shmem_truncate_record: record ', rec, ' names pfn ', pfn, ', which does not hold slot ', swap);
+  const f = pa.page_flags;
+  const isolated = !PageFlag(f, pfn, PG_lru);
+  if (PageFlag(f, pfn, PG_locked) || PageFlag(f, pfn, PG_writeback) || (isolated && !vm_swap_full(vm))) {
+    vm.k.mark('shmem_truncate_left_in_swap_cache');
+    return;
+  }
+  delete_from_swap_cache(vm, pfn);
+  ClearPageFlag(f, pfn, PG_dirty);
+  if (isolated) orphan_isolated_page(vm, pfn);
+  else release_truncated_page(vm, pfn);
+}
+
+/**
+ * @kernel mm/swapfile.c remove_exclusive_swap_page (as swap_writepage calls it first)
+ * A dirty swap-cache page whose slot only the swap cache holds (its file was removed) is not
+ * written: it leaves the swap cache, and the reclaimer holding it frees it at putback. Returns
+ * true if so. Only runs whose files are removed can have such a page.
+ */
+export function remove_exclusive_swap_page(vm: VmState, pfn: number): boolean {
+  if (vm.shmem_recs === null) return false;
+  const swap = vm.pa.page_private[pfn]!;
+  if (vm.si.swap_map[swap] !== 1) return false;
+  vm.k.mark('remove_exclusive_swap_page');
+  delete_from_swap_cache(vm, pfn);
+  orphan_isolated_page(vm, pfn);
+  return true;
+}
+
+/**
+ * Checks the swap slots' use counts against their holders when tmpfs records are kept (full
+ * invariant checks): each slot's swap_map count is one per swap-cache page holding it plus one per
+ * file record naming it, every record's page is a tmpfs page naming that record back, and
+ * inuse_pages counts the slots in use. Returns null or what is wrong; null without records.
+ */
+export function swap_refs_check(vm: Pick<VmState, 'pa' | 'si' | 'shmem_recs'>): string | null {
+  const recs = vm.shmem_recs;
+  if (recs === null) return null;
+  const pa = vm.pa;
+  const si = vm.si;
+  const refs = new Uint16Array(si.max);
+  for (let pfn = 0; pfn < pa.max_pfn; pfn++) {
+    if (pa.page_use[pfn] === PAGE_USE_SWAPCACHE) refs[pa.page_private[pfn]!]!++;
+    const rec = recs.page_rec[pfn]!;
+    if (rec >= 0 && recs.pfn[rec] !== pfn) return `pfn ${pfn} names record ${rec}, which names pfn ${recs.pfn[rec]}`;
+  }
+  for (let rec = 0; rec < recs.pfn.length; rec++) {
+    const pfn = recs.pfn[rec]!;
+    if (pfn >= 0 && recs.page_rec[pfn] !== rec) return `record ${rec} names pfn ${pfn}, which names record ${recs.page_rec[pfn]}`;
+    if (recs.swap[rec]) refs[recs.swap[rec]!]!++;
+  }
+  let inuse = 0;
+  for (let slot = 1; slot < si.max; slot++) {
+    if (si.swap_map[slot] !== refs[slot]) return `swap slot ${slot}: swap_map ${si.swap_map[slot]}, but ${refs[slot]} holders (swap cache and files)`;
+    if (refs[slot]) inuse++;
+  }
+  if (inuse !== si.inuse_pages) return `${inuse} swap slots in use, inuse_pages ${si.inuse_pages}`;
+  return null;
 }
 
 /**

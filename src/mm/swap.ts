@@ -108,6 +108,16 @@ function unlink(l: lru_lists, zone: number, pfn: number): void {
   pa.mod_zone_page_state(pa.zones[zone]!, stat_of(list), -1);
 }
 
+/**
+ * @kernel include/linux/mm_inline.h del_page_from_lru
+ * Take a page off whichever list it is on (a page freed by truncation, mm/swap.c
+ * __page_cache_release), clearing PG_lru and PG_active.
+ */
+export function del_page_from_lru(l: lru_lists, zone: number, pfn: number): void {
+  unlink(l, zone, pfn);
+  ClearPageFlag(l.pa.page_flags, pfn, PG_active);
+}
+
 /** @kernel mm/swap.c lru_cache_add (add_page_to_inactive_list) — at the head of the zone's inactive list. */
 export function lru_cache_add(l: lru_lists, zone: number, pfn: number): void {
   link(l, zone, LRU_INACTIVE, pfn, false);

@@ -33,13 +33,43 @@ export class vm_events {
   shmem_to_swapcache = 0;
   /** Write errors (end_swap_bio_write with an error). */
   swap_write_errors = 0;
-  /** Swap-vector index pages tmpfs files hold (shmem_dir_alloc; never freed: files are not truncated). */
+  /** Swap-vector index pages tmpfs files hold (shmem_dir_alloc; freed only when the workload removes the files). */
   shmem_index_pages = 0;
+  /**
+   * Pages that a file's removal took out of every cache while a reclaimer held them isolated
+   * (workload.rounds): all of them, and those not yet freed by the reclaimer's putback.
+   */
+  shmem_orphans = 0;
+  shmem_orphans_live = 0;
   /** swap_cache_info.add_total and del_total: pages added to and deleted from the swap cache. */
   swap_cache_add_total = 0;
   swap_cache_del_total = 0;
   /** Direct reclaims that returned 0 because every zone was all_unreclaimable (the OOM path follows). */
   reclaim_all_unreclaimable = 0;
+}
+
+/**
+ * The tmpfs files' own record of where each page of theirs is, for truncation (rm): one record per
+ * (file, page index), with the page frame while the page is in memory (page cache or swap cache)
+ * and the swap entry the inode holds once shmem_writepage gave it one. In 2.6.25 these are the
+ * inode's page_tree and its swap vector (shmem_swp_entry); the model keeps them in two flat
+ * arrays, and a page names its record through page_rec (the kernel's page->mapping and
+ * page->index lead to the same place). Only runs whose workload deletes its files keep them
+ * (`workload.rounds` above 1); elsewhere VmState.shmem_recs is null and nothing here is touched.
+ * Not a kernel structure.
+ */
+export class shmem_records {
+  /** Per record: the page frame holding the data, or -1 (not in memory). */
+  readonly pfn: Int32Array;
+  /** Per record: the swap slot the inode's swap vector holds, or 0 (none). */
+  readonly swap: Int32Array;
+  /** Per page frame: the record of the tmpfs page it holds, or -1. */
+  readonly page_rec: Int32Array;
+  constructor(records: number, max_pfn: number) {
+    this.pfn = new Int32Array(records).fill(-1);
+    this.swap = new Int32Array(records);
+    this.page_rec = new Int32Array(max_pfn).fill(-1);
+  }
 }
 
 export class VmState {
@@ -82,6 +112,8 @@ export class VmState {
    */
   readonly mappings: (radix_tree_root | null)[] = [];
   readonly free_mapping_ids: number[] = [];
+  /** Where each tmpfs page is, for truncation; null unless the workload deletes files. */
+  shmem_recs: shmem_records | null = null;
 
   constructor(
     readonly k: Kernel,

@@ -26,7 +26,7 @@ import { run_for_ns, run_for_ns_inline, run_for_ns_wait, schedule } from '../ker
 import { finish_wait, prepare_to_wait, waitqueue_active, wake_up } from '../kernel/wait.js';
 import { TP } from '../kernel/trace.js';
 import { __GFP_FS, __GFP_IO, GFP_KERNEL } from '../include/gfp.js';
-import { PG_active, PG_dirty, PG_locked, PG_reclaim, PG_swapcache, PG_writeback, PAGE_USE_SWAPCACHE, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
+import { PG_active, PG_dirty, PG_locked, PG_reclaim, PG_swapcache, PG_writeback, PAGE_USE_OTHER, PAGE_USE_SWAPCACHE, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';
 import { congestion_wait, WRITE } from './backing-dev.js';
 import { ALLOCSTALL, KSWAPD_STEAL, NR_ACTIVE, NR_INACTIVE, NR_UNSTABLE_NFS, NR_VMSCAN_WRITE, NR_WRITEBACK, PAGEOUTRUN, PGACTIVATE, PGDEACTIVATE, PGREFILL, PGSCAN_DIRECT, PGSCAN_KSWAPD, PGSTEAL } from './page_alloc.js';
 import { mod_page_state } from './vm_state.js';
@@ -161,6 +161,12 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
   for (let i = 0; i < nr_pages; i++) {
     const pfn = pages[i]!;
     if (perPage && !run_for_ns_inline(k, vm.scan_cost_ns)) yield* run_for_ns_wait(k, vm.scan_cost_ns);
+    // A page its file's removal took out of every cache while this batch held it (page->mapping
+    // NULL: keep_locked), freed by the putback below.
+    if (pa.page_use[pfn] === PAGE_USE_OTHER) {
+      kept[nr_kept++] = pfn;
+      continue;
+    }
     if (PageFlag(vm.pa.page_flags, pfn, PG_locked)) {
       kept[nr_kept++] = pfn;
       continue;
@@ -234,7 +240,19 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
 }
 
 function putback(vm: VmState, pfn: number): void {
-  putback_lru_page(vm.lru, vm.pa.page_zone(pfn).idx, pfn);
+  if (vm.pa.page_use[pfn] === PAGE_USE_OTHER) release_orphan(vm, pfn);
+  else putback_lru_page(vm.lru, vm.pa.page_zone(pfn).idx, pfn);
+}
+
+/**
+ * @kernel mm/vmscan.c shrink_inactive_list, shrink_active_list (the putback's pagevec release)
+ * An isolated page that its file's removal orphaned (shmem_truncate_record): the reclaimer's
+ * reference was the last, so putting the batch back frees it instead of listing it.
+ */
+function release_orphan(vm: VmState, pfn: number): void {
+  vm.events.shmem_orphans_live--;
+  vm.pa.page_flags[pfn] = 0;
+  vm.pa.put_page(pfn);
 }
 
 /** A batch of at least `n` slots from the spares, or a new one. */
@@ -296,7 +314,11 @@ function* shrink_active_list(vm: VmState, nr_pages: number, zone: number): KGen 
     } else if (!run_for_ns_inline(k, nr_taken * vm.scan_cost_ns)) {
       yield* run_for_ns_wait(k, nr_taken * vm.scan_cost_ns);
     }
-    for (let i = 0; i < nr_taken; i++) deactivate_isolated_page(vm.lru, zone, pages[i]!);
+    for (let i = 0; i < nr_taken; i++) {
+      const pfn = pages[i]!;
+      if (vm.pa.page_use[pfn] === PAGE_USE_OTHER) release_orphan(vm, pfn);
+      else deactivate_isolated_page(vm.lru, zone, pfn);
+    }
     vm.pa.count_zone_vm_events(PGREFILL, z, nr_taken);
     vm.pa.count_vm_events(PGDEACTIVATE, nr_taken);
   }

@@ -51,6 +51,10 @@ export interface RunParams {
   start_stagger_ns: number;
   /** Files per directory in each copied tree. */
   files_per_dir: number;
+  /** Trees each copy task copies in turn, removing the last before the next (1: once). */
+  rounds?: number;
+  /** CPU time of removing one name, ns (when rounds > 1). */
+  remove_ns?: number;
   /** Pages each CPU reads from the root file system at boot (src/workload/boot_io.ts). */
   boot_read_pages: number;
   watchdog_window_ns: number;
@@ -111,6 +115,7 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     copy_bytes_per_s: s.workload.copy_bandwidth_bytes_per_s,
     start_stagger_ns: s.workload.start_stagger_ns,
     files_per_dir: s.workload.files_per_dir,
+    ...(s.workload.rounds > 1 ? { rounds: s.workload.rounds, remove_ns: s.workload.remove_cost_ns } : {}),
     boot_read_pages: Math.floor(s.workload.boot_read_bytes / 4096),
     watchdog_window_ns: s.checks.watchdog_window_ns,
     time_limit_ns: s.checks.time_limit_ns,

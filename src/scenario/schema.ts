@@ -471,6 +471,8 @@ const scenarioDef = section('a reclaimsim scenario', {
     files_per_dir: int({ default: 17, doc: 'files per directory in a tree; every file and directory takes a dentry (208 bytes) and a shmem inode (760) from GFP_KERNEL slabs (v2.6.25 has 16.8: 23810 files in 1417 directories)', min: 1, max: 1_000_000 }),
     copy_bandwidth: rate({ default: '200MiB/s', doc: 'copy speed of one task when memory is free', min: 1 * KiB, max: 100 * GiB }),
     start_stagger: duration({ default: '10ms', doc: 'delay between the starts of successive copy tasks', max: 60 * NS_PER_S }),
+    rounds: int({ default: 1, doc: 'trees each copy task copies one after another; before each next one it removes the last (rm -rf: the files\' pages wherever they are, swap slots, inodes and dentries), as a loop of copies that runs for hours does (1: copy once and keep it)', min: 1, max: 1000 }),
+    remove_cost: duration({ default: '2us', doc: 'CPU time of removing one file or directory when rounds is above 1', max: 1 * NS_PER_S }),
     boot_read: size({ default: '1MiB', doc: 'data each CPU reads from the root file system at boot, before the copies (warms the I/O slab caches on every CPU; 0 disables)', min: 0, max: 1 * GiB, multipleOf: PAGE_SIZE }),
   }),
   checks: section('checkers and limits', {

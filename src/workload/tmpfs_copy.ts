@@ -5,8 +5,16 @@
  * bandwidth. When the trees together exceed RAM, tmpfs pages must go to swap.
  *
  * Every file and directory the copy creates takes a dentry (fs/dcache.c d_alloc, from the lookup)
- * and an inode (mm/shmem.c shmem_alloc_inode), both GFP_KERNEL and never freed: about 1 KiB per
- * name, which a tree of small files feels. The tree has a directory per `files_per_dir` files
+ * and an inode (mm/shmem.c shmem_alloc_inode), both GFP_KERNEL: about 1 KiB per name, which a
+ * tree of small files feels. They stay until the tree is removed.
+ *
+ * With `rounds` above 1 each task loops as `while :; do cp -a src dst$i; rm -rf dst$i; done`
+ * would, for that many copies: before each tree after the first it removes its last one, name by
+ * name (fs/namei.c do_unlinkat and do_rmdir, fs/inode.c iput, mm/shmem.c shmem_delete_inode),
+ * freeing the files' pages wherever they are, their swap slots, inodes and dentries
+ * (mm/shmem.ts shmem_truncate_record). A loop that runs for hours, as the patch's "occasional"
+ * livelock suggests, keeps reclaim's first pass over fresh trees going while older trees' pages
+ * are still being written. The tree has a directory per `files_per_dir` files
  * (16.8 in v2.6.25: 23810 files in 1417 directories), the first one created before any file.
  *
  * Each file has its own page_tree (radix-tree nodes from radix_tree_node, preloaded before each
@@ -25,7 +33,8 @@ import type { KGen, KRest, Task } from '../kernel/task.js';
 import { run_for_ns, run_for_ns_inline, run_for_ns_wait } from '../kernel/sched.js';
 import { WeightedChoice, type Prng } from '../sim/prng.js';
 import { GFP_ATOMIC, GFP_HIGHUSER_MOVABLE } from '../include/gfp.js';
-import { SHMEM_DIR_GFP, SHMEM_NR_DIRECT, shmem_add_written_page, shmem_alloc_inode, shmem_alloc_inode_nosleep, shmem_index_pages_before, shmem_preload } from '../mm/shmem.js';
+import { SHMEM_DIR_GFP, SHMEM_NR_DIRECT, shmem_add_written_page, shmem_alloc_inode, shmem_alloc_inode_nosleep, shmem_index_pages_before, shmem_preload, shmem_truncate_record } from '../mm/shmem.js';
+import { shmem_records } from '../mm/vm_state.js';
 import { d_alloc, d_alloc_nosleep } from '../fs/dcache.js';
 import type { kmem_cache, SlubAllocator } from '../mm/slub.js';
 import { radix_tree_root } from '../mm/radix-tree.js';
@@ -43,7 +52,14 @@ export interface CopyParams {
   start_stagger_ns: number;
   /** Files per directory of a tree (a directory is created before each run of this many files). */
   files_per_dir: number;
+  /** Trees each task copies one after another, removing the last one first (1: copy once, keep it). */
+  rounds?: number;
+  /** CPU time of removing one name (unlink or rmdir with its inode, dentry and pages), ns. */
+  remove_ns?: number;
 }
+
+/** The CPU time of removing one name when the scenario does not say (workload.remove_cost). */
+export const REMOVE_NS_DEFAULT = 2_000;
 
 /** The caches that creating a tmpfs name allocates from. */
 export interface TmpfsCaches {
@@ -62,6 +78,20 @@ export class CopyWorkload {
   last_copy_ns = 0;
   /** When the last copy task finished, ns; null while any still runs. */
   finished_ns: number | null = null;
+  /** Trees removed (rm -rf) before a task copied its next one (workload.rounds). */
+  trees_removed = 0;
+  /** Files and directories removed with them. */
+  names_removed = 0;
+  /**
+   * Per task, while `rounds` > 1: what its current tree holds, so that rm -rf can free it. Per name
+   * in creation order: its dentry, its inode and its pages (-1 for a directory); its pages' tmpfs
+   * records (VmState.shmem_recs) are consecutive from the task's base record. Also the swap-vector
+   * index pages of its files.
+   */
+  private readonly names: number[][] = [];
+  private readonly indexPages: number[][] = [];
+  private readonly tracking: boolean;
+  private readonly treePages: number;
   readonly tasks: Task[] = [];
   private readonly sizes: WeightedChoice;
   /** Per entry of the size mix: its pages and its copy time (ns), worked out once. */
@@ -78,6 +108,13 @@ export class CopyWorkload {
     this.sizes = new WeightedChoice(p.file_size_mix.map((m) => m.weight));
     this.mixPages = p.file_size_mix.map((m) => Math.max(1, Math.ceil(m.size_bytes / PAGE_SIZE)));
     this.mixCopyNs = p.file_size_mix.map((m) => Math.ceil((m.size_bytes * 1e9) / p.copy_bytes_per_s));
+    this.treePages = Math.ceil(p.tree_bytes / PAGE_SIZE);
+    this.tracking = (p.rounds ?? 1) > 1;
+    if (this.tracking) vm.shmem_recs = new shmem_records(p.copies * this.treePages, vm.pa.max_pfn);
+    for (let i = 0; i < p.copies; i++) {
+      this.names.push([]);
+      this.indexPages.push([]);
+    }
     for (let i = 0; i < p.copies; i++) {
       this.tasks.push(k.kthread_run('cp', i % k.nr_cpu_ids, 0, () => this.cp(i), false));
     }
@@ -92,18 +129,29 @@ export class CopyWorkload {
    * then the inode, both GFP_KERNEL. Returns null when neither had to reclaim, else the rest to run,
    * which may sleep: a generator is made only then.
    */
-  private create_name_try(): KRest<void> | null {
+  private create_name_try(i: number): KRest<void> | null {
     const fs = this.fs;
-    if (d_alloc_nosleep(fs.slub, fs.dentry) === 0) return this.create_name_rest(true);
-    if (shmem_alloc_inode_nosleep(fs.slub, fs.inode) === 0) return this.create_name_rest(false);
+    const d = d_alloc_nosleep(fs.slub, fs.dentry);
+    if (d === 0) return this.create_name_rest(i, 0);
+    const ino = shmem_alloc_inode_nosleep(fs.slub, fs.inode);
+    if (ino === 0) return this.create_name_rest(i, d);
+    this.keep_name(i, d, ino);
     return null;
   }
 
-  /** create_name_try's rest: the dentry if it still has to be allocated, then the inode. */
-  private *create_name_rest(dentry: boolean): KRest<void> {
+  /** create_name_try's rest: the dentry if it still has to be allocated (d 0), then the inode. */
+  private *create_name_rest(i: number, d: number): KRest<void> {
     const fs = this.fs;
-    if (dentry) yield* this.alloc_slow(d_alloc, fs.dentry);
-    if (!dentry || shmem_alloc_inode_nosleep(fs.slub, fs.inode) === 0) yield* this.alloc_slow(shmem_alloc_inode, fs.inode);
+    const needDentry = d === 0;
+    if (needDentry) d = yield* this.alloc_slow(d_alloc, fs.dentry);
+    let ino = needDentry ? shmem_alloc_inode_nosleep(fs.slub, fs.inode) : 0;
+    if (ino === 0) ino = yield* this.alloc_slow(shmem_alloc_inode, fs.inode);
+    this.keep_name(i, d, ino);
+  }
+
+  /** Remember a new name of task i's tree (its dentry and inode; pages -1 until a file's size is drawn) for rm -rf. */
+  private keep_name(i: number, dentry: number, inode: number): void {
+    if (this.tracking) this.names[i]!.push(dentry, inode, -1);
   }
 
   /**
@@ -137,13 +185,10 @@ export class CopyWorkload {
     }
   }
 
-  /** One `cp -a` of a tree into tmpfs. */
-  private *cp(i: number): KGen {
+  /** `cp -a` of one tree into tmpfs (task i's current tree). */
+  private *copy_tree(i: number): KGen {
     const k = this.k;
     const t = k.current;
-    // The task's call chain names the system call it is in: sys_mkdir and sys_open for a name, then
-    // sys_write for the file's data and the copy time, never one inside another.
-    yield* run_for_ns(k, i * this.p.start_stagger_ns);
     let remaining = Math.ceil(this.p.tree_bytes / PAGE_SIZE);
     let owed_ns = 0;
     let files = 0;
@@ -151,18 +196,22 @@ export class CopyWorkload {
       // mkdir: the tree's root first, then one per files_per_dir files. Then the file's own name.
       if (files % this.p.files_per_dir === 0) {
         t.enter('sys_mkdir');
-        const rest = this.create_name_try();
+        const rest = this.create_name_try(i);
         if (rest !== null) yield* rest;
         t.leave();
         this.dirs_created++;
       }
       files++;
       t.enter('sys_open');
-      const rest = this.create_name_try();
+      const rest = this.create_name_try(i);
       if (rest !== null) yield* rest;
       t.leave();
       const mix = this.sizes.draw(this.rng);
       const pages = Math.min(remaining, this.mixPages[mix]!);
+      // With rm -rf to come: the file's size, and its pages' records from here on.
+      const names = this.names[i]!;
+      if (this.tracking) names[names.length - 1] = pages;
+      const rec0 = i * this.treePages + (this.treePages - remaining);
       t.enter('sys_write');
       t.enter('shmem_getpage');
       // inode_init_once: INIT_RADIX_TREE(&mapping->page_tree, GFP_ATOMIC). A one-page file keeps
@@ -172,7 +221,9 @@ export class CopyWorkload {
         // shmem_swp_alloc: from page 16 on, the file's swap vector needs index pages first.
         // The fast path first: no generator is made for a page that is simply there.
         for (let x = n >= SHMEM_NR_DIRECT ? shmem_index_pages_before(n) : 0; x > 0; x--) {
-          if (this.vm.pa.alloc_pages_fastpath(SHMEM_DIR_GFP, 0) < 0) yield* this.alloc_page_slow(SHMEM_DIR_GFP);
+          let dir = this.vm.pa.alloc_pages_fastpath(SHMEM_DIR_GFP, 0);
+          if (dir < 0) dir = yield* this.alloc_page_slow(SHMEM_DIR_GFP);
+          if (this.tracking) this.indexPages[i]!.push(dir);
           this.vm.events.shmem_index_pages++;
         }
         let pfn = this.vm.pa.alloc_pages_fastpath(GFP_HIGHUSER_MOVABLE, 0);
@@ -182,7 +233,7 @@ export class CopyWorkload {
           k.mark('workload_preload_failed');
           yield* run_for_ns(k, 1_000_000);
         }
-        shmem_add_written_page(this.vm, pfn, mapping, n);
+        shmem_add_written_page(this.vm, pfn, mapping, n, this.tracking ? rec0 + n : -1);
         this.pages_copied++;
         this.last_copy_ns = k.now;
       }
@@ -196,7 +247,61 @@ export class CopyWorkload {
       }
       t.leave();
     }
+  }
+
+  /** One copy task: `cp -a` of a tree into tmpfs, `rounds` times, with `rm -rf` of the last tree before each next one. */
+  private *cp(i: number): KGen {
+    const k = this.k;
+    // The task's call chain names the system call it is in: sys_mkdir and sys_open for a name, then
+    // sys_write for the file's data and the copy time, never one inside another.
+    yield* run_for_ns(k, i * this.p.start_stagger_ns);
+    const rounds = this.p.rounds ?? 1;
+    for (let round = 0; round < rounds; round++) {
+      if (round > 0) yield* this.rm_tree(i);
+      yield* this.copy_tree(i);
+    }
     this.finished++;
     if (this.finished === this.p.copies) this.finished_ns = k.now;
+  }
+
+  /**
+   * `rm -rf` of task i's tree, name by name in the order they were made: a file's unlink frees its
+   * pages wherever they are (shmem_truncate_record: page cache, swap cache, swap), then its inode
+   * and its dentry; a directory frees its inode and dentry. Afterwards the files' swap-vector index
+   * pages go. Each name costs `remove_ns` of CPU time, charged in slices as the copy's is.
+   * Simplified: the dentry is freed at once (2.6.25's d_free of a hashed dentry waits for an RCU
+   * grace period), files are removed in creation order, and the inode's own teardown costs
+   * nothing beyond `remove_ns`.
+   */
+  private *rm_tree(i: number): KGen {
+    const k = this.k;
+    const t = k.current;
+    const vm = this.vm;
+    const fs = this.fs;
+    const names = this.names[i]!;
+    const remove_ns = this.p.remove_ns ?? REMOVE_NS_DEFAULT;
+    let rec = i * this.treePages;
+    let owed_ns = 0;
+    for (let j = 0; j < names.length; j += 3) {
+      const pages = names[j + 2]!;
+      t.enter(pages < 0 ? 'sys_rmdir' : 'sys_unlink');
+      // iput -> shmem_delete_inode: truncate_inode_pages and shmem_truncate, then destroy_inode.
+      for (let n = 0; n < pages; n++) shmem_truncate_record(vm, rec++);
+      fs.slub.kmem_cache_free(fs.inode, names[j + 1]!);
+      fs.slub.kmem_cache_free(fs.dentry, names[j]!);
+      this.names_removed++;
+      owed_ns += remove_ns;
+      if (owed_ns >= COPY_SLICE_NS || j + 3 >= names.length) {
+        if (!run_for_ns_inline(k, owed_ns)) yield* run_for_ns_wait(k, owed_ns);
+        owed_ns = 0;
+      }
+      t.leave();
+    }
+    // shmem_truncate's shmem_dir_free: the swap vectors' index pages.
+    for (const pfn of this.indexPages[i]!) vm.pa.put_page(pfn);
+    vm.events.shmem_index_pages -= this.indexPages[i]!.length;
+    this.indexPages[i]!.length = 0;
+    names.length = 0;
+    this.trees_removed++;
   }
 }

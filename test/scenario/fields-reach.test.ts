@@ -48,6 +48,8 @@ const OTHER_VALUE: Record<string, string> = {
   'workload.files_per_dir': '10',
   'workload.copy_bandwidth': '100MiB/s',
   'workload.start_stagger': '20ms',
+  'workload.rounds': '3',
+  'workload.remove_cost': '5us',
   'workload.boot_read': '2MiB',
   'checks.watchdog_window': '150s',
   'checks.time_limit': '300s',
@@ -65,6 +67,7 @@ const NOT_IN_PARAMS: Record<string, string> = {
   description: 'shown by `reclaimsim scenarios` and `show`',
   'swap.priority': 'one swap area: the priority orders nothing (its doc says so)',
   'outputs.proc_snapshots': 'read by `run --proc-dir` (src/cli/commands/run.ts)',
+  'workload.remove_cost': 'reaches remove_ns only with workload.rounds above 1 (a run without removals has no use for it); the rounds test in test/mm/shmem-truncate.test.ts sets both',
 };
 
 function leaves(d: SectionDesc, prefix = ''): string[] {
