@@ -2,7 +2,7 @@
  * Shrink: greedy, delta-debugging-style search for a smaller scenario that still gives the same
  * verdict, and, when asked, the same stall kind (result.ts StallKind: a LIVELOCK of the patch's
  * kind must not shrink into a machine that merely runs out of memory). Dimensions are tried in
- * order (copies, RAM, CPUs, tree size, then the perturbations: seek jitter, start stagger,
+ * order (copies, rounds, RAM, CPUs, tree size, then the perturbations: seek jitter, start stagger,
  * scheduler salt); each numeric dimension first jumps to its minimum,
  * then bisects between the smallest value known to fail and the current (reproducing) value.
  * Passes repeat until one changes nothing or the run budget is spent. Every candidate is built by
@@ -31,6 +31,7 @@ export interface ShrinkDim {
 
 export const SHRINK_DIMS: readonly ShrinkDim[] = [
   { path: 'workload.copies', min: 1, step: 1, precision: Infinity },
+  { path: 'workload.rounds', min: 1, step: 1, precision: Infinity },
   { path: 'machine.ram', min: 64 * MiB, step: 4096, precision: 32 },
   { path: 'machine.cpus', min: 1, step: 1, precision: Infinity },
   { path: 'workload.tree_size', min: 4096, step: 4096, precision: 32 },
