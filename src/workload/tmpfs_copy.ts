@@ -189,30 +189,30 @@ export class CopyWorkload {
   private *copy_tree(i: number): KGen {
     const k = this.k;
     const t = k.current;
+    // The outermost frame names the system call under way (set in cp).
+    const frames = t.frames;
     let remaining = Math.ceil(this.p.tree_bytes / PAGE_SIZE);
     let owed_ns = 0;
     let files = 0;
     while (remaining > 0) {
       // mkdir: the tree's root first, then one per files_per_dir files. Then the file's own name.
       if (files % this.p.files_per_dir === 0) {
-        t.enter('sys_mkdir');
+        frames[0] = 'sys_mkdir';
         const rest = this.create_name_try(i);
         if (rest !== null) yield* rest;
-        t.leave();
         this.dirs_created++;
       }
       files++;
-      t.enter('sys_open');
+      frames[0] = 'sys_open';
       const rest = this.create_name_try(i);
       if (rest !== null) yield* rest;
-      t.leave();
       const mix = this.sizes.draw(this.rng);
       const pages = Math.min(remaining, this.mixPages[mix]!);
       // With rm -rf to come: the file's size, and its pages' records from here on.
       const names = this.names[i]!;
       if (this.tracking) names[names.length - 1] = pages;
       const rec0 = i * this.treePages + (this.treePages - remaining);
-      t.enter('sys_write');
+      frames[0] = 'sys_write';
       t.enter('shmem_getpage');
       // inode_init_once: INIT_RADIX_TREE(&mapping->page_tree, GFP_ATOMIC). A one-page file keeps
       // its page in the root itself and never needs a node, so the model gives it no tree at all.
@@ -245,21 +245,25 @@ export class CopyWorkload {
         if (!run_for_ns_inline(k, owed_ns)) yield* run_for_ns_wait(k, owed_ns);
         owed_ns = 0;
       }
-      t.leave();
     }
   }
 
   /** One copy task: `cp -a` of a tree into tmpfs, `rounds` times, with `rm -rf` of the last tree before each next one. */
   private *cp(i: number): KGen {
     const k = this.k;
-    // The task's call chain names the system call it is in: sys_mkdir and sys_open for a name, then
-    // sys_write for the file's data and the copy time, never one inside another.
+    // The task's outermost frame names the system call it is in: sys_mkdir or sys_open for a name,
+    // sys_write for a file's data and the copy time, sys_unlink or sys_rmdir when removing, never
+    // one inside another. It is replaced, not pushed and popped, for each call: the copy loop runs
+    // it for every file.
+    const t = k.current;
+    t.enter('sys_write');
     yield* run_for_ns(k, i * this.p.start_stagger_ns);
     const rounds = this.p.rounds ?? 1;
     for (let round = 0; round < rounds; round++) {
       if (round > 0) yield* this.rm_tree(i);
       yield* this.copy_tree(i);
     }
+    t.leave();
     this.finished++;
     if (this.finished === this.p.copies) this.finished_ns = k.now;
   }
@@ -275,7 +279,7 @@ export class CopyWorkload {
    */
   private *rm_tree(i: number): KGen {
     const k = this.k;
-    const t = k.current;
+    const frames = k.current.frames;
     const vm = this.vm;
     const fs = this.fs;
     const names = this.names[i]!;
@@ -284,7 +288,7 @@ export class CopyWorkload {
     let owed_ns = 0;
     for (let j = 0; j < names.length; j += 3) {
       const pages = names[j + 2]!;
-      t.enter(pages < 0 ? 'sys_rmdir' : 'sys_unlink');
+      frames[0] = pages < 0 ? 'sys_rmdir' : 'sys_unlink';
       // iput -> shmem_delete_inode: truncate_inode_pages and shmem_truncate, then destroy_inode.
       for (let n = 0; n < pages; n++) shmem_truncate_record(vm, rec++);
       fs.slub.kmem_cache_free(fs.inode, names[j + 1]!);
@@ -295,7 +299,6 @@ export class CopyWorkload {
         if (!run_for_ns_inline(k, owed_ns)) yield* run_for_ns_wait(k, owed_ns);
         owed_ns = 0;
       }
-      t.leave();
     }
     // shmem_truncate's shmem_dir_free: the swap vectors' index pages.
     for (const pfn of this.indexPages[i]!) vm.pa.put_page(pfn);
