@@ -68,7 +68,7 @@ function swap_bio_init(vm: VmState, offset: number, pfn: number, b: bio | null):
  */
 export function swap_writepage_try(vm: VmState, pfn: number): number | KRest<number> {
   // remove_exclusive_swap_page: a page whose file was removed meanwhile is dropped, not written.
-  if (remove_exclusive_swap_page(vm, pfn)) {
+  if (vm.shmem_recs !== null && remove_exclusive_swap_page(vm, pfn)) {
     ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);
     return 0;
   }

@@ -161,12 +161,6 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
   for (let i = 0; i < nr_pages; i++) {
     const pfn = pages[i]!;
     if (perPage && !run_for_ns_inline(k, vm.scan_cost_ns)) yield* run_for_ns_wait(k, vm.scan_cost_ns);
-    // A page its file's removal took out of every cache while this batch held it (page->mapping
-    // NULL: keep_locked), freed by the putback below.
-    if (pa.page_use[pfn] === PAGE_USE_OTHER) {
-      kept[nr_kept++] = pfn;
-      continue;
-    }
     if (PageFlag(vm.pa.page_flags, pfn, PG_locked)) {
       kept[nr_kept++] = pfn;
       continue;
@@ -212,7 +206,9 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
         SetPageFlag(vm.pa.page_flags, pfn, PG_locked);
       }
     }
-    // Clean: a swap-cache page can be freed; a clean tmpfs page cannot occur in this workload.
+    // Clean: a swap-cache page can be freed; a clean tmpfs page cannot occur in this workload. A
+    // page its file's removal took out of every cache while this batch held it (PAGE_USE_OTHER,
+    // clean: page->mapping NULL, keep_locked) is kept too, and the putback frees it.
     if (pa.page_use[pfn] === PAGE_USE_SWAPCACHE && !PageFlag(vm.pa.page_flags, pfn, PG_writeback)) {
       delete_from_swap_cache(vm, pfn);
       ClearPageFlag(vm.pa.page_flags, pfn, PG_locked);

@@ -149,6 +149,13 @@ export class CopyWorkload {
     this.keep_name(i, d, ino);
   }
 
+  /** A new file of task i's tree has `pages` pages: note them with its name; returns its first page's record. */
+  private track_file(i: number, pages: number, remaining: number): number {
+    const names = this.names[i]!;
+    names[names.length - 1] = pages;
+    return i * this.treePages + (this.treePages - remaining);
+  }
+
   /** Remember a new name of task i's tree (its dentry and inode; pages -1 until a file's size is drawn) for rm -rf. */
   private keep_name(i: number, dentry: number, inode: number): void {
     if (this.tracking) this.names[i]!.push(dentry, inode, -1);
@@ -208,10 +215,8 @@ export class CopyWorkload {
       if (rest !== null) yield* rest;
       const mix = this.sizes.draw(this.rng);
       const pages = Math.min(remaining, this.mixPages[mix]!);
-      // With rm -rf to come: the file's size, and its pages' records from here on.
-      const names = this.names[i]!;
-      if (this.tracking) names[names.length - 1] = pages;
-      const rec0 = i * this.treePages + (this.treePages - remaining);
+      // With rm -rf to come: the file's size, and its pages' records from here on (-1: none kept).
+      const rec0 = this.tracking ? this.track_file(i, pages, remaining) : -1;
       frames[0] = 'sys_write';
       t.enter('shmem_getpage');
       // inode_init_once: INIT_RADIX_TREE(&mapping->page_tree, GFP_ATOMIC). A one-page file keeps
@@ -233,7 +238,7 @@ export class CopyWorkload {
           k.mark('workload_preload_failed');
           yield* run_for_ns(k, 1_000_000);
         }
-        shmem_add_written_page(this.vm, pfn, mapping, n, this.tracking ? rec0 + n : -1);
+        shmem_add_written_page(this.vm, pfn, mapping, n, rec0 < 0 ? -1 : rec0 + n);
         this.pages_copied++;
         this.last_copy_ns = k.now;
       }
