@@ -296,6 +296,16 @@ function release_truncated_page(vm: VmState, pfn: number): void {
 }
 
 /**
+ * @kernel mm/vmscan.c shrink_inactive_list, shrink_active_list (the putback's pagevec release)
+ * The reclaimer putting back a page that truncation orphaned (orphan_isolated_page) held the last
+ * reference: the page is freed instead of listed.
+ */
+export function shmem_release_orphan(vm: VmState, pfn: number): void {
+  vm.events.shmem_orphans_live--;
+  release_truncated_page(vm, pfn);
+}
+
+/**
  * A page that truncation took out of every cache while a reclaimer holds it isolated: it belongs to
  * no one but that reclaimer now, which frees it when it puts its batch back (in 2.6.25 the
  * reclaimer's reference is the last one, dropped by the putback's pagevec release). The model marks
@@ -304,6 +314,7 @@ function release_truncated_page(vm: VmState, pfn: number): void {
 function orphan_isolated_page(vm: VmState, pfn: number): void {
   const pa = vm.pa;
   vm.k.mark('shmem_orphaned_isolated_page');
+  // shmem_release_orphan undoes the live count when the reclaimer puts the page back.
   vm.events.shmem_orphans++;
   vm.events.shmem_orphans_live++;
   ClearPageFlag(pa.page_flags, pfn, PG_dirty);
@@ -362,10 +373,11 @@ export function shmem_truncate_record(vm: VmState, rec: number): void {
  * @kernel mm/swapfile.c remove_exclusive_swap_page (as swap_writepage calls it first)
  * A dirty swap-cache page whose slot only the swap cache holds (its file was removed) is not
  * written: it leaves the swap cache, and the reclaimer holding it frees it at putback. Returns
- * true if so. Only runs whose files are removed can have such a page.
+ * true if so. Only runs whose files are removed can have such a page, so swap_writepage calls this
+ * only when VmState.shmem_recs is kept. The kernel's page_count == 2 and PageWriteback tests always
+ * hold there (the page is locked and isolated by the reclaimer, not under writeback).
  */
 export function remove_exclusive_swap_page(vm: VmState, pfn: number): boolean {
-  if (vm.shmem_recs === null) return false;
   const swap = vm.pa.page_private[pfn]!;
   if (vm.si.swap_map[swap] !== 1) return false;
   vm.k.mark('remove_exclusive_swap_page');

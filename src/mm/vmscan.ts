@@ -31,7 +31,7 @@ import { congestion_wait, WRITE } from './backing-dev.js';
 import { ALLOCSTALL, KSWAPD_STEAL, NR_ACTIVE, NR_INACTIVE, NR_UNSTABLE_NFS, NR_VMSCAN_WRITE, NR_WRITEBACK, PAGEOUTRUN, PGACTIVATE, PGDEACTIVATE, PGREFILL, PGSCAN_DIRECT, PGSCAN_KSWAPD, PGSTEAL } from './page_alloc.js';
 import { mod_page_state } from './vm_state.js';
 import { deactivate_isolated_page, isolate_lru_pages, LRU_ACTIVE, LRU_INACTIVE, putback_lru_page } from './swap.js';
-import { AOP_WRITEPAGE_ACTIVATE, delete_from_swap_cache, shmem_writepage } from './shmem.js';
+import { AOP_WRITEPAGE_ACTIVATE, delete_from_swap_cache, shmem_release_orphan, shmem_writepage } from './shmem.js';
 import { swap_writepage_try } from './page_io.js';
 import type { VmState } from './vm_state.js';
 
@@ -236,19 +236,8 @@ function* shrink_page_list(vm: VmState, pages: Int32Array, nr_pages: number, sc:
 }
 
 function putback(vm: VmState, pfn: number): void {
-  if (vm.pa.page_use[pfn] === PAGE_USE_OTHER) release_orphan(vm, pfn);
+  if (vm.pa.page_use[pfn] === PAGE_USE_OTHER) shmem_release_orphan(vm, pfn);
   else putback_lru_page(vm.lru, vm.pa.page_zone(pfn).idx, pfn);
-}
-
-/**
- * @kernel mm/vmscan.c shrink_inactive_list, shrink_active_list (the putback's pagevec release)
- * An isolated page that its file's removal orphaned (shmem_truncate_record): the reclaimer's
- * reference was the last, so putting the batch back frees it instead of listing it.
- */
-function release_orphan(vm: VmState, pfn: number): void {
-  vm.events.shmem_orphans_live--;
-  vm.pa.page_flags[pfn] = 0;
-  vm.pa.put_page(pfn);
 }
 
 /** A batch of at least `n` slots from the spares, or a new one. */
@@ -312,7 +301,7 @@ function* shrink_active_list(vm: VmState, nr_pages: number, zone: number): KGen 
     }
     for (let i = 0; i < nr_taken; i++) {
       const pfn = pages[i]!;
-      if (vm.pa.page_use[pfn] === PAGE_USE_OTHER) release_orphan(vm, pfn);
+      if (vm.pa.page_use[pfn] === PAGE_USE_OTHER) shmem_release_orphan(vm, pfn);
       else deactivate_isolated_page(vm.lru, zone, pfn);
     }
     vm.pa.count_zone_vm_events(PGREFILL, z, nr_taken);

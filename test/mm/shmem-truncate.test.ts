@@ -31,6 +31,13 @@ function written(m: Machine, rec: number): number {
   return pfn;
 }
 
+/** A written tmpfs page that reclaim's first pass moved into the swap cache: its frame and slot. */
+function swapCached(m: Machine, rec: number): { pfn: number; slot: number } {
+  const pfn = written(m, rec);
+  assert.equal(shmem_writepage(m.vm, pfn), 0);
+  return { pfn, slot: m.pa.page_private[pfn]! };
+}
+
 const filePages = (m: Machine): number => m.pa.vm_stat[NR_FILE_PAGES]!;
 const zoneOf = (m: Machine, pfn: number): number => m.pa.page_zone(pfn).idx;
 
@@ -68,9 +75,7 @@ test('shmem truncate: a page-cache page a reclaimer holds isolated becomes an or
 
 test('shmem truncate: a swap-cache page on the LRU leaves the swap cache and is freed; its slot is free again', () => {
   const m = boot();
-  const pfn = written(m, 5);
-  assert.equal(shmem_writepage(m.vm, pfn), 0);
-  const slot = m.pa.page_private[pfn]!;
+  const { pfn, slot } = swapCached(m, 5);
   assert.equal(m.vm.shmem_recs!.swap[5], slot, 'the swap vector names the slot');
   assert.equal(m.vm.si.swap_map[slot], 2, 'swap cache and inode');
   assert.equal(swap_refs_check(m.vm), null);
@@ -85,9 +90,7 @@ test('shmem truncate: a swap-cache page on the LRU leaves the swap cache and is 
 
 test('shmem truncate: a swap-cache page under writeback stays in the swap cache, the slot\'s only user', () => {
   const m = boot();
-  const pfn = written(m, 9);
-  assert.equal(shmem_writepage(m.vm, pfn), 0);
-  const slot = m.pa.page_private[pfn]!;
+  const { pfn, slot } = swapCached(m, 9);
   SetPageFlag(m.pa.page_flags, pfn, PG_writeback);
   shmem_truncate_record(m.vm, 9);
   assert.equal(m.pa.page_use[pfn], PAGE_USE_SWAPCACHE);
@@ -101,9 +104,7 @@ test('shmem truncate: a swap-cache page under writeback stays in the swap cache,
 
 test('shmem truncate: an isolated swap-cache page stays (swap not half full); remove_exclusive_swap_page then drops it unwritten', () => {
   const m = boot();
-  const pfn = written(m, 11);
-  assert.equal(shmem_writepage(m.vm, pfn), 0);
-  const slot = m.pa.page_private[pfn]!;
+  const { pfn, slot } = swapCached(m, 11);
   const batch = new Int32Array(32);
   isolate_lru_pages(m.vm.lru, zoneOf(m, pfn), LRU_INACTIVE, 32, batch);
   assert.equal(remove_exclusive_swap_page(m.vm, pfn), false, 'the file still holds the slot');
@@ -119,9 +120,7 @@ test('shmem truncate: an isolated swap-cache page stays (swap not half full); re
 
 test('shmem truncate: data only on swap frees its slot; a record holding nothing is a no-op', () => {
   const m = boot();
-  const pfn = written(m, 2);
-  assert.equal(shmem_writepage(m.vm, pfn), 0);
-  const slot = m.pa.page_private[pfn]!;
+  const { pfn, slot } = swapCached(m, 2);
   // Reclaim writes the page and frees it: the record keeps only the swap entry.
   delete_from_swap_cache(m.vm, pfn);
   del_page_from_lru(m.vm.lru, zoneOf(m, pfn), pfn);
@@ -142,9 +141,7 @@ test('shmem truncate: data only on swap frees its slot; a record holding nothing
 
 test('swap_refs_check: a slot count that no holder explains is reported', () => {
   const m = boot();
-  const pfn = written(m, 1);
-  assert.equal(shmem_writepage(m.vm, pfn), 0);
-  const slot = m.pa.page_private[pfn]!;
+  const { slot } = swapCached(m, 1);
   m.vm.si.swap_map[slot]!++;
   assert.match(swap_refs_check(m.vm) ?? '', new RegExp(`^swap slot ${slot}: swap_map 3, but 2 holders`));
 });
