@@ -27,7 +27,10 @@
  *   minus swap bios completed (each swap bio carries one page and completes exactly once).
  *
  * Levels: 'cheap' runs the O(1) counter checks after every event; 'full' also walks the slab
- * caches, the page-use counts and the LRU lists after every event (slow: for tests and debugging).
+ * caches, the page-use counts and the LRU lists after every event (slow: for tests and debugging),
+ * or, with an interval (checks.full_interval), at the first event of each interval of simulated
+ * time and once more at the end of the run: whole-state checks a sweep of flagship-sized runs can
+ * afford, with the O(1) checks still after every event.
  */
 import type { Kernel } from '../kernel/kernel.js';
 import { NR_WRITEBACK, PSWPOUT } from '../mm/page_alloc.js';
@@ -75,11 +78,17 @@ interface PoolView {
 
 export class InvariantChecker {
   checks = 0;
+  /** Whole-state checks run (level 'full'). */
+  fullChecks = 0;
   /** Every mempool checked, listed once (the cheap check runs after every event). */
   private readonly pools: readonly PoolView[];
+  /** With an interval: the start of the next interval of simulated time, ns (the first event at or after it runs the full checks). */
+  private nextFullNs = 0;
   constructor(
     private readonly m: InvariantView,
     readonly level: CheckLevel,
+    /** Level 'full': run the whole-state checks once per this much simulated time, ns (0: after every event). */
+    readonly fullIntervalNs = 0,
   ) {
     this.pools = [m.pools.bio, m.pools.request, ...m.pools.bvec, ...m.pools.sg];
   }
@@ -112,6 +121,18 @@ export class InvariantChecker {
       if (p.curr_nr < 0 || p.curr_nr > p.min_nr) this.fail('mempool-reserve', `${p.name}: curr_nr ${p.curr_nr}, min_nr ${p.min_nr}`);
     }
     if (this.level !== 'full') return;
+    if (this.fullIntervalNs > 0) {
+      const now = m.k.now;
+      if (now < this.nextFullNs) return;
+      this.nextFullNs = (Math.floor(now / this.fullIntervalNs) + 1) * this.fullIntervalNs;
+    }
+    this.checkFull();
+  }
+
+  /** The whole-state checks of level 'full' (whatever the level): every pool, page, list, tree and slab. */
+  checkFull(): void {
+    this.fullChecks++;
+    const m = this.m;
     for (const p of this.pools) {
       // elements[0..curr_nr) is the reserve; the slots above it are empty (0).
       for (let i = 0; i < p.min_nr; i++) {

@@ -8,7 +8,8 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { RunResult } from '../scenario/result.js';
-import type { ExploreParams, WorkerOutput } from './types.js';
+import type { ExploreParams, WorkerReply } from './types.js';
+import { failureError } from './execute.js';
 import type { WorkerTask } from './worker.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url).href;
@@ -20,8 +21,11 @@ export function defaultWorkers(): number {
 
 export interface RunTasksOptions {
   workers: number;
-  /** Called in completion order, on the main thread. Return true to stop (no further results are delivered). */
-  onResult: (index: number, out: WorkerOutput) => boolean | void;
+  /**
+   * Each reply in completion order, on the main thread: a result, or the failure of a run the
+   * simulator could not finish. Return true to stop (no further replies are delivered).
+   */
+  onResult: (index: number, out: WorkerReply) => boolean | void;
   /** Set by the caller (e.g. on SIGINT) to stop: queued tasks are dropped, running ones abandoned. */
   stopSignal?: AbortSignal;
 }
@@ -56,7 +60,7 @@ export async function runTasks(tasks: readonly WorkerTask[], opts: RunTasksOptio
           const i = next++;
           running++;
           pool.run(tasks[i], { signal: abort.signal }).then(
-            (out: WorkerOutput) => {
+            (out: WorkerReply) => {
               running--;
               if (!stopped && failure === undefined) {
                 completed++;
@@ -88,19 +92,29 @@ export async function runTasks(tasks: readonly WorkerTask[], opts: RunTasksOptio
 
 /**
  * Runs every parameter set on `workers` threads and returns the results in input order.
- * `onResult` sees each result as it completes (completion order).
+ * `onResult` sees each result as it completes (completion order). A run the simulator cannot
+ * finish rejects the whole batch with its error (InvariantViolation, SimulatorError or Error), the
+ * run's seed and profile added to the message.
  */
 export async function runMany(paramsList: readonly ExploreParams[], workers = defaultWorkers(), onResult?: (index: number, result: RunResult) => void): Promise<RunResult[]> {
   const out: RunResult[] = new Array(paramsList.length);
+  let failed: Error | null = null;
   await runTasks(
     paramsList.map((params) => ({ params, twice: false })),
     {
       workers,
       onResult: (i, o) => {
+        if ('failure' in o) {
+          // Every run is needed, so the first failure ends the batch, naming its run.
+          const p = paramsList[i]!;
+          failed = failureError(o.failure, `in the run of seed ${p.seed} on ${p.profile}${p.variants.length ? ` + ${p.variants.join(',')}` : ''}`);
+          return true;
+        }
         out[i] = o.result;
         onResult?.(i, o.result);
       },
     },
   );
+  if (failed !== null) throw failed;
   return out;
 }

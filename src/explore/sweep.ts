@@ -7,7 +7,7 @@ import { buildJobs, type SweepSpec } from './spec.js';
 import { runTasks } from './pool.js';
 import { ExploreError } from './errors.js';
 import { modelVersion } from './version.js';
-import type { Job, RunRecord, WorkerOutput } from './types.js';
+import type { Job, RunFailure, RunRecord, WorkerOutput } from './types.js';
 
 export interface SweepProgress {
   done: number;
@@ -29,6 +29,14 @@ export interface SweepOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Called for each determinism mismatch as it happens (reported loudly by the CLI). */
   onMismatch?: (job: Job, out: WorkerOutput, id: number) => void;
+  /** Called for each run the simulator could not finish, as it happens (not stored; the CLI reports it). */
+  onFailure?: (job: Job, failure: RunFailure) => void;
+}
+
+/** A run of the sweep that the simulator could not finish: nothing is stored for it, so --resume runs it again. */
+export interface SweepFailure {
+  job: Job;
+  failure: RunFailure;
 }
 
 export interface SweepOutcome {
@@ -41,6 +49,8 @@ export interface SweepOutcome {
   skipped: number;
   stopped: boolean;
   mismatches: number;
+  /** Runs that failed (broken invariant, simulator assertion, other exception), in completion order. */
+  failures: SweepFailure[];
   /** Host time of the whole sweep and of the store writes, ns. */
   totalNs: number;
   storeNs: number;
@@ -74,6 +84,7 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
   let stored = 0;
   let mismatches = 0;
   let findings = 0;
+  const failures: SweepFailure[] = [];
   const ids = new Map<number, number>();
   opts.onProgress?.({ done: skipped, total: jobs.length, findings });
   let stopped = false;
@@ -86,6 +97,13 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
         ...(opts.stopSignal ? { stopSignal: opts.stopSignal } : {}),
         onResult: (i, out) => {
           const job = todo[i]!;
+          if ('failure' in out) {
+            // No verdict to store: report it and go on with the other runs.
+            failures.push({ job, failure: out.failure });
+            opts.onFailure?.(job, out.failure);
+            opts.onProgress?.({ done: skipped + stored + failures.length, total: jobs.length, findings });
+            return false;
+          }
           const s0 = process.hrtime.bigint();
           const id = opts.store.insert(sweepId, mv, job, out);
           storeNs += Number(process.hrtime.bigint() - s0);
@@ -96,12 +114,12 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
             mismatches++;
             opts.onMismatch?.(job, out, id);
           }
-          opts.onProgress?.({ done: skipped + stored, total: jobs.length, findings });
+          opts.onProgress?.({ done: skipped + stored + failures.length, total: jobs.length, findings });
           return opts.stopAfter !== undefined && stored >= opts.stopAfter;
         },
       },
     );
-    stopped = summary.stopped && skipped + stored < jobs.length;
+    stopped = summary.stopped && skipped + stored + failures.length < jobs.length;
   }
   // Every record of this sweep's jobs, in job order (including those stored by earlier invocations).
   const records: RunRecord[] = [];
@@ -111,7 +129,7 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
     const r = opts.store.get(id);
     if (r) records.push(r);
   }
-  return { sweepId, modelVersion: mv, jobs, records, ranNow: stored, skipped, stopped, mismatches, totalNs: Number(process.hrtime.bigint() - t0), storeNs };
+  return { sweepId, modelVersion: mv, jobs, records, ranNow: stored, skipped, stopped, mismatches, failures, totalNs: Number(process.hrtime.bigint() - t0), storeNs };
 }
 
 /** Shell-quotes an argument if needed. */

@@ -29,7 +29,29 @@ export interface Job {
   check: boolean;
 }
 
-/** What a worker sends back. */
+/**
+ * A run that did not reach a verdict because the simulator failed: a broken invariant (a safety
+ * violation of the model), a simulator assertion, or any other exception. Plain data (the error
+ * object does not survive the trip from a worker thread).
+ */
+export interface RunFailure {
+  kind: 'invariant' | 'assertion' | 'unexpected';
+  /** The invariant's name (kind 'invariant'), else null. */
+  invariant: string | null;
+  /** The error's message, one line. */
+  message: string;
+  /** Simulated time and events dispatched when it failed, where the error knows them. */
+  time_ns: number | null;
+  event: number | null;
+}
+
+/** What a worker sends back for a run that failed: the failure instead of a result. */
+export interface WorkerFailure {
+  failure: RunFailure;
+  host_ns: number;
+}
+
+/** What a worker sends back for a run that reached a verdict. */
 export interface WorkerOutput {
   result: RunResult;
   /** JSON.stringify(result): what replay compares byte for byte. */
@@ -40,6 +62,9 @@ export interface WorkerOutput {
   /** Host time of the (first) run, ns. */
   host_ns: number;
 }
+
+/** A worker's reply: a result, or the failure that stopped the run. */
+export type WorkerReply = WorkerOutput | WorkerFailure;
 
 /** A stored run (one row of the `runs` table). */
 export interface RunRecord {

@@ -62,6 +62,8 @@ export interface RunParams {
   event_limit: number;
   hung_task_timeout_ns: number;
   invariants: 'off' | 'cheap' | 'full';
+  /** With invariants 'full': the whole-state checks once per this much simulated time, ns (absent or 0: after every event). */
+  full_interval_ns?: number;
   trace_events: string[];
   trace_buffer_kb: number;
   metrics_interval_ns: number;
@@ -122,6 +124,7 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     event_limit: s.checks.event_limit,
     hung_task_timeout_ns: s.checks.hung_task_timeout_ns,
     invariants: s.checks.invariants,
+    ...(s.checks.full_interval_ns > 0 ? { full_interval_ns: s.checks.full_interval_ns } : {}),
     trace_events: [...s.outputs.trace_events],
     trace_buffer_kb: s.outputs.trace_buffer_kb,
     metrics_interval_ns: s.outputs.metrics_interval_ns,

@@ -47,6 +47,8 @@ function fnv(str: string, h: number): number {
 export class RunHandle {
   readonly machine: Machine;
   private readonly wd: Watchdog;
+  /** The run's invariant checker (its counts are for tests and benchmarks). */
+  readonly checker: InvariantChecker;
   private interrupted: string | null = null;
   private stop: string | null = null;
 
@@ -67,7 +69,7 @@ export class RunHandle {
       ignorePids: [m.watchdogTask.pid],
     });
     opts.onBoot?.(m);
-    const checker = new InvariantChecker(m, opts.check ?? p.invariants);
+    const checker = (this.checker = new InvariantChecker(m, opts.check ?? p.invariants, p.full_interval_ns ?? 0));
     const interrupt = opts.interrupt;
     if (checker.level !== 'off' || interrupt !== undefined) {
       const sim = k.sim;
@@ -115,6 +117,8 @@ export class RunHandle {
   /** The result (call once the run has ended or been stopped). */
   finish(): { result: RunResult; machine: Machine } {
     const m = this.machine;
+    // Whole-state checks that run once per interval also check the state the run ends in.
+    if (this.checker.level === 'full' && this.checker.fullIntervalNs > 0) this.checker.checkFull();
     const wd = this.wd;
     let verdict: Verdict;
     if (this.interrupted !== null) verdict = 'LIMIT';

@@ -481,6 +481,7 @@ const scenarioDef = section('a reclaimsim scenario', {
     event_limit: int({ default: 200_000_000, doc: 'events after which the run stops with verdict LIMIT', min: 1, max: Number.MAX_SAFE_INTEGER }),
     hung_task_timeout: duration({ default: '120s', doc: 'khungtaskd: report tasks in D state this long (0 disables)', max: 3600 * NS_PER_S }),
     invariants: oneOf(['off', 'cheap', 'full'], { default: 'cheap', doc: 'invariant checking: off, cheap (O(1) per event) or full (whole-state scans)' }),
+    full_interval: duration({ default: '0', doc: 'with invariants full: run the whole-state scans once per this much simulated time and at the end of the run, the O(1) checks still after every event (0: the scans after every event too, which is slow on a large machine)', max: 3600 * NS_PER_S }),
   }),
   outputs: section('what the run records besides its result', {
     trace_events: list(traceFilter(), { default: [], doc: 'tracepoints to record, e.g. kmem:* or block:block_rq_issue', max: 64 }),

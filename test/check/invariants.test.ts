@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runScenario } from '../../src/scenario/run.js';
+import { runScenario, startRun } from '../../src/scenario/run.js';
 import { bootMachine } from '../../src/scenario/machine.js';
 import { DEFAULT_PARAMS, paramsFromScenario, type RunParams } from '../../src/scenario/params.js';
 import { loadScenarioArg } from '../../src/cli/scenario-source.js';
@@ -89,4 +89,47 @@ test('run: the event limit stops a run with verdict LIMIT', () => {
   assert.equal(result.verdict, 'LIMIT');
   assert.equal(result.events, 1000);
   assert.match(result.reason, /event limit/);
+});
+
+test('invariants: checks.full_interval runs the whole-state checks once per interval and at the end, the O(1) ones after every event', () => {
+  const interval = 50_000_000;
+  const h = startRun({ ...SMALL, invariants: 'full', full_interval_ns: interval });
+  h.step();
+  const { result } = h.finish();
+  assert.equal(result.verdict, 'COMPLETED', result.reason);
+  const c = h.checker;
+  const intervals = Math.floor(result.sim_time_ns / interval) + 1;
+  // At most one per interval that had an event, plus the one at the end.
+  assert.ok(c.fullChecks <= intervals + 1 && c.fullChecks > intervals / 2, `${c.fullChecks} full checks over ${intervals} intervals`);
+  assert.ok(c.checks > 20 * c.fullChecks, `${c.checks} checks, ${c.fullChecks} full`);
+  // Without an interval every check is a full one.
+  const every = startRun({ ...SMALL, tree_bytes: 8 * MiB, invariants: 'full' });
+  every.step();
+  every.finish();
+  assert.equal(every.checker.fullChecks, every.checker.checks);
+});
+
+test('invariants: with checks.full_interval a broken whole-state invariant is caught at the next interval, and at the end of the run', () => {
+  const interval = 20_000_000;
+  const h = startRun({ ...SMALL, invariants: 'full', full_interval_ns: interval });
+  h.step(3000);
+  const pa = h.machine.pa;
+  const t0 = h.machine.k.now;
+  // Only the full check adds up the page uses.
+  pa.nr_pages_by_use[PAGE_USE_PAGECACHE]!++;
+  let caught: InvariantViolation | null = null;
+  try {
+    h.step();
+  } catch (e) {
+    if (!(e instanceof InvariantViolation)) throw e;
+    caught = e;
+  }
+  assert.ok(caught !== null, 'caught');
+  assert.equal(caught.invariant, 'page-conservation');
+  assert.ok(caught.timeNs >= t0 && caught.timeNs < (Math.floor(t0 / interval) + 2) * interval, `at ${caught.timeNs} ns, broken at ${t0} ns`);
+  // Broken after the last event: the check at the end finds it.
+  const end = startRun({ ...SMALL, tree_bytes: 8 * MiB, invariants: 'full', full_interval_ns: interval });
+  end.step();
+  end.machine.pa.nr_pages_by_use[PAGE_USE_PAGECACHE]!++;
+  assert.throws(() => end.finish(), (e: unknown) => e instanceof InvariantViolation && e.invariant === 'page-conservation');
 });

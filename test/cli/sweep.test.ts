@@ -217,6 +217,32 @@ test('sweep: a determinism mismatch is reported loudly and exits 3', async () =>
   assert.match(bad.stdout, /2 mismatch/);
 });
 
+test('sweep: a run the simulator cannot finish is reported with its rerun command, the rest are stored, exit 4', async () => {
+  const dir = tmp();
+  const db = join(dir, 'f.db');
+  const bad = await new Promise<{ status: number | null; stderr: string; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, ['bin/reclaimsim.js', ...SPEC.slice(0, 6), '--seeds', '1..2', '--db', db, '--workers', '2'], {
+      cwd: root,
+      env: { ...process.env, RECLAIMSIM_EXPLORE_FAULT: 'invariant:2' },
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('close', (status) => resolve({ status, stderr, stdout }));
+  });
+  assert.equal(bad.status, 4, bad.stderr);
+  const line = /SIMULATOR BUG: run of seed 2: invariant bio-lifetime violated at event \d+ \(t=\d+ns\): bios allocated \d+, freed \d+, completed \d+; rerun it with: (reclaimsim run flagship .* --seed 2 --check full)\n/.exec(bad.stderr);
+  assert.ok(line, bad.stderr);
+  assert.match(bad.stdout, /runs: 1 of 2 stored/);
+  assert.match(bad.stdout, /SIMULATOR ERRORS: 1 run\(s\) stopped by the simulator and not stored/);
+  assert.ok(!/unexpected error/.test(bad.stderr), bad.stderr);
+  // Without the fault, --resume runs the failed one and the sweep is whole.
+  const ok = await cli([...SPEC.slice(0, 6), '--seeds', '1..2', '--db', db, '--workers', '2', '--resume'], [], T);
+  assert.ok(ok.status === 0 || ok.status === 5, ok.stderr);
+  assert.match(ok.stdout, /runs: 2 of 2 stored \(1 run now, 1 already stored\)/);
+});
+
 test('stall kinds end to end: sweep findings, results --stall, exports, and shrink keeping the kind', async () => {
   const dir = tmp();
   const db = join(dir, 'r.db');

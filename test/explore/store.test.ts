@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ResultStore, SCHEMA_VERSION } from '../../src/explore/store.js';
 import { buildJobs } from '../../src/explore/spec.js';
-import { execute } from '../../src/explore/execute.js';
+import type { WorkerOutput } from '../../src/explore/types.js';
 import { modelVersion } from '../../src/explore/version.js';
 import { toCsv, toNdjson } from '../../src/cli/commands/results.js';
 import { parseParamFilter } from '../../src/explore/filter.js';
 import { smallSpec } from './helpers.js';
 import type { RunResult } from '../../src/scenario/result.js';
 
-function fakeOutput(verdict: string, hash: string): ReturnType<typeof execute> {
+function fakeOutput(verdict: string, hash: string): WorkerOutput {
   const result = { verdict, reason: 'r, "quoted"', seed: 1, profile: '2.6.25-rc8', variants: [], scenario: 'small', sim_time_ns: 1, events: 2, writeback_pages_stuck: 0, alloc_failure_reports: 0, free_list_uses: 0, time_to_livelock_ns: verdict === 'LIVELOCK' ? 7 : null, time_to_finish_ns: null, bytes_per_command: 1, pswpout: 3, pages_copied: 4, hung_task_reports: 0, figures: {}, tasks: [], trace_hash: hash } as unknown as RunResult;
   return { result, json: JSON.stringify(result), host_ns: 1 };
 }
@@ -93,7 +93,7 @@ test('store: a record\'s squeezes and those that ended come out of its result (n
   const s = ResultStore.open(join(dir, 'r.db'));
   const jobs = buildJobs(smallSpec({ seeds: { from: 1, to: 3 } }));
   const sweep = s.addSweep({ x: 1 }, modelVersion());
-  const withSqueezes = (verdict: string, hash: string, ends: (number | null)[]): ReturnType<typeof execute> => {
+  const withSqueezes = (verdict: string, hash: string, ends: (number | null)[]): WorkerOutput => {
     const o = fakeOutput(verdict, hash);
     const ended = ends.filter((e) => e !== null).length;
     const result = { ...o.result, figures: { squeezes: ends.length, squeezes_ended: ended }, squeezes: ends.map((end_ns, i) => ({ start_ns: i, end_ns })) } as unknown as RunResult;

@@ -56,6 +56,7 @@ const OTHER_VALUE: Record<string, string> = {
   'checks.event_limit': '1000000',
   'checks.hung_task_timeout': '60s',
   'checks.invariants': 'full',
+  'checks.full_interval': '100ms',
   'outputs.trace_events': 'block:*',
   'outputs.trace_buffer_kb': '1024',
   'outputs.metrics_interval': '50ms',

@@ -59,13 +59,18 @@ function cpuTimeText(p: RunParams): string {
 }
 
 
+/** "1 CPU", "2 CPUs": a count with its noun. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** ", 3 rounds (rm -rf between)" when each copy task copies more than one tree (workload.rounds). */
 function roundsText(p: { rounds?: number }): string {
   return (p.rounds ?? 1) > 1 ? `, ${p.rounds} rounds (rm -rf between)` : '';
 }
 
 function describe(p: RunParams): string {
-  return `scenario ${p.name}: ${p.copies} copies of ${mib(p.tree_bytes)} MiB into tmpfs${roundsText(p)}, RAM ${mib(p.ram_bytes)} MiB, ${p.cpus} CPUs, HZ ${p.hz}, swap ${mib(p.swap_bytes)} MiB, ${cpuTimeText(p)}, metrics every ${p.metrics_interval_ns / 1e6} ms`;
+  return `scenario ${p.name}: ${p.copies === 1 ? '1 copy' : `${p.copies} copies`} of ${mib(p.tree_bytes)} MiB into tmpfs${roundsText(p)}, RAM ${mib(p.ram_bytes)} MiB, ${count(p.cpus, 'CPU')}, HZ ${p.hz}, swap ${mib(p.swap_bytes)} MiB, ${cpuTimeText(p)}, metrics every ${p.metrics_interval_ns / 1e6} ms`;
 }
 
 function parseCheckLevel(v: string): CheckLevel {
@@ -219,7 +224,7 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
       trace_events: events,
       trace_buffer_kb: o.traceBufferKb ?? base.trace_buffer_kb,
     };
-    if (!o.json) out(`reclaimsim run: scenario ${p.name}, kernel ${p.profile}${p.variants.length ? ` + ${p.variants.join(',')}` : ''}, seed ${p.seed}${p.sched_salt ? `, sched_salt ${p.sched_salt}` : ''}, RAM ${mib(p.ram_bytes)} MiB, ${p.cpus} CPUs, HZ ${p.hz}, ${p.copies} copies of ${mib(p.tree_bytes)} MiB${roundsText(p)}, ${cpuTimeText(p)}`);
+    if (!o.json) out(`reclaimsim run: scenario ${p.name}, kernel ${p.profile}${p.variants.length ? ` + ${p.variants.join(',')}` : ''}, seed ${p.seed}${p.sched_salt ? `, sched_salt ${p.sched_salt}` : ''}, RAM ${mib(p.ram_bytes)} MiB, ${count(p.cpus, 'CPU')}, HZ ${p.hz}, ${p.copies === 1 ? '1 copy' : `${p.copies} copies`} of ${mib(p.tree_bytes)} MiB${roundsText(p)}, ${cpuTimeText(p)}`);
     const sample = o.report !== undefined || o.metrics !== undefined || o.perfetto !== undefined;
     const snapshotsNs = o.procDir !== undefined ? scenario.outputs.proc_snapshots_ns : [];
     const { result: r, machine: m, sampler, snapshots } = await runObserved(p, {
