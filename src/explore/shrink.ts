@@ -16,6 +16,7 @@ import { paramsFromScenario } from '../scenario/params.js';
 import { verdictLabel, type StallKind, type Verdict } from '../scenario/result.js';
 import { inputForm, valueAt } from './spec.js';
 import type { ExploreParams } from './types.js';
+import { describeFailure, failureError } from './execute.js';
 
 const MiB = 1 << 20;
 
@@ -91,6 +92,12 @@ function withValue(s: ShrinkState, path: string, v: number): ShrinkState | undef
   }
 }
 
+/** The candidate as the --set values that differ from the start (with the start's seed). */
+function candidateText(start: ShrinkState, s: ShrinkState): string {
+  const sets = SHRINK_DIMS.filter((d) => valueOf(s, d.path) !== valueOf(start, d.path)).map((d) => (d.path === 'sched_salt' ? `--sched-salt ${s.salt}` : `--set ${d.path}=${show(d.path, valueOf(s, d.path))}`));
+  return `${sets.join(' ') || '(the start)'} --seed ${s.scenario.seed}`;
+}
+
 /**
  * Shrinks `start` while candidates give `target` (and, if `stall` is set, that stall kind), within
  * `budget` runs.
@@ -101,7 +108,13 @@ export function shrinkScenario(start: ShrinkState, opts: { target: Verdict; stal
   const steps: ShrinkStep[] = [];
   const reproduces = (s: ShrinkState): boolean => {
     runs++;
-    const r = opts.run(paramsOfState(s));
+    let r: ReturnType<ShrinkRun>;
+    try {
+      r = opts.run(paramsOfState(s));
+    } catch (e) {
+      // A candidate that breaks the simulator is a finding of its own: say which one it was.
+      throw failureError(describeFailure(e), `in the shrink candidate ${candidateText(start, s)}`);
+    }
     return r.verdict === opts.target && (opts.stall === undefined || r.stall === opts.stall);
   };
   // A dimension whose minimum already failed keeps its lower bound across passes.

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { paramsOfState, shrinkScenario, shrinkYaml, SHRINK_DIMS, type ShrinkState } from '../../src/explore/shrink.js';
 import { valueAt } from '../../src/explore/spec.js';
 import { runOnce } from '../../src/explore/execute.js';
+import { InvariantViolation } from '../../src/check/invariants.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { paramsFromScenario } from '../../src/scenario/params.js';
 import type { StallKind, Verdict } from '../../src/scenario/result.js';
@@ -99,4 +100,17 @@ test('shrink (real model, target COMPLETED): the result still reproduces and is 
   assert.equal(again.seed, 3);
   assert.equal(again.sched_salt, o.state.salt);
   assert.equal(runOnce(paramsFromScenario(again)).verdict, target);
+});
+
+test('shrink: a candidate that breaks the simulator stops the shrink with its error, naming the candidate', () => {
+  const start: ShrinkState = { scenario: resolveScenario({ name: 'big', sets: ['machine.ram=1GiB', 'workload.copies=6', 'workload.tree_size=400MiB'] }), salt: 0 };
+  const run = (p: ExploreParams): { verdict: Verdict } => {
+    // Fewer copies than the start: a broken invariant, as a model bug would give.
+    if (p.copies < 6) throw new InvariantViolation('lru-lists', 'page 7 is on two lists', 1000, 12);
+    return { verdict: 'LIVELOCK' };
+  };
+  assert.throws(
+    () => shrinkScenario(start, { target: 'LIVELOCK', budget: 50, run }),
+    (e: unknown) => e instanceof InvariantViolation && e.invariant === 'lru-lists' && /page 7 is on two lists; in the shrink candidate (.* )?--set workload\.copies=1( .*)? --seed 1$/.test(e.message),
+  );
 });
