@@ -12,10 +12,48 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ExploreError } from './errors.js';
-import type { Job, RunRecord, WorkerOutput } from './types.js';
+import type { Job, RunFailure, RunRecord, WorkerOutput } from './types.js';
 
 export const SCHEMA_VERSION = 1;
 export const DEFAULT_DB = 'reclaimsim-results.db';
+
+/**
+ * Runs the simulator could not finish (src/explore/types.ts RunFailure), the last attempt of each
+ * run; a later successful run of it removes its row. Added beside schema version 1 without a new
+ * version: a store without the table gets it when opened for writing, and reads as having none.
+ */
+const FAILURES_SCHEMA = `
+CREATE TABLE IF NOT EXISTS failures (
+  id INTEGER PRIMARY KEY,
+  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),
+  model_version TEXT NOT NULL,
+  scenario_hash TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  sched_salt INTEGER,
+  source TEXT NOT NULL,
+  sets_json TEXT NOT NULL,
+  cell_label TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  invariant TEXT,
+  message TEXT NOT NULL,
+  time_ns INTEGER,
+  event INTEGER,
+  UNIQUE (model_version, scenario_hash, seed)
+);
+`;
+
+/** A stored failed run: which run, and what stopped it. */
+export interface StoredFailure extends RunFailure {
+  id: number;
+  sweep_id: number;
+  model_version: string;
+  scenario_hash: string;
+  seed: number;
+  sched_salt: number | null;
+  source: string;
+  sets: string[];
+  cell_label: string;
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -60,7 +98,7 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_verdict ON runs (verdict);
 CREATE INDEX IF NOT EXISTS runs_group ON runs (profile, variants, cell_label);
-`;
+${FAILURES_SCHEMA}`;
 
 /** Columns of a record in export order (NDJSON keys and CSV header). */
 export const RECORD_COLUMNS: readonly (keyof RunRecord)[] = [
@@ -142,6 +180,7 @@ export class ResultStore {
       } else {
         const v = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
         if (v.v !== SCHEMA_VERSION) throw new ExploreError(`--db ${file}: results store schema version ${v.v}, this reclaimsim reads version ${SCHEMA_VERSION}; use a new --db file`);
+        if (!opts.readonly) db.exec(FAILURES_SCHEMA);
       }
     } catch (e) {
       if (e instanceof ExploreError) throw e;
@@ -195,7 +234,33 @@ export class ResultStore {
       scenario_json: job.scenario_json,
       result_json: out.json,
     });
+    // The run finished: an earlier failed attempt of it is no longer outstanding.
+    if (this.hasFailures()) this.db.prepare('DELETE FROM failures WHERE model_version = ? AND scenario_hash = ? AND seed = ?').run(modelVersion, job.scenario_hash, job.seed);
     return id >= 0 ? id : this.idOf(modelVersion, job.scenario_hash, job.seed)!;
+  }
+
+  private failuresTable: boolean | null = null;
+  /** Does the store have the failures table (a store created before it, opened read-only, has not)? */
+  private hasFailures(): boolean {
+    this.failuresTable ??= this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'failures'").get() !== undefined;
+    return this.failuresTable;
+  }
+
+  /** Stores a run the simulator could not finish (replacing an earlier failure of the same run). */
+  insertFailure(sweepId: number, modelVersion: string, job: Job, f: RunFailure): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO failures (sweep_id, model_version, scenario_hash, seed, sched_salt, source, sets_json, cell_label, kind, invariant, message, time_ns, event)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(sweepId, modelVersion, job.scenario_hash, job.seed, job.params.sched_salt ?? null, job.source, JSON.stringify(job.sets), job.cell_label, f.kind, f.invariant, f.message, f.time_ns, f.event);
+  }
+
+  /** The failed runs still outstanding (none have run successfully since), by id. */
+  failures(): StoredFailure[] {
+    if (!this.hasFailures()) return [];
+    const rows = this.db.prepare('SELECT * FROM failures ORDER BY id').all() as (Omit<StoredFailure, 'sets'> & { sets_json: string })[];
+    return rows.map(({ sets_json, ...rest }) => ({ ...rest, sets: JSON.parse(sets_json) as string[] }));
   }
 
   idOf(modelVersion: string, scenarioHash: string, seed: number): number | undefined {

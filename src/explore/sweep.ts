@@ -98,7 +98,10 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
         onResult: (i, out) => {
           const job = todo[i]!;
           if ('failure' in out) {
-            // No verdict to store: report it and go on with the other runs.
+            // No verdict to store: keep the failure, report it and go on with the other runs.
+            const s0 = process.hrtime.bigint();
+            opts.store.insertFailure(sweepId, mv, job, out.failure);
+            storeNs += Number(process.hrtime.bigint() - s0);
             failures.push({ job, failure: out.failure });
             opts.onFailure?.(job, out.failure);
             opts.onProgress?.({ done: skipped + stored + failures.length, total: jobs.length, findings });

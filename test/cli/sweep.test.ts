@@ -237,10 +237,16 @@ test('sweep: a run the simulator cannot finish is reported with its rerun comman
   assert.match(bad.stdout, /runs: 1 of 2 stored/);
   assert.match(bad.stdout, /SIMULATOR ERRORS: 1 run\(s\) stopped by the simulator and not stored/);
   assert.ok(!/unexpected error/.test(bad.stderr), bad.stderr);
+  // The store keeps it for `results`.
+  const res = await cli(['results', '--db', db, '--failures'], [], T);
+  assert.equal(res.status, 0, res.stderr);
+  assert.match(res.stdout, /SIMULATOR ERRORS: 1 run\(s\) in the store could not finish:\n {2}seed 2 \(model [^)]+\): invariant bio-lifetime violated at event \d+ .*; rerun it with: reclaimsim run flagship .* --seed 2 --check full\n/);
   // Without the fault, --resume runs the failed one and the sweep is whole.
   const ok = await cli([...SPEC.slice(0, 6), '--seeds', '1..2', '--db', db, '--workers', '2', '--resume'], [], T);
   assert.ok(ok.status === 0 || ok.status === 5, ok.stderr);
   assert.match(ok.stdout, /runs: 2 of 2 stored \(1 run now, 1 already stored\)/);
+  const after = await cli(['results', '--db', db], [], T);
+  assert.ok(!/SIMULATOR ERRORS/.test(after.stdout), after.stdout);
 });
 
 test('stall kinds end to end: sweep findings, results --stall, exports, and shrink keeping the kind', async () => {

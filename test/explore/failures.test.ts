@@ -6,6 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { execute, failureError } from '../../src/explore/execute.js';
 import { runSweep } from '../../src/explore/sweep.js';
 import { runMany } from '../../src/explore/pool.js';
@@ -67,11 +71,37 @@ test('sweep: a failed run is reported and not stored, the others are, and --resu
   assert.equal(o.failures[0]!.job.seed, 2);
   assert.equal(o.stopped, false);
   assert.deepEqual(o.records.map((r) => r.seed).sort(), [1, 3]);
+  // The store keeps the failure, with what the rerun command needs.
+  const kept = store.failures();
+  assert.equal(kept.length, 1);
+  assert.equal(kept[0]!.seed, 2);
+  assert.equal(kept[0]!.kind, 'invariant');
+  assert.equal(kept[0]!.invariant, 'bio-lifetime');
+  assert.deepEqual(kept[0]!.sets, o.failures[0]!.job.sets);
   const again = await runSweep(smallSpec({ seeds: { from: 1, to: 3 } }), { store, workers: 2, resume: true });
   assert.equal(again.failures.length, 0);
   assert.equal(again.ranNow, 1);
   assert.deepEqual(again.records.map((r) => r.seed), [1, 2, 3]);
+  assert.deepEqual(store.failures(), [], 'the run that failed has now finished');
   store.close();
+});
+
+test('store: a store made before the failures table reads as having none, and gains the table when opened for writing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-failures-'));
+  const file = join(dir, 'old.db');
+  ResultStore.open(file).close();
+  const raw = new Database(file);
+  raw.exec('DROP TABLE failures');
+  raw.close();
+  const ro = ResultStore.open(file, { mustExist: true, readonly: true });
+  assert.deepEqual(ro.failures(), []);
+  ro.close();
+  const rw = ResultStore.open(file, { mustExist: true });
+  const job = buildJobs(smallSpec({ seeds: { from: 4, to: 4 } }))[0]!;
+  rw.insertFailure(rw.addSweep({}, 'v'), 'v', job, { kind: 'assertion', invariant: null, message: 'x', time_ns: 1, event: 2 });
+  assert.equal(rw.failures().length, 1);
+  assert.equal(rw.integrity(), 'ok');
+  rw.close();
 });
 
 test('runMany: a failed run rejects the batch with its error class and names its seed', async () => {

@@ -2,7 +2,9 @@
  * `reclaimsim results`: queries and summarises the results store; exports records as NDJSON or CSV.
  */
 import type { Command } from 'commander';
-import { DEFAULT_DB, formatSummary, replayCommandLine, ResultStore, summarize, type RunRecord } from '../../explore/index.js';
+import { DEFAULT_DB, formatSummary, replayCommandLine, ResultStore, runCommandLine, summarize, type RunRecord } from '../../explore/index.js';
+import { failureText } from '../../explore/execute.js';
+import type { StoredFailure } from '../../explore/store.js';
 import { parseParamFilter } from '../../explore/filter.js';
 import { RECORD_COLUMNS, type RecordFilter } from '../../explore/store.js';
 import { PROFILES, VARIANTS } from '../../scenario/schema.js';
@@ -44,6 +46,12 @@ interface ResultsOpts {
   out?: string;
   json?: boolean;
   list?: boolean;
+  failures?: boolean;
+}
+
+/** A stored failed run in one line, with the command that reruns it with every invariant checked. */
+function failureLine(f: StoredFailure): string {
+  return `seed ${f.seed}${f.cell_label ? ` [${f.cell_label}]` : ''} (model ${f.model_version}): ${failureText(f)}; rerun it with: ${runCommandLine(f)} --check full`;
 }
 
 export function register(program: Command): void {
@@ -59,6 +67,7 @@ export function register(program: Command): void {
     .option('--export <format>', 'print the matching records as ndjson or csv instead of the summary', parseChoiceFlag('--export', ['ndjson', 'csv'] as const))
     .option('--out <file>', 'with --export: write to this file (atomically) instead of stdout')
     .option('--list', 'list matching runs (id, verdict and stall kind, seed, cell) after the summary')
+    .option('--failures', 'list the runs the simulator could not finish (broken invariant, assertion, crash) with their rerun commands')
     .option('--json', 'print the summary as JSON')
     .action((o: ResultsOpts) => {
       if (o.out !== undefined && o.export === undefined) throw new UsageError('--out: only with --export ndjson or --export csv');
@@ -71,8 +80,10 @@ export function register(program: Command): void {
       }));
       const store = usage(() => ResultStore.open(o.db, { mustExist: true }));
       let records: RunRecord[];
+      let failures: StoredFailure[];
       try {
         records = store.query(filter);
+        failures = store.failures();
       } finally {
         store.close();
       }
@@ -84,10 +95,13 @@ export function register(program: Command): void {
       }
       const groups = summarize(records);
       if (o.json) {
-        out(JSON.stringify({ db: o.db, records: records.length, groups }, null, 2));
+        out(JSON.stringify({ db: o.db, records: records.length, groups, failures: failures.map((f) => ({ ...f, run: `${runCommandLine(f)} --check full` })) }, null, 2));
         return;
       }
       out(`reclaimsim results: ${o.db}, ${records.length} matching run(s)`);
+      // Failed runs have no record to filter: they are reported whatever the filters.
+      if (failures.length > 0) out(`SIMULATOR ERRORS: ${failures.length} run(s) in the store could not finish${o.failures ? ':' : ' (--failures lists them with their rerun commands)'}`);
+      if (o.failures) for (const f of failures) out(`  ${failureLine(f)}`);
       if (records.length === 0) return;
       out('');
       out(formatSummary(groups));
