@@ -235,11 +235,15 @@ export class ResultStore {
       result_json: out.json,
     });
     // The run finished: an earlier failed attempt of it is no longer outstanding.
-    if (this.hasFailures()) this.db.prepare('DELETE FROM failures WHERE model_version = ? AND scenario_hash = ? AND seed = ?').run(modelVersion, job.scenario_hash, job.seed);
+    if (this.hasFailures()) {
+      this.deleteFailureStmt ??= this.db.prepare('DELETE FROM failures WHERE model_version = ? AND scenario_hash = ? AND seed = ?');
+      this.deleteFailureStmt.run(modelVersion, job.scenario_hash, job.seed);
+    }
     return id >= 0 ? id : this.idOf(modelVersion, job.scenario_hash, job.seed)!;
   }
 
   private failuresTable: boolean | null = null;
+  private deleteFailureStmt: Database.Statement | null = null;
   /** Does the store have the failures table (a store created before it, opened read-only, has not)? */
   private hasFailures(): boolean {
     this.failuresTable ??= this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'failures'").get() !== undefined;
