@@ -43,17 +43,7 @@ CREATE TABLE IF NOT EXISTS failures (
 `;
 
 /** A stored failed run: which run, and what stopped it. */
-export interface StoredFailure extends RunFailure {
-  id: number;
-  sweep_id: number;
-  model_version: string;
-  scenario_hash: string;
-  seed: number;
-  sched_salt: number | null;
-  source: string;
-  sets: string[];
-  cell_label: string;
-}
+export type StoredFailure = RunFailure & Pick<RunRecord, 'id' | 'sweep_id' | 'model_version' | 'scenario_hash' | 'seed' | 'sched_salt' | 'source' | 'sets' | 'cell_label'>;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);

@@ -8,6 +8,7 @@ import { runTasks } from './pool.js';
 import { ExploreError } from './errors.js';
 import { modelVersion } from './version.js';
 import type { Job, RunFailure, RunRecord, WorkerOutput } from './types.js';
+import { failureText } from './execute.js';
 
 export interface SweepProgress {
   done: number;
@@ -144,6 +145,16 @@ export function shellQuote(a: string): string {
 export function runCommandLine(r: Pick<RunRecord, 'source' | 'sets' | 'seed' | 'sched_salt'>): string {
   const salt = r.sched_salt ? ['--sched-salt', String(r.sched_salt)] : [];
   return ['reclaimsim', 'run', shellQuote(r.source), ...r.sets.flatMap((s) => ['--set', shellQuote(s)]), '--seed', String(r.seed), ...salt].join(' ');
+}
+
+/** A run the simulator could not finish, in one line: which run, what broke, and the command that reruns it with every invariant checked. */
+export function failureLine(r: Pick<RunRecord, 'source' | 'sets' | 'seed' | 'sched_salt' | 'cell_label'>, f: RunFailure): string {
+  return `seed ${r.seed}${r.cell_label ? ` [${r.cell_label}]` : ''}: ${failureText(f)}; rerun it with: ${runCommandLine(r)} --check full`;
+}
+
+/** The fields of a run's record that say which run a job is (for failureLine and runCommandLine). */
+export function jobRun(job: Job): Pick<RunRecord, 'source' | 'sets' | 'seed' | 'sched_salt' | 'cell_label'> {
+  return { source: job.source, sets: job.sets, seed: job.seed, sched_salt: job.params.sched_salt ?? null, cell_label: job.cell_label };
 }
 
 /** The `reclaimsim replay <id>` command line. */

@@ -18,6 +18,18 @@ const SMALL = ['--set', 'machine.ram=128MiB', '--set', 'workload.tree_size=48MiB
 const SPEC = ['sweep', 'flagship', ...SMALL, '--seeds', '1..3', '--grid', 'profile=2.6.25-rc8,2.6.25'];
 const T = 120_000;
 
+/** The CLI with a fault injected in its sweep workers (RECLAIMSIM_EXPLORE_FAULT, src/explore/execute.ts). */
+function withFault(fault: string, args: string[]): Promise<{ status: number | null; stderr: string; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/reclaimsim.js', ...args], { cwd: root, env: { ...process.env, RECLAIMSIM_EXPLORE_FAULT: fault } });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('close', (status) => resolve({ status, stderr, stdout }));
+  });
+}
+
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'reclaimsim-sweep-'));
 }
@@ -201,17 +213,7 @@ test('sweep: a determinism mismatch is reported loudly and exits 3', async () =>
   const r = await cli([...SPEC.slice(0, 6), '--seeds', '1..2', '--db', join(dir, 'r.db'), '--check-determinism', '--workers', '2'], [], T);
   assert.ok(r.status === 0 || r.status === 5, r.stderr);
   assert.match(r.stdout, /determinism: 2 run\(s\) checked twice, 0 mismatch/);
-  const bad = await new Promise<{ status: number | null; stderr: string; stdout: string }>((resolve) => {
-    const child = spawn(process.execPath, ['bin/reclaimsim.js', ...SPEC.slice(0, 6), '--seeds', '1..2', '--db', join(dir, 'bad.db'), '--check-determinism'], {
-      cwd: root,
-      env: { ...process.env, RECLAIMSIM_EXPLORE_FAULT: 'nondeterminism' },
-    });
-    let stderr = '';
-    let stdout = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.on('close', (status) => resolve({ status, stderr, stdout }));
-  });
+  const bad = await withFault('nondeterminism', [...SPEC.slice(0, 6), '--seeds', '1..2', '--db', join(dir, 'bad.db'), '--check-determinism']);
   assert.equal(bad.status, 3, bad.stderr);
   assert.match(bad.stderr, /SIMULATOR BUG: run #\d+ \(seed \d\) is not deterministic: trace hash [0-9a-f]{8} then [0-9a-f]{8}; rerun it with: reclaimsim run flagship/);
   assert.match(bad.stdout, /2 mismatch/);
@@ -220,27 +222,17 @@ test('sweep: a determinism mismatch is reported loudly and exits 3', async () =>
 test('sweep: a run the simulator cannot finish is reported with its rerun command, the rest are stored, exit 4', async () => {
   const dir = tmp();
   const db = join(dir, 'f.db');
-  const bad = await new Promise<{ status: number | null; stderr: string; stdout: string }>((resolve) => {
-    const child = spawn(process.execPath, ['bin/reclaimsim.js', ...SPEC.slice(0, 6), '--seeds', '1..2', '--db', db, '--workers', '2'], {
-      cwd: root,
-      env: { ...process.env, RECLAIMSIM_EXPLORE_FAULT: 'invariant:2' },
-    });
-    let stderr = '';
-    let stdout = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.on('close', (status) => resolve({ status, stderr, stdout }));
-  });
+  const bad = await withFault('invariant:2', [...SPEC.slice(0, 6), '--seeds', '1..2', '--db', db, '--workers', '2']);
   assert.equal(bad.status, 4, bad.stderr);
   const line = /SIMULATOR BUG: run of seed 2: invariant bio-lifetime violated at event \d+ \(t=\d+ns\): bios allocated \d+, freed \d+, completed \d+; rerun it with: (reclaimsim run flagship .* --seed 2 --check full)\n/.exec(bad.stderr);
   assert.ok(line, bad.stderr);
   assert.match(bad.stdout, /runs: 1 of 2 stored/);
-  assert.match(bad.stdout, /SIMULATOR ERRORS: 1 run\(s\) stopped by the simulator and not stored/);
+  assert.match(bad.stdout, /SIMULATOR ERRORS: 1 run\(s\) stopped by the simulator, with no record/);
   assert.ok(!/unexpected error/.test(bad.stderr), bad.stderr);
   // The store keeps it for `results`.
   const res = await cli(['results', '--db', db, '--failures'], [], T);
   assert.equal(res.status, 0, res.stderr);
-  assert.match(res.stdout, /SIMULATOR ERRORS: 1 run\(s\) in the store could not finish:\n {2}seed 2 \(model [^)]+\): invariant bio-lifetime violated at event \d+ .*; rerun it with: reclaimsim run flagship .* --seed 2 --check full\n/);
+  assert.match(res.stdout, /SIMULATOR ERRORS: 1 run\(s\) in the store could not finish:\n {2}model [^,]+, seed 2: invariant bio-lifetime violated at event \d+ .*; rerun it with: reclaimsim run flagship .* --seed 2 --check full\n/);
   // Without the fault, --resume runs the failed one and the sweep is whole.
   const ok = await cli([...SPEC.slice(0, 6), '--seeds', '1..2', '--db', db, '--workers', '2', '--resume'], [], T);
   assert.ok(ok.status === 0 || ok.status === 5, ok.stderr);

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { DEFAULT_DB, formatSummary, replayCommandLine, ResultStore, runCommandLine, summarize, type RunRecord } from '../../explore/index.js';
-import { failureText } from '../../explore/execute.js';
+import { failureLine } from '../../explore/sweep.js';
 import type { StoredFailure } from '../../explore/store.js';
 import { parseParamFilter } from '../../explore/filter.js';
 import { RECORD_COLUMNS, type RecordFilter } from '../../explore/store.js';
@@ -49,10 +49,6 @@ interface ResultsOpts {
   failures?: boolean;
 }
 
-/** A stored failed run in one line, with the command that reruns it with every invariant checked. */
-function failureLine(f: StoredFailure): string {
-  return `seed ${f.seed}${f.cell_label ? ` [${f.cell_label}]` : ''} (model ${f.model_version}): ${failureText(f)}; rerun it with: ${runCommandLine(f)} --check full`;
-}
 
 export function register(program: Command): void {
   program
@@ -101,7 +97,7 @@ export function register(program: Command): void {
       out(`reclaimsim results: ${o.db}, ${records.length} matching run(s)`);
       // Failed runs have no record to filter: they are reported whatever the filters.
       if (failures.length > 0) out(`SIMULATOR ERRORS: ${failures.length} run(s) in the store could not finish${o.failures ? ':' : ' (--failures lists them with their rerun commands)'}`);
-      if (o.failures) for (const f of failures) out(`  ${failureLine(f)}`);
+      if (o.failures) for (const f of failures) out(`  model ${f.model_version}, ${failureLine(f, f)}`);
       if (records.length === 0) return;
       out('');
       out(formatSummary(groups));

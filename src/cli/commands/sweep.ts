@@ -8,8 +8,7 @@ import { Option, type Command } from 'commander';
 import { buildJobs, DEFAULT_DB, DEFAULT_SWARM, defaultWorkers, ExploreError, formatSummary, parseGrid, parseRange, parseSeeds, replayCommandLine, resultsListCommandLine, ResultStore, runCommandLine, runSweep, summarize, type SweepSpec } from '../../explore/index.js';
 import { verdictLabel } from '../../scenario/result.js';
 import { makeProgress } from '../../explore/progress.js';
-import { failureText } from '../../explore/execute.js';
-import type { SweepFailure } from '../../explore/sweep.js';
+import { failureLine, jobRun } from '../../explore/sweep.js';
 import { addSetOption, collect, readScenarioSource } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_ASSERTION, EXIT_LIVENESS, EXIT_SAFETY, EXIT_UNEXPECTED, ExitRequest, UsageError } from '../exit.js';
@@ -117,11 +116,11 @@ export function register(program: Command): void {
           onProgress: (p) => progress.update(p),
           onFailure: (job, f) => {
             progress.stop();
-            err(`reclaimsim: SIMULATOR BUG: ${failureLine({ job, failure: f })}`);
+            err(`reclaimsim: SIMULATOR BUG: run of ${failureLine(jobRun(job), f)}`);
           },
           onMismatch: (job, w, id) => {
             progress.stop();
-            err(`reclaimsim: SIMULATOR BUG: run #${id} (seed ${job.seed}${job.cell_label ? `, ${job.cell_label}` : ''}) is not deterministic: trace hash ${w.result.trace_hash} then ${w.second_trace_hash}; rerun it with: ${runCommandLine({ source: job.source, sets: job.sets, seed: job.seed, sched_salt: job.params.sched_salt ?? null })}`);
+            err(`reclaimsim: SIMULATOR BUG: run #${id} (seed ${job.seed}${job.cell_label ? `, ${job.cell_label}` : ''}) is not deterministic: trace hash ${w.result.trace_hash} then ${w.second_trace_hash}; rerun it with: ${runCommandLine(jobRun(job))}`);
           },
         }),
       );
@@ -146,7 +145,7 @@ export function register(program: Command): void {
             skipped: outcome.skipped,
             interrupted: outcome.stopped,
             determinism: { checked, mismatches: outcome.mismatches },
-            failures: outcome.failures.map(({ job, failure }) => ({ ...failure, seed: job.seed, cell: job.cell_label, run: `${runCommandLine({ source: job.source, sets: job.sets, seed: job.seed, sched_salt: job.params.sched_salt ?? null })} --check full` })),
+            failures: outcome.failures.map(({ job, failure }) => ({ ...failure, seed: job.seed, cell: job.cell_label, run: `${runCommandLine(jobRun(job))} --check full` })),
             cells: groups,
             findings: findings.map((r) => ({ id: r.id, verdict: r.verdict, stall: r.stall, seed: r.seed, cell: r.cell_label, replay: replayCommandLine(r.id, o.db, DEFAULT_DB), run: runCommandLine(r) })),
           },
@@ -175,8 +174,8 @@ export function register(program: Command): void {
       }
       out(`determinism: ${checked} run(s) checked twice, ${outcome.mismatches} mismatch(es)`);
       if (outcome.failures.length > 0) {
-        out(`SIMULATOR ERRORS: ${outcome.failures.length} run(s) stopped by the simulator and not stored (rerun them with --resume once fixed):`);
-        for (const f of outcome.failures.slice(0, MAX_FINDINGS_SHOWN)) out(`  ${failureLine(f)}`);
+        out(`SIMULATOR ERRORS: ${outcome.failures.length} run(s) stopped by the simulator, with no record (the store keeps their failures for \`results --failures\`; --resume reruns them once fixed):`);
+        for (const { job, failure } of outcome.failures.slice(0, MAX_FINDINGS_SHOWN)) out(`  run of ${failureLine(jobRun(job), failure)}`);
         if (outcome.failures.length > MAX_FINDINGS_SHOWN) out(`  ... ${outcome.failures.length - MAX_FINDINGS_SHOWN} more (--json lists them all)`);
       }
       if (outcome.stopped) out(`interrupted: resume with the same command and --resume`);
@@ -191,7 +190,3 @@ export function register(program: Command): void {
   });
 }
 
-/** A failed run in one line: which run, what broke, and the command that reruns it with every invariant checked. */
-function failureLine({ job, failure }: SweepFailure): string {
-  return `run of seed ${job.seed}${job.cell_label ? ` [${job.cell_label}]` : ''}: ${failureText(failure)}; rerun it with: ${runCommandLine({ source: job.source, sets: job.sets, seed: job.seed, sched_salt: job.params.sched_salt ?? null })} --check full`;
-}
