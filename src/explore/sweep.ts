@@ -30,11 +30,11 @@ export interface SweepOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Called for each determinism mismatch as it happens (reported loudly by the CLI). */
   onMismatch?: (job: Job, out: WorkerOutput, id: number) => void;
-  /** Called for each run the simulator could not finish, as it happens (not stored; the CLI reports it). */
+  /** Called for each run the simulator could not finish, as it happens (no record; its failure goes to the store's failures table; the CLI reports it). */
   onFailure?: (job: Job, failure: RunFailure) => void;
 }
 
-/** A run of the sweep that the simulator could not finish: nothing is stored for it, so --resume runs it again. */
+/** A run of the sweep that the simulator could not finish: it has no record (only its failure is kept), so --resume runs it again. */
 export interface SweepFailure {
   job: Job;
   failure: RunFailure;
@@ -147,9 +147,14 @@ export function runCommandLine(r: Pick<RunRecord, 'source' | 'sets' | 'seed' | '
   return ['reclaimsim', 'run', shellQuote(r.source), ...r.sets.flatMap((s) => ['--set', shellQuote(s)]), '--seed', String(r.seed), ...salt].join(' ');
 }
 
-/** A run the simulator could not finish, in one line: which run, what broke, and the command that reruns it with every invariant checked. */
+/** The command that reruns a failed run with every invariant checked after every event. */
+export function rerunCommandLine(r: Pick<RunRecord, 'source' | 'sets' | 'seed' | 'sched_salt'>): string {
+  return `${runCommandLine(r)} --check full`;
+}
+
+/** A run the simulator could not finish, in one line: which run, what broke, and the command that reruns it. */
 export function failureLine(r: Pick<RunRecord, 'source' | 'sets' | 'seed' | 'sched_salt' | 'cell_label'>, f: RunFailure): string {
-  return `seed ${r.seed}${r.cell_label ? ` [${r.cell_label}]` : ''}: ${failureText(f)}; rerun it with: ${runCommandLine(r)} --check full`;
+  return `seed ${r.seed}${r.cell_label ? ` [${r.cell_label}]` : ''}: ${failureText(f)}; rerun it with: ${rerunCommandLine(r)}`;
 }
 
 /** The fields of a run's record that say which run a job is (for failureLine and runCommandLine). */

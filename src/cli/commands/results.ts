@@ -2,8 +2,8 @@
  * `reclaimsim results`: queries and summarises the results store; exports records as NDJSON or CSV.
  */
 import type { Command } from 'commander';
-import { DEFAULT_DB, formatSummary, replayCommandLine, ResultStore, runCommandLine, summarize, type RunRecord } from '../../explore/index.js';
-import { failureLine } from '../../explore/sweep.js';
+import { DEFAULT_DB, formatSummary, replayCommandLine, ResultStore, summarize, type RunRecord } from '../../explore/index.js';
+import { failureLine, rerunCommandLine } from '../../explore/sweep.js';
 import type { StoredFailure } from '../../explore/store.js';
 import { parseParamFilter } from '../../explore/filter.js';
 import { RECORD_COLUMNS, type RecordFilter } from '../../explore/store.js';
@@ -91,7 +91,7 @@ export function register(program: Command): void {
       }
       const groups = summarize(records);
       if (o.json) {
-        out(JSON.stringify({ db: o.db, records: records.length, groups, failures: failures.map((f) => ({ ...f, run: `${runCommandLine(f)} --check full` })) }, null, 2));
+        out(JSON.stringify({ db: o.db, records: records.length, groups, failures: failures.map((f) => ({ ...f, run: rerunCommandLine(f) })) }, null, 2));
         return;
       }
       out(`reclaimsim results: ${o.db}, ${records.length} matching run(s)`);

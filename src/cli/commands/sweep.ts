@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import { buildJobs, DEFAULT_DB, DEFAULT_SWARM, defaultWorkers, ExploreError, formatSummary, parseGrid, parseRange, parseSeeds, replayCommandLine, resultsListCommandLine, ResultStore, runCommandLine, runSweep, summarize, type SweepSpec } from '../../explore/index.js';
 import { verdictLabel } from '../../scenario/result.js';
 import { makeProgress } from '../../explore/progress.js';
-import { failureLine, jobRun } from '../../explore/sweep.js';
+import { failureLine, jobRun, rerunCommandLine } from '../../explore/sweep.js';
 import { addSetOption, collect, readScenarioSource } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_ASSERTION, EXIT_LIVENESS, EXIT_SAFETY, EXIT_UNEXPECTED, ExitRequest, UsageError } from '../exit.js';
@@ -145,7 +145,7 @@ export function register(program: Command): void {
             skipped: outcome.skipped,
             interrupted: outcome.stopped,
             determinism: { checked, mismatches: outcome.mismatches },
-            failures: outcome.failures.map(({ job, failure }) => ({ ...failure, seed: job.seed, cell: job.cell_label, run: `${runCommandLine(jobRun(job))} --check full` })),
+            failures: outcome.failures.map(({ job, failure }) => ({ ...failure, seed: job.seed, cell: job.cell_label, run: rerunCommandLine(jobRun(job)) })),
             cells: groups,
             findings: findings.map((r) => ({ id: r.id, verdict: r.verdict, stall: r.stall, seed: r.seed, cell: r.cell_label, replay: replayCommandLine(r.id, o.db, DEFAULT_DB), run: runCommandLine(r) })),
           },
@@ -189,4 +189,3 @@ export function register(program: Command): void {
     if (findings.length > 0) throw new ExitRequest(EXIT_LIVENESS);
   });
 }
-
