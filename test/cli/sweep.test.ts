@@ -335,3 +335,40 @@ test('replay: a record the same model does not reproduce is a simulator bug (exi
   assert.equal(oneLineError(old), undefined, old.stderr);
   assert.match(old.stderr, /replay 1: run #1 was stored by model 0\.0\.1\+m1, this reclaimsim is model \S+\+m\d+, whose results may differ by design/);
 });
+
+test('results --baseline/--candidate: the fix against rc8 run by run on the flagship, both ways, and its errors', async () => {
+  const dir = tmp();
+  const db = join(dir, 'r.db');
+  const sw = await cli(['sweep', 'flagship', '--set', 'checks.watchdog_window=10s', '--seeds', '1..2', '--grid', 'profile=2.6.25-rc8,2.6.25', '--db', db], [], T);
+  assert.equal(sw.status, 5, sw.stderr);
+
+  const fix = await cli(['results', '--db', db, '--baseline', '2.6.25-rc8', '--candidate', '2.6.25'], [], T);
+  assert.equal(fix.status, 0, fix.stderr);
+  assert.match(fix.stdout, /2\.6\.25-rc8 \(baseline\) against 2\.6\.25 \(candidate\): 2 pair\(s\)/);
+  assert.match(fix.stdout, /^LIVELOCK\s+2$/m);
+  assert.match(fix.stdout, /2\.6\.25-rc8 stalled in 2 pair\(s\): 2\.6\.25 completed 2 of them \(100\.0% /);
+  assert.match(fix.stdout, /new stalls: 0 /);
+
+  // The other way round the candidate stalls in every pair: listed with replay commands, exit 5.
+  const back = await cli(['results', '--db', db, '--baseline', '2.6.25', '--candidate', '2.6.25-rc8', '--json'], [], T);
+  assert.equal(back.status, 5, back.stderr);
+  const j = JSON.parse(back.stdout) as { pairs: number; new_stalls: number; new: { seed: number; candidate: string; replay: string }[] };
+  assert.equal(j.pairs, 2);
+  assert.equal(j.new_stalls, 2);
+  assert.deepEqual(j.new.map((p) => [p.seed, p.candidate]), [[1, 'LIVELOCK (sense-buffer)'], [2, 'LIVELOCK (sense-buffer)']]);
+  const replay = await cli([...j.new[0]!.replay.replace(/^reclaimsim /, '').split(' ')], [], T);
+  assert.equal(replay.status, 0, replay.stderr);
+  assert.match(replay.stdout, /LIVELOCK/);
+  assert.match(replay.stdout, /trace hash: stored \S+, replayed \S+: match/);
+
+  for (const [args, re] of [
+    [['--baseline', '2.6.25-rc8'], /--candidate: missing; a comparison needs both/],
+    [['--baseline', '2.6.25-rc8', '--candidate', '2.6.25', '--verdict', 'LIVELOCK'], /--verdict: not with --baseline\/--candidate/],
+    [['--baseline', '2.6.25-rc8', '--candidate', '2.6.24'], /no pairs in .*\(2 and 0 run\(s\)\); pair runs by sweeping the same seeds with each kernel/],
+    [['--baseline', '2.6.25-rc8+nope', '--candidate', '2.6.25'], /--baseline 2\.6\.25-rc8\+nope: unknown variant "nope"/],
+  ] as [string[], RegExp][]) {
+    const r = await cli(['results', '--db', db, ...args], [], T);
+    assert.equal(oneLineError(r), undefined, r.stderr);
+    assert.match(r.stderr, re);
+  }
+});

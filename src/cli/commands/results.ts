@@ -11,7 +11,8 @@ import { PROFILES, VARIANTS } from '../../scenario/schema.js';
 import { STALL_KINDS, verdictLabel } from '../../scenario/result.js';
 import { collect } from '../scenario-source.js';
 import { parseChoiceFlag } from '../args.js';
-import { UsageError } from '../exit.js';
+import { EXIT_LIVENESS, ExitRequest, UsageError } from '../exit.js';
+import { compareRuns, formatComparison, parseSide, sideLabel } from '../../explore/compare.js';
 import { out, write, writeFileAtomic } from '../io.js';
 import { usage } from './sweep.js';
 
@@ -47,6 +48,58 @@ interface ResultsOpts {
   json?: boolean;
   list?: boolean;
   failures?: boolean;
+  baseline?: string;
+  candidate?: string;
+}
+
+/** Flags that pick runs by verdict or kernel, which a paired comparison cannot take. */
+const NOT_WITH_COMPARE: [keyof ResultsOpts, string][] = [
+  ['verdict', '--verdict'],
+  ['stall', '--stall'],
+  ['variant', '--variant'],
+  ['profile', '--profile'],
+  ['export', '--export'],
+  ['list', '--list'],
+  ['failures', '--failures'],
+];
+
+/**
+ * `--baseline A --candidate B`: pairs the two kernels' runs (same scenario, seed and model) and
+ * prints what changed; exit 5 when the candidate stalled in any pair.
+ */
+function compareCommand(o: ResultsOpts, filter: RecordFilter): void {
+  if (o.baseline === undefined || o.candidate === undefined) {
+    throw new UsageError(`${o.baseline === undefined ? '--baseline' : '--candidate'}: missing; a comparison needs both --baseline and --candidate (kernel[+variants], such as 2.6.25-rc8 and 2.6.25)`);
+  }
+  for (const [k, flag] of NOT_WITH_COMPARE) {
+    if (o[k] !== undefined && o[k] !== false) throw new UsageError(`${flag}: not with --baseline/--candidate, which pair every run of the two kernels (narrow the runs with --param)`);
+  }
+  const baseline = usage(() => parseSide(o.baseline!, '--baseline'));
+  const candidate = usage(() => parseSide(o.candidate!, '--candidate'));
+  const store = usage(() => ResultStore.open(o.db, { mustExist: true }));
+  let records: RunRecord[];
+  try {
+    records = store.query(filter);
+  } finally {
+    store.close();
+  }
+  const c = usage(() => compareRuns(records, baseline, candidate));
+  if (c.pairs === 0) {
+    throw new UsageError(
+      `--baseline ${sideLabel(baseline)} --candidate ${sideLabel(candidate)}: no pairs in ${o.db} (${c.unpaired.baseline} and ${c.unpaired.candidate} run(s)); ` +
+        'pair runs by sweeping the same seeds with each kernel, such as --grid profile=2.6.25-rc8,2.6.25, or two --swarm sweeps with --set profile=...',
+    );
+  }
+  const replay = (id: number): string => replayCommandLine(id, o.db, DEFAULT_DB);
+  if (o.json) {
+    const withReplay = (refs: typeof c.still) => refs.map((p) => ({ ...p, replay: replay(p.candidate_id) }));
+    out(JSON.stringify({ db: o.db, ...c, still: withReplay(c.still), new: withReplay(c.new) }, null, 2));
+  } else {
+    out(`reclaimsim results: ${o.db}, ${c.baseline} (baseline) against ${c.candidate} (candidate): ${c.pairs} pair(s) of runs with the same scenario, seed and model`);
+    out('');
+    out(formatComparison(c, replay));
+  }
+  if (c.still_stalled + c.new_stalls > 0) throw new ExitRequest(EXIT_LIVENESS);
 }
 
 
@@ -64,15 +117,22 @@ export function register(program: Command): void {
     .option('--out <file>', 'with --export: write to this file (atomically) instead of stdout')
     .option('--list', 'list matching runs (id, verdict and stall kind, seed, cell) after the summary')
     .option('--failures', 'list the runs the simulator could not finish (broken invariant, assertion, crash) with their rerun commands')
+    .option('--baseline <kernel>', 'compare run by run: the kernel the fix is for, as profile[+variant,...] (such as 2.6.25-rc8); with --candidate')
+    .option('--candidate <kernel>', 'the kernel with the fix (such as 2.6.25, or 2.6.25-rc8+noop-ctor): its runs are paired with the baseline\'s of the same scenario and seed; exit 5 if it stalled in any pair')
     .option('--json', 'print the summary as JSON')
     .action((o: ResultsOpts) => {
       if (o.out !== undefined && o.export === undefined) throw new UsageError('--out: only with --export ndjson or --export csv');
+      const params = usage(() => o.param.map((p) => parseParamFilter(p)));
+      if (o.baseline !== undefined || o.candidate !== undefined) {
+        compareCommand(o, { params });
+        return;
+      }
       const filter: RecordFilter = usage(() => ({
         ...(o.verdict !== undefined ? { verdict: o.verdict } : {}),
         ...(o.stall !== undefined ? { stall: o.stall } : {}),
         ...(o.variant !== undefined ? { variant: o.variant } : {}),
         ...(o.profile !== undefined ? { profile: o.profile } : {}),
-        params: o.param.map((p) => parseParamFilter(p)),
+        params,
       }));
       const store = usage(() => ResultStore.open(o.db, { mustExist: true }));
       let records: RunRecord[];
