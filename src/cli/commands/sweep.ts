@@ -35,6 +35,12 @@ interface SweepOpts {
 }
 
 /** Converts explore's one-line errors to usage errors (exit 1). */
+/** The workers the pool used: no more than the runs it was given (src/explore/pool.ts runTasks). */
+function workersLabel(workers: number, runs: number): string {
+  const used = Math.max(1, Math.min(workers, runs));
+  return `${used} worker${used === 1 ? '' : 's'}`;
+}
+
 export function usage<T>(f: () => T): T {
   try {
     return f();
@@ -154,7 +160,7 @@ export function register(program: Command): void {
         ),
       );
     } else {
-      out(`reclaimsim sweep: ${arg}${o.set.map((s) => ` --set ${s}`).join('')}, seeds ${spec.seeds.from}..${spec.seeds.to}, ${spec.swarm ? 'swarm' : `${outcome.jobs.length / (spec.seeds.to - spec.seeds.from + 1)} cell(s)`}, ${workers} worker(s), store ${o.db} (model ${outcome.modelVersion})`);
+      out(`reclaimsim sweep: ${arg}${o.set.map((s) => ` --set ${s}`).join('')}, seeds ${spec.seeds.from}..${spec.seeds.to}, ${spec.swarm ? 'swarm' : `${outcome.jobs.length / (spec.seeds.to - spec.seeds.from + 1)} cell(s)`}, ${workersLabel(workers, outcome.jobs.length - outcome.skipped)}, store ${o.db} (model ${outcome.modelVersion})`);
       out(`runs: ${outcome.records.length} of ${outcome.jobs.length} stored (${outcome.ranNow} run now, ${outcome.skipped} already stored)${outcome.stopped ? ', INTERRUPTED' : ''}`);
       out('');
       out(formatSummary(groups));
