@@ -8,7 +8,8 @@
  * Passes repeat until one changes nothing or the run budget is spent. Every candidate is built by
  * the scenario layer (`--set` on the current scenario), so candidates it refuses (e.g. a tree
  * smaller than its largest file) are skipped without a run. Values only ever go down, so the
- * result is no larger than the input on every dimension.
+ * result is no larger than the input on every dimension. With a partner kernel, a candidate must
+ * also give the partner's verdict (the fix completing on the same scenario and seed).
  */
 import { resolveScenario, scenarioToYaml, type ResolvedScenario } from '../scenario/load.js';
 import { ScenarioError } from '../scenario/errors.js';
@@ -66,6 +67,19 @@ export interface ShrinkOutcome {
 
 export type ShrinkRun = (p: ExploreParams) => { verdict: Verdict; stall?: StallKind | null };
 
+/**
+ * A second kernel whose verdict every accepted candidate must keep too, on the same scenario and
+ * seed (typically the fix completing where the run's kernel stalls): the shrunk file then shows
+ * the bug and its fix.
+ */
+export interface ShrinkPartner {
+  /** The state with the partner's kernel; undefined if the scenario layer refuses it. */
+  kernel: (s: ShrinkState) => ShrinkState | undefined;
+  verdict: Verdict;
+  /** The partner's stall kind at the start (null: none), kept like the verdict. */
+  stall: StallKind | null;
+}
+
 export function paramsOfState(s: ShrinkState): ExploreParams {
   const p: ExploreParams = paramsFromScenario(s.scenario);
   if (s.salt !== 0) p.sched_salt = s.salt;
@@ -102,20 +116,32 @@ function candidateText(start: ShrinkState, s: ShrinkState): string {
  * Shrinks `start` while candidates give `target` (and, if `stall` is set, that stall kind), within
  * `budget` runs.
  */
-export function shrinkScenario(start: ShrinkState, opts: { target: Verdict; stall?: StallKind; budget: number; run: ShrinkRun; onStep?: (s: ShrinkStep, runs: number) => void }): ShrinkOutcome {
+export function shrinkScenario(
+  start: ShrinkState,
+  opts: { target: Verdict; stall?: StallKind; partner?: ShrinkPartner; budget: number; run: ShrinkRun; onStep?: (s: ShrinkStep, runs: number) => void },
+): ShrinkOutcome {
   let cur = start;
   let runs = 0;
   const steps: ShrinkStep[] = [];
-  const reproduces = (s: ShrinkState): boolean => {
+  const runCandidate = (s: ShrinkState, what: string): ReturnType<ShrinkRun> => {
     runs++;
-    let r: ReturnType<ShrinkRun>;
     try {
-      r = opts.run(paramsOfState(s));
+      return opts.run(paramsOfState(s));
     } catch (e) {
       // A candidate that breaks the simulator is a finding of its own: say which one it was.
-      throw failureError(describeFailure(e), `in the shrink candidate ${candidateText(start, s)}`);
+      throw failureError(describeFailure(e), `in the shrink candidate ${candidateText(start, s)}${what}`);
     }
-    return r.verdict === opts.target && (opts.stall === undefined || r.stall === opts.stall);
+  };
+  const reproduces = (s: ShrinkState): boolean => {
+    const r = runCandidate(s, '');
+    if (r.verdict !== opts.target || (opts.stall !== undefined && r.stall !== opts.stall)) return false;
+    // The partner runs only for a candidate that already reproduces: a refused one costs one run.
+    const p = opts.partner;
+    if (p === undefined) return true;
+    const ps = p.kernel(s);
+    if (ps === undefined) return false;
+    const pr = runCandidate(ps, ` on ${ps.scenario.profile}${ps.scenario.variants.length ? `+${ps.scenario.variants.join(',')}` : ''}`);
+    return pr.verdict === p.verdict && (pr.stall ?? null) === p.stall;
   };
   // A dimension whose minimum already failed keeps its lower bound across passes.
   const failedBelow = new Map<string, number>();

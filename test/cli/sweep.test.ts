@@ -336,7 +336,7 @@ test('replay: a record the same model does not reproduce is a simulator bug (exi
   assert.match(old.stderr, /replay 1: run #1 was stored by model 0\.0\.1\+m1, this reclaimsim is model \S+\+m\d+, whose results may differ by design/);
 });
 
-test('results --baseline/--candidate: the fix against rc8 run by run on the flagship, both ways, and its errors', async () => {
+test('results --baseline/--candidate and shrink --candidate: the fix against rc8 run by run on the flagship, both ways, and their errors', async () => {
   const dir = tmp();
   const db = join(dir, 'r.db');
   const sw = await cli(['sweep', 'flagship', '--set', 'checks.watchdog_window=10s', '--seeds', '1..2', '--grid', 'profile=2.6.25-rc8,2.6.25', '--db', db], [], T);
@@ -360,6 +360,27 @@ test('results --baseline/--candidate: the fix against rc8 run by run on the flag
   assert.equal(replay.status, 0, replay.stderr);
   assert.match(replay.stdout, /LIVELOCK/);
   assert.match(replay.stdout, /trace hash: stored \S+, replayed \S+: match/);
+
+  // Shrinking rc8's finding while the fix keeps completing: the file shows the bug and its fix.
+  const rc8Id = String(j.new[0]!.replay.match(/replay (\d+)/)![1]);
+  const file = join(dir, 'shrunk.yaml');
+  const sh = await cli(['shrink', rc8Id, '--db', db, '--candidate', '2.6.25', '--budget', '6', '--out', file], [], T);
+  assert.equal(sh.status, 0, sh.stderr);
+  assert.match(sh.stderr, /run #\d+: LIVELOCK \(sense-buffer\), and COMPLETED with 2\.6\.25, budget 6 runs/);
+  const yaml = readFileSync(file, 'utf8');
+  assert.match(yaml, /^# with 2\.6\.25: COMPLETED: reclaimsim run THIS_FILE\.yaml --set 'profile=2\.6\.25' --set 'variants=\[\]'$/m);
+  const onRc8 = await cli(['run', file], [], T);
+  assert.equal(onRc8.status, 5, onRc8.stderr);
+  const onFix = await cli(['run', file, '--set', 'profile=2.6.25', '--set', 'variants=[]'], [], T);
+  assert.equal(onFix.status, 0, onFix.stderr);
+  for (const [args, re] of [
+    [['--candidate', '2.6.25-rc8'], /--candidate 2\.6\.25-rc8: run #\d+ already runs this kernel/],
+    [['--candidate', '2.6.26'], /--candidate 2\.6\.26: unknown kernel profile/],
+  ] as [string[], RegExp][]) {
+    const r = await cli(['shrink', rc8Id, '--db', db, ...args], [], T);
+    assert.equal(oneLineError(r), undefined, r.stderr);
+    assert.match(r.stderr, re);
+  }
 
   for (const [args, re] of [
     [['--baseline', '2.6.25-rc8'], /--candidate: missing; a comparison needs both/],

@@ -114,3 +114,36 @@ test('shrink: a candidate that breaks the simulator stops the shrink with its er
     (e: unknown) => e instanceof InvariantViolation && e.invariant === 'lru-lists' && /page 7 is on two lists; in the shrink candidate (.* )?--set workload\.copies=1( .*)? --seed 1$/.test(e.message),
   );
 });
+
+test('shrink with a partner kernel (synthetic model): keeps the partner\'s verdict on every accepted candidate', () => {
+  // rc8 livelocks with 2+ copies from 100 MiB on; the "fix" completes from 160 MiB on, and below
+  // that livelocks as well (as if it had too little memory). Shrinking rc8's run alone would go
+  // down to 100 MiB; keeping the fix's COMPLETED stops it at 160 MiB.
+  const start: ShrinkState = { scenario: resolveScenario({ name: 'big', sets: ['machine.ram=1GiB', 'workload.copies=6', 'workload.tree_size=400MiB'] }), salt: 0 };
+  const calls: ExploreParams[] = [];
+  const model = (p: ExploreParams): { verdict: Verdict; stall: StallKind | null } => {
+    if (p.profile === '2.6.25') return p.ram_bytes >= 160 * MiB ? { verdict: 'COMPLETED', stall: null } : { verdict: 'LIVELOCK', stall: 'unreclaimable' };
+    return p.copies >= 2 && p.ram_bytes >= 100 * MiB ? { verdict: 'LIVELOCK', stall: 'sense-buffer' } : { verdict: 'COMPLETED', stall: null };
+  };
+  const run = (p: ExploreParams): ReturnType<typeof model> => {
+    calls.push(p);
+    return model(p);
+  };
+  const partner = {
+    kernel: (s: ShrinkState): ShrinkState => ({ scenario: { ...s.scenario, profile: '2.6.25' }, salt: s.salt }),
+    verdict: 'COMPLETED' as Verdict,
+    stall: null,
+  };
+  const o = shrinkScenario(start, { target: 'LIVELOCK', stall: 'sense-buffer', partner, budget: 200, run });
+  assert.equal(o.runs, calls.length, 'the partner\'s runs count');
+  const ram = valueAt(o.state.scenario, 'machine.ram') as number;
+  assert.ok(ram >= 160 * MiB && ram <= 200 * MiB, String(ram / MiB));
+  assert.equal(valueAt(o.state.scenario, 'workload.copies'), 2);
+  assert.equal(o.state.scenario.profile, start.scenario.profile, 'the result keeps the run\'s own kernel');
+  // The partner ran only for candidates the run's kernel reproduced.
+  calls.forEach((p, i) => {
+    if (p.profile === '2.6.25') assert.equal(model(calls[i - 1]!).stall, 'sense-buffer', `partner run ${i} follows a reproducing candidate`);
+  });
+  assert.ok(calls.some((p) => p.profile === '2.6.25' && model(p).verdict === 'LIVELOCK'), 'some candidates were refused for the partner\'s sake');
+  assert.equal(model(paramsOfState(partner.kernel(o.state))).verdict, 'COMPLETED');
+});
