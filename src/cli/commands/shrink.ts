@@ -42,6 +42,17 @@ function withKernel(state: ShrinkState, k: Side): ShrinkState | undefined {
   }
 }
 
+/** `--candidate K` for the run `id`: the kernel, and the start scenario with it. */
+function candidateOf(arg: string, start: ShrinkState, id: string): { side: Side; start: ShrinkState } {
+  const side = usage(() => parseSide(arg, '--candidate'));
+  if (sideLabel(side) === sideLabel({ profile: start.scenario.profile, variants: [...start.scenario.variants].sort() })) {
+    throw new UsageError(`--candidate ${arg}: run #${id} already runs this kernel; name the other one (such as the fix)`);
+  }
+  const withIt = withKernel(start, side);
+  if (withIt === undefined) throw new UsageError(`--candidate ${arg}: the scenario of run #${id} does not take this kernel; choose another`);
+  return { side, start: withIt };
+}
+
 export function register(program: Command): void {
   program
     .command('shrink')
@@ -63,39 +74,38 @@ export function register(program: Command): void {
       // The salt lives in the state, not in its scenario (records made before scenario files had
       // sched_salt have none in their scenario JSON).
       const start: ShrinkState = { scenario: { ...(JSON.parse(rec.scenario_json) as ResolvedScenario), sched_salt: 0 }, salt: rec.sched_salt ?? 0 };
+      // A bad --candidate is an error before any run.
+      const candidate = o.candidate === undefined ? undefined : candidateOf(o.candidate, start, arg);
       // The start must reproduce the target before anything is shrunk.
       const first = runOnce(paramsOfState(start));
       if (first.verdict !== target) throw new UsageError(`shrink ${arg}: run #${arg} gives ${first.verdict}, not ${target}; choose --verdict ${first.verdict} or another run`);
       // Keep the stall kind too, unless told otherwise: the same verdict can come from another cause.
       const stall: StallKind | undefined = o.stall === 'any' ? undefined : (o.stall ?? first.stall ?? undefined);
       if (stall !== undefined && first.stall !== stall) throw new UsageError(`shrink ${arg}: run #${arg} stalls as ${first.stall ?? 'nothing (no stall)'}, not ${stall}; choose --stall ${first.stall ?? 'any'} or another run`);
-      let partner: ShrinkPartner | undefined;
-      let candidate: Side | undefined;
-      if (o.candidate !== undefined) {
-        const k = usage(() => parseSide(o.candidate!, '--candidate'));
-        candidate = k;
-        const ks = withKernel(start, k);
-        if (ks === undefined) throw new UsageError(`--candidate ${o.candidate}: the scenario of run #${arg} does not take this kernel; choose another`);
-        if (sideLabel(k) === sideLabel({ profile: start.scenario.profile, variants: [...start.scenario.variants].sort() })) throw new UsageError(`--candidate ${o.candidate}: run #${arg} already runs this kernel; name the other one (such as the fix)`);
-        const pr = runOnce(paramsOfState(ks));
-        partner = { kernel: (s) => withKernel(s, k), verdict: pr.verdict, stall: pr.stall ?? null };
+      // The candidate kernel's verdict on the start is the one to keep.
+      let cand: { side: Side; partner: ShrinkPartner } | undefined;
+      if (candidate !== undefined) {
+        const { side } = candidate;
+        const pr = runOnce(paramsOfState(candidate.start));
+        cand = { side, partner: { kernel: (s) => withKernel(s, side), verdict: pr.verdict, stall: pr.stall ?? null } };
       }
-      err(`reclaimsim shrink: run #${rec.id}: ${verdictLabel(target, stall)}${candidate && partner ? `, and ${verdictLabel(partner.verdict, partner.stall ?? undefined)} with ${sideLabel(candidate)}` : ''}, budget ${o.budget} runs`);
+      err(`reclaimsim shrink: run #${rec.id}: ${verdictLabel(target, stall)}${cand ? `, and ${verdictLabel(cand.partner.verdict, cand.partner.stall ?? undefined)} with ${sideLabel(cand.side)}` : ''}, budget ${o.budget} runs`);
       const res = shrinkScenario(start, {
         target,
         ...(stall !== undefined ? { stall } : {}),
-        ...(partner !== undefined ? { partner } : {}),
-        budget: Math.max(0, o.budget - 1),
+        ...(cand !== undefined ? { partner: cand.partner } : {}),
+        // The start's runs (one per kernel) count against the budget.
+        budget: Math.max(0, o.budget - (cand ? 2 : 1)),
         run: (p) => runOnce(p),
         onStep: (s, n) => err(`  ${s.path}: ${s.from} -> ${s.to} (after ${n} runs)`),
       });
-      res.runs += partner ? 2 : 1;
+      res.runs += cand ? 2 : 1;
       const yaml = shrinkYaml(res, [
-        `shrunk by reclaimsim shrink ${rec.id}${candidate ? ` --candidate ${sideLabel(candidate)}` : ''} from run #${rec.id} (${rec.source}${rec.sets.map((x) => ` --set ${x}`).join('')}, seed ${rec.seed})`,
+        `shrunk by reclaimsim shrink ${rec.id}${cand ? ` --candidate ${sideLabel(cand.side)}` : ''} from run #${rec.id} (${rec.source}${rec.sets.map((x) => ` --set ${x}`).join('')}, seed ${rec.seed})`,
         `model ${rec.model_version}${res.budgetExhausted ? '; the run budget ran out: a larger --budget may shrink further' : ''}`,
         `reproduce: reclaimsim run THIS_FILE.yaml`,
-        ...(candidate && partner
-          ? [`with ${sideLabel(candidate)}: ${verdictLabel(partner.verdict, partner.stall ?? undefined)}: reclaimsim run THIS_FILE.yaml ${kernelSets(candidate).map((x) => `--set '${x}'`).join(' ')}`]
+        ...(cand
+          ? [`with ${sideLabel(cand.side)}: ${verdictLabel(cand.partner.verdict, cand.partner.stall ?? undefined)}: reclaimsim run THIS_FILE.yaml ${kernelSets(cand.side).map((x) => `--set '${x}'`).join(' ')}`]
           : []),
       ]);
       if (o.out !== undefined) {
