@@ -90,6 +90,8 @@ export interface Comparison {
   /** Both completed; their median time to finish the workload (ns), over those pairs. */
   both_completed: number;
   median_finish_ns: { baseline: number | null; candidate: number | null };
+  /** The median over those pairs of (candidate - baseline) time to finish, ns: what the change costs when it is not needed. */
+  median_finish_delta_ns: number | null;
   /** Pairs in which either run hit its time or event limit (no verdict either way). */
   limit: number;
   /** Runs of either side with no partner. */
@@ -129,6 +131,7 @@ export function compareRuns(records: readonly RunRecord[], baseline: Side, candi
     new_stalls: 0,
     both_completed: 0,
     median_finish_ns: { baseline: null, candidate: null },
+    median_finish_delta_ns: null,
     limit: 0,
     unpaired: { baseline: 0, candidate: 0 },
     still: [],
@@ -136,6 +139,7 @@ export function compareRuns(records: readonly RunRecord[], baseline: Side, candi
   };
   const finishA: number[] = [];
   const finishB: number[] = [];
+  const deltas: number[] = [];
   for (const [key, ra] of a) {
     const rb = b.get(key);
     if (rb === undefined) {
@@ -162,6 +166,7 @@ export function compareRuns(records: readonly RunRecord[], baseline: Side, candi
         c.both_completed++;
         if (ra.time_to_finish_ns !== null) finishA.push(ra.time_to_finish_ns);
         if (rb.time_to_finish_ns !== null) finishB.push(rb.time_to_finish_ns);
+        if (ra.time_to_finish_ns !== null && rb.time_to_finish_ns !== null) deltas.push(rb.time_to_finish_ns - ra.time_to_finish_ns);
       }
     }
   }
@@ -169,6 +174,7 @@ export function compareRuns(records: readonly RunRecord[], baseline: Side, candi
   const ci = wilson(c.fixed, c.baseline_stalled);
   c.fixed_ci95 = [ci.lo, ci.hi];
   c.median_finish_ns = { baseline: median(finishA), candidate: median(finishB) };
+  c.median_finish_delta_ns = median(deltas);
   return c;
 }
 
@@ -178,6 +184,11 @@ function pct(x: number): string {
 
 function seconds(ns: number | null): string {
   return ns === null ? '-' : `${(ns / 1e9).toFixed(1)}s`;
+}
+
+function signedSeconds(ns: number | null): string {
+  if (ns === null) return '-';
+  return `${ns >= 0 ? '+' : '-'}${(Math.abs(ns) / 1e9).toFixed(3)}s`;
 }
 
 /** The comparison as text: the verdict matrix, what changed, and the pairs whose candidate stalled. */
@@ -200,7 +211,10 @@ export function formatComparison(c: Comparison, replay: (id: number) => string, 
   lines.push(`new stalls: ${c.new_stalls} (${c.candidate} stalled where ${c.baseline} completed)`);
   lines.push(
     `both completed: ${c.both_completed}` +
-      (c.both_completed > 0 ? ` (median time to finish the workload: ${c.baseline} ${seconds(c.median_finish_ns.baseline)}, ${c.candidate} ${seconds(c.median_finish_ns.candidate)})` : ''),
+      (c.both_completed > 0
+        ? ` (median time to finish the workload: ${c.baseline} ${seconds(c.median_finish_ns.baseline)}, ${c.candidate} ${seconds(c.median_finish_ns.candidate)}; ` +
+          `${c.candidate} minus ${c.baseline}, pair by pair: median ${signedSeconds(c.median_finish_delta_ns)})`
+        : ''),
   );
   if (c.limit > 0) lines.push(`no verdict (LIMIT on either side): ${c.limit}`);
   if (c.unpaired.baseline + c.unpaired.candidate > 0) {

@@ -84,6 +84,7 @@ test('compare: pairs by scenario, seed, salt and model; counts fixed, still stal
   assert.equal(c.new_stalls, 1);
   assert.equal(c.both_completed, 1);
   assert.deepEqual(c.median_finish_ns, { baseline: 20e9, candidate: 22e9 });
+  assert.equal(c.median_finish_delta_ns, 2e9);
   assert.equal(c.limit, 1);
   assert.deepEqual(c.unpaired, { baseline: 2, candidate: 2 });
   assert.ok(c.fixed_ci95[0] > 0.2 && c.fixed_ci95[0] < 0.667 && c.fixed_ci95[1] > 0.667 && c.fixed_ci95[1] < 1);
@@ -95,7 +96,7 @@ test('compare: pairs by scenario, seed, salt and model; counts fixed, still stal
   assert.match(text, /^LIVELOCK\s+2\s+0$/m);
   assert.match(text, /2\.6\.25-rc8 stalled in 3 pair\(s\): 2\.6\.25 completed 2 of them \(66\.7% \[\d+\.\d%, \d+\.\d%\]\), stalled in 1/);
   assert.match(text, /new stalls: 1 /);
-  assert.match(text, /both completed: 1 \(median time to finish the workload: 2\.6\.25-rc8 20\.0s, 2\.6\.25 22\.0s\)/);
+  assert.match(text, /both completed: 1 \(median time to finish the workload: 2\.6\.25-rc8 20\.0s, 2\.6\.25 22\.0s; 2\.6\.25 minus 2\.6\.25-rc8, pair by pair: median \+2\.000s\)/);
   assert.match(text, /unpaired runs: 2\.6\.25-rc8 2, 2\.6\.25 2/);
   assert.match(text, new RegExp(`seed 2 \\[machine\\.ram=2GiB\\]: 2\\.6\\.25-rc8 COMPLETED, 2\\.6\\.25 LIVELOCK \\(sense-buffer\\): reclaimsim replay ${records[9]!.id}`));
 });
