@@ -167,6 +167,11 @@ export function replayCommandLine(id: number, db: string, defaultDb: string): st
   return `reclaimsim replay ${id}${db === defaultDb ? '' : ` --db ${shellQuote(db)}`}`;
 }
 
+/** The `reclaimsim results` command line that compares two kernels run by run. */
+export function compareCommandLine(baseline: string, candidate: string, db: string, defaultDb: string): string {
+  return `reclaimsim results${db === defaultDb ? '' : ` --db ${shellQuote(db)}`} --baseline ${baseline} --candidate ${candidate}`;
+}
+
 /** The `reclaimsim results` command line that lists the stored runs with `verdict`. */
 export function resultsListCommandLine(verdict: string, db: string, defaultDb: string): string {
   return `reclaimsim results${db === defaultDb ? '' : ` --db ${shellQuote(db)}`} --verdict ${verdict} --list`;

@@ -341,6 +341,8 @@ test('results --baseline/--candidate and shrink --candidate: the fix against rc8
   const db = join(dir, 'r.db');
   const sw = await cli(['sweep', 'flagship', '--set', 'checks.watchdog_window=10s', '--seeds', '1..2', '--grid', 'profile=2.6.25-rc8,2.6.25', '--db', db], [], T);
   assert.equal(sw.status, 5, sw.stderr);
+  // The sweep names the comparison of its grid's kernels.
+  assert.match(sw.stdout, /^run by run: reclaimsim results --db \S+ --baseline 2\.6\.25-rc8 --candidate 2\.6\.25$/m);
 
   const fix = await cli(['results', '--db', db, '--baseline', '2.6.25-rc8', '--candidate', '2.6.25'], [], T);
   assert.equal(fix.status, 0, fix.stderr);

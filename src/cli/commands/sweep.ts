@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import { buildJobs, DEFAULT_DB, DEFAULT_SWARM, defaultWorkers, ExploreError, formatSummary, parseGrid, parseRange, parseSeeds, replayCommandLine, resultsListCommandLine, ResultStore, runCommandLine, runSweep, summarize, type SweepSpec } from '../../explore/index.js';
 import { verdictLabel } from '../../scenario/result.js';
 import { makeProgress } from '../../explore/progress.js';
-import { failureLine, jobRun, rerunCommandLine } from '../../explore/sweep.js';
+import { compareCommandLine, failureLine, jobRun, rerunCommandLine } from '../../explore/sweep.js';
 import { addSetOption, collect, readScenarioSource } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_ASSERTION, EXIT_LIVENESS, EXIT_SAFETY, EXIT_UNEXPECTED, ExitRequest, UsageError } from '../exit.js';
@@ -178,6 +178,9 @@ export function register(program: Command): void {
           out(`  ... ${findings.length - MAX_FINDINGS_SHOWN} more: ${lists.join('; ')}`);
         }
       }
+      // A grid over kernels pairs its runs: say how to compare them run by run.
+      const kernels = [...new Set(groups.map((g) => g.profile + (g.variants.length ? `+${g.variants.join(',')}` : '')))];
+      if (!spec.swarm && kernels.length >= 2) out(`run by run: ${compareCommandLine(kernels[0]!, kernels[1]!, o.db, DEFAULT_DB)}`);
       out(`determinism: ${checked} run(s) checked twice, ${outcome.mismatches} mismatch(es)`);
       if (outcome.failures.length > 0) {
         out(`SIMULATOR ERRORS: ${outcome.failures.length} run(s) stopped by the simulator, with no record (the store keeps their failures for \`results --failures\`; --resume reruns them once fixed):`);
