@@ -84,6 +84,10 @@ export interface CompletionCost {
 interface completion_job {
   rq: request;
   cmd: scsi_cmnd;
+  /** Whether scsi_softirq_done has begun it (unbusied the device and host, released the sg table). */
+  started: boolean;
+  /** When the CPU turns to it: the end of the completion before it on this CPU. */
+  start_ns: number;
   /** When the next step happens: the next bio's end, or, with none left, the request's end. */
   next_ns: number;
 }
@@ -100,6 +104,8 @@ export class scsi_lib_ctx {
   readonly completing: completion_job[][];
   /** Completion steps taken inline rather than by an event (statistics; results are the same). */
   nr_inline_steps = 0;
+  /** With bios ended one by one: completions that waited for their CPU to finish an earlier one (statistics). */
+  nr_waited = 0;
   /**
    * Did the last prep defer because the sg table could not be had (scsi_init_io), rather than the
    * command? For the trace's `why` only: the kernel's unprep has forgotten the command by then.
@@ -133,10 +139,10 @@ export class scsi_lib_ctx {
     this.k.sim.at(end, this.KIND_NEXT, cpu);
   }
 
-  /** Requests whose completion is under way (unbusied, not yet freed), on every CPU. */
+  /** Requests whose completion is under way (unbusied, not yet freed), on every CPU; those still waiting for their CPU are not unbusied yet. */
   get nr_completing(): number {
     let n = 0;
-    for (const q of this.completing) n += q.length;
+    for (const q of this.completing) for (const j of q) if (j.started) n++;
     return n;
   }
 
@@ -145,17 +151,29 @@ export class scsi_lib_ctx {
    * Starts the completion of `cmd`'s request on this CPU: the CPU spends cost.request_ns on the
    * command, then cost.per_bio_ns on each bio, ending it at the end of its share; the request is
    * freed and scsi_next_command runs when the last bio has ended. A CPU still busy with an earlier
-   * completion starts this one after it.
+   * completion starts this one after it, as blk_done_softirq runs one request's softirq_done_fn
+   * to the end before the next: only then is it unbusied and its sg table released
+   * (scsi_complete_begin), so the earlier one's scsi_next_command sees it still busy.
    */
   begin(cmd: scsi_cmnd, rq: request): void {
     const k = this.k;
     const cpu = k.smp_processor_id();
     const nr_bios = rq.nr_bios;
-    const end = k.softirq_charge(cpu, this.cost.request_ns + nr_bios * this.cost.per_bio_ns);
+    const total = this.cost.request_ns + nr_bios * this.cost.per_bio_ns;
+    const end = k.softirq_charge(cpu, total);
     const first = nr_bios > 0 ? end - (nr_bios - 1) * this.cost.per_bio_ns : end;
     const q = this.completing[cpu]!;
-    q.push({ rq, cmd, next_ns: first });
-    if (q.length === 1) k.sim.at(first, this.KIND_END, cpu);
+    const job: completion_job = { rq, cmd, started: false, start_ns: end - total, next_ns: first };
+    q.push(job);
+    if (q.length > 1) {
+      this.nr_waited++;
+      return;
+    }
+    if (job.start_ns <= k.sim.now) {
+      scsi_complete_begin(this, job.rq);
+      job.started = true;
+      k.sim.at(first, this.KIND_END, cpu);
+    } else k.sim.at(job.start_ns, this.KIND_END, cpu);
   }
 
   /**
@@ -171,16 +189,23 @@ export class scsi_lib_ctx {
     for (;;) {
       const job = q[0]!;
       const rq = job.rq;
-      if (rq.bio !== null) blk_end_one_bio(rq.q, rq, 0);
-      if (rq.bio === null) {
-        q.shift();
-        end_that_request_last(rq.q, rq);
-        scsi_next_command(job.cmd);
+      if (!job.started) {
+        // The CPU turns to the next request of its done list.
+        scsi_complete_begin(this, rq);
+        job.started = true;
       } else {
-        job.next_ns += per_bio;
+        if (rq.bio !== null) blk_end_one_bio(rq.q, rq, 0);
+        if (rq.bio === null) {
+          q.shift();
+          end_that_request_last(rq.q, rq);
+          scsi_next_command(job.cmd);
+        } else {
+          job.next_ns += per_bio;
+        }
       }
       if (q.length === 0) return;
-      const t = q[0]!.next_ns;
+      const head = q[0]!;
+      const t = head.started ? head.next_ns : head.start_ns;
       if (!k.mayAdvanceInline(t)) {
         k.sim.at(t, this.KIND_END, cpu);
         return;
@@ -474,6 +499,26 @@ function scsi_next_command(cmd: scsi_cmnd): void {
 }
 
 /**
+ * @kernel drivers/scsi/scsi.c scsi_finish_command (its start, with scsi_io_completion's release of the sg table)
+ * The first steps of a request's completion: unbusy the device and host, clear their blocked
+ * counts, release the sg table, and (blk_end_request_begin) begin ending the request. `cmd` stays
+ * in `rq.special` only until here.
+ */
+function scsi_complete_begin(ctx: scsi_lib_ctx, rq: request): void {
+  const cmd = rq.special as scsi_cmnd;
+  const sdev = cmd.device!;
+  const k = ctx.k;
+  if (k.trace.on[TP.scsi_dispatch_cmd_done]) k.tp(TP.scsi_dispatch_cmd_done, sdev.host.host_no, 0, 0, 0, 0, cmd.tag);
+  scsi_device_unbusy(sdev);
+  if (cmd.fromFreeList) sdev.stat.free_list_in_flight--;
+  sdev.device_blocked = 0;
+  sdev.host.host_blocked = 0;
+  scsi_release_buffers(ctx, cmd);
+  rq.special = null;
+  if (ctx.cost.one_by_one === true && ctx.cost.request_ns + rq.nr_bios * ctx.cost.per_bio_ns > 0) blk_end_request_begin(rq.q, rq, 0);
+}
+
+/**
  * @kernel drivers/scsi/scsi_lib.c scsi_softirq_done (with drivers/scsi/scsi.c scsi_finish_command, and scsi_io_completion and scsi_end_request of scsi_lib.c)
  * In BLOCK_SOFTIRQ: unbusy the device and host, clear their blocked counts, release the sg table,
  * then end the request's bios in order, free the request after the last, and run
@@ -491,21 +536,15 @@ function scsi_next_command(cmd: scsi_cmnd): void {
  */
 export function scsi_softirq_done(ctx: scsi_lib_ctx, rq: request): void {
   const cmd = rq.special as scsi_cmnd;
-  const sdev = cmd.device!;
   const k = ctx.k;
-  if (k.trace.on[TP.scsi_dispatch_cmd_done]) k.tp(TP.scsi_dispatch_cmd_done, sdev.host.host_no, 0, 0, 0, 0, cmd.tag);
-  scsi_device_unbusy(sdev);
-  if (cmd.fromFreeList) sdev.stat.free_list_in_flight--;
-  sdev.device_blocked = 0;
-  sdev.host.host_blocked = 0;
-  scsi_release_buffers(ctx, cmd);
-  rq.special = null;
   const ns = ctx.cost.request_ns + rq.nr_bios * ctx.cost.per_bio_ns;
   if (ns > 0 && ctx.cost.one_by_one === true) {
-    blk_end_request_begin(rq.q, rq, 0);
+    // The CPU may still be busy with an earlier request of its done list: begin() starts this
+    // one (scsi_complete_begin) when the CPU turns to it.
     ctx.begin(cmd, rq);
     return;
   }
+  scsi_complete_begin(ctx, rq);
   const t = k.current;
   t.enter('scsi_softirq_done');
   for (const f of END_REQUEST_FRAMES) t.enter(f);

@@ -92,6 +92,39 @@ test('completion one_by_one: bios end in order, each per_bio after the one befor
   assert.equal(m.scsi.nr_completing, 0);
 });
 
+test('completion one_by_one: a request waiting on the done list stays busy until the CPU turns to it, as blk_done_softirq runs one softirq_done_fn at a time', () => {
+  // Three requests far apart on the disk, each completion costing 20 ms of CPU 0: the disk
+  // completes the second and third while the first is still being completed.
+  const p: RunParams = { ...DEFAULT_PARAMS, ram_bytes: 128 * MiB, copies: 0, boot_read_pages: 0, completion_request_ns: 20e6, completion_per_bio_ns: PER_BIO_NS, completion_end_bios: 'one_by_one' };
+  const m = bootMachine(p);
+  const checker = new InvariantChecker(m, 'cheap');
+  m.k.sim.observer = () => checker.check();
+  const ends: End[] = [];
+  m.k.kthread_run('writer', 1, 0, function* (): KGen {
+    for (let i = 0; i < 3; i++) {
+      const b = (yield* bio_alloc(m.k, m.fs_bio_set, GFP_NOIO, 1)) as bio;
+      b.bi_sector = 1000 + 1_000_000 * i;
+      b.bi_size = 4096;
+      b.bi_vcnt = 1;
+      b.bi_end_io = (k, done) => {
+        ends.push({ now: k.now, sector: done.bi_sector, requests: m.q.rq.count[0]! + m.q.rq.count[1]!, in_flight: m.q.in_flight, device_busy: m.sdev.device_busy });
+      };
+      yield* submit_bio(m.q, WRITE, b);
+    }
+  });
+  m.k.sim.run({ untilNs: 2e9 });
+  new InvariantChecker(m, 'full').check();
+  assert.equal(ends.length, 3);
+  assert.ok(m.scsi.nr_waited >= 1, `a completion waited for the CPU (${m.scsi.nr_waited})`);
+  // Each bio ends 20 ms after the one before: the CPU completes one request at a time.
+  for (let i = 1; i < 3; i++) assert.ok(ends[i]!.now - ends[i - 1]!.now >= 20e6, `${ends[i]!.now - ends[i - 1]!.now} ns apart`);
+  // While the first request's bio ends, the others still count as busy (on the disk or waiting
+  // on the done list), as they would in 2.6.25: only their own completion unbusies them.
+  assert.deepEqual(ends.map((e) => e.device_busy), [2, 1, 0]);
+  assert.equal(m.sdev.device_busy, 0);
+  assert.equal(m.scsi.nr_completing, 0);
+});
+
 test('completion at_once: every bio ends when the completion begins (the default)', () => {
   const { ends, begin } = complete(6, false);
   assert.equal(ends.length, 6);
