@@ -152,6 +152,11 @@ export class request_queue {
   softirq_done_fn: softirq_done_fn | null = null;
   queuedata: unknown = null;
   readonly ioc = new Map<Task, io_context>();
+  /**
+   * The page allocator's vm event counters, where submit_bio counts PGPGIN and PGPGOUT in
+   * sectors (set by the composition root; null: not counted).
+   */
+  vm_events: { pgpgin: number; pgpgout: number; counts: Float64Array } | null = null;
   /** Statistics for reports (not kernel fields). */
   readonly stat = { plugs: 0, unplug_timer: 0, unplug_thresh: 0, unplug_io: 0, merges_back: 0, merges_front: 0, requests: 0, completed: 0, request_fn_calls: 0 };
 
@@ -569,11 +574,14 @@ export function* submit_bio(q: request_queue, rw: number, b: bio): KGen {
 
 /**
  * @kernel block/blk-core.c submit_bio (as far as it goes without sleeping)
- * A bio that merges is queued by a plain call and null is returned; otherwise the rest of
- * __make_request (a new request, which may sleep) is returned for the caller to run.
+ * Counts the bio's sectors in PGPGOUT or PGPGIN, then hands it on. A bio that merges is queued
+ * by a plain call and null is returned; otherwise the rest of __make_request (a new request,
+ * which may sleep) is returned for the caller to run. No barriers, so every bio is counted.
  */
 export function submit_bio_try(q: request_queue, rw: number, b: bio): KRest<void> | null {
   b.bi_rw |= rw;
+  const ev = q.vm_events;
+  if (ev !== null) ev.counts[rw & WRITE ? ev.pgpgout : ev.pgpgin] += bio_sectors(b);
   const t = q.k.current;
   t.enter('submit_bio');
   t.enter('__make_request');

@@ -1041,9 +1041,13 @@ export class PageAllocator {
     return n;
   }
 
-  /** /proc/vmstat values in vmstat_text order. */
+  /** /proc/vmstat values in vmstat_text order (@kernel mm/vmstat.c vmstat_start). */
   vmstat_values(): number[] {
-    return [...this.vm_stat, ...this.vm_events];
+    // vmstat_start: pgpgin and pgpgout are counted in sectors and shown in KiB.
+    const events = [...this.vm_events];
+    events[PGPGIN] = Math.floor(events[PGPGIN]! / 2);
+    events[PGPGOUT] = Math.floor(events[PGPGOUT]! / 2);
+    return [...this.vm_stat, ...events];
   }
 
   /** Free pages in all zones (global NR_FREE_PAGES). */

@@ -33,6 +33,12 @@ test('vmstat: every 2.6.25 name once, in vmstat_text order, with pswpout from re
   assert.deepEqual(lines.map((l) => l.split(' ')[0]), [...vmstat_text]);
   assert.equal(kv(formatVmstat(m).replace(/ /g, ': ')).get('pswpout'), m.pa.vm_events[PSWPOUT]!);
   assert.ok(m.pa.vm_events[PSWPOUT]! > 0, 'the short run swaps');
+  // submit_bio counts sectors; vmstat_start shows KiB: every swap write is one 4 KiB page, and
+  // the only reads are the boot reads (boot_read_pages on each CPU).
+  const v = kv(formatVmstat(m).replace(/ /g, ': '));
+  assert.equal(v.get('pgpgout'), m.pa.vm_events[PSWPOUT]! * 4);
+  assert.equal(v.get('pgpgin'), m.params.boot_read_pages * m.params.cpus * 4);
+  assert.ok(v.get('pgpgin')! > 0);
 });
 
 test('zoneinfo: populated zones with their min/low/high watermarks and protection (short run)', () => {
