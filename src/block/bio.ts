@@ -215,8 +215,17 @@ export function bio_endio(k: Kernel, b: bio, error: number): void {
   b.bs.ended++;
   if (error) b.bi_flags &= ~(1 << BIO_UPTODATE);
   else if (!(b.bi_flags & (1 << BIO_UPTODATE))) error = -5; // -EIO
-  if (k.trace.on[TP.block_bio_complete]) k.tp(TP.block_bio_complete, 'sda', b.bi_sector, b.bi_size >> 9, 'W', error);
+  if (k.trace.on[TP.block_bio_complete]) k.tp(TP.block_bio_complete, 'sda', b.bi_sector, b.bi_size >> 9, bio_rwbs(b), error);
   b.bi_end_io?.(k, b, error);
+}
+
+/**
+ * @kernel kernel/blktrace.c fill_rwbs — the direction letters trace events print: R or W, then S
+ * for a sync bio (no barriers or meta data in the model).
+ */
+export function bio_rwbs(b: bio): string {
+  const sync = (b.bi_rw & (1 << BIO_RW_SYNC)) !== 0;
+  return b.bi_rw & WRITE ? (sync ? 'WS' : 'W') : sync ? 'RS' : 'R';
 }
 
 /** @kernel include/linux/bio.h bio_sectors — the bio's size in 512-byte sectors. */

@@ -31,7 +31,7 @@ import { TP } from '../kernel/trace.js';
 import { GFP_NOIO } from '../include/gfp.js';
 import { mempool_alloc, mempool_free, type mempool_t } from '../mm/mempool.js';
 import { clear_bdi_congested, set_bdi_congested, type backing_dev_info } from '../mm/backing-dev.js';
-import { bio, bio_endio, bio_sectors, BIO_RW_SYNC, READ, WRITE } from './bio.js';
+import { bio, bio_endio, bio_rwbs, bio_sectors, BIO_RW_SYNC, READ, WRITE } from './bio.js';
 import {
   BLKPREP_OK,
   ELEVATOR_BACK_MERGE,
@@ -511,7 +511,7 @@ function make_request_merge(q: request_queue, b: bio): boolean {
   const k = q.k;
   const nr_sectors = bio_sectors(b);
   const sync = (b.bi_rw & (1 << BIO_RW_SYNC)) !== 0;
-  if (k.trace.on[TP.block_bio_queue]) k.tp(TP.block_bio_queue, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
+  if (k.trace.on[TP.block_bio_queue]) k.tp(TP.block_bio_queue, 'sda', b.bi_sector, nr_sectors, bio_rwbs(b), k.current.comm);
   if (!elv_queue_empty(q)) {
     const ret = elv_merge(q, b);
     const found = q.elevator.merge_rq;
@@ -522,7 +522,7 @@ function make_request_merge(q: request_queue, b: bio): boolean {
       rq.nr_bios++;
       rq.nr_sectors += nr_sectors;
       q.stat.merges_back++;
-      if (k.trace.on[TP.block_bio_backmerge]) k.tp(TP.block_bio_backmerge, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
+      if (k.trace.on[TP.block_bio_backmerge]) k.tp(TP.block_bio_backmerge, 'sda', b.bi_sector, nr_sectors, bio_rwbs(b), k.current.comm);
       // elv_merged_request when no further merge happened (attempt_merge sets last_merge itself).
       if (!attempt_back_merge(q, rq)) elv_merged_request(q, rq, ELEVATOR_BACK_MERGE);
       if (sync) __generic_unplug_device(q, 'io');
@@ -536,7 +536,7 @@ function make_request_merge(q: request_queue, b: bio): boolean {
       rq.nr_bios++;
       rq.nr_sectors += nr_sectors;
       q.stat.merges_front++;
-      if (k.trace.on[TP.block_bio_frontmerge]) k.tp(TP.block_bio_frontmerge, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
+      if (k.trace.on[TP.block_bio_frontmerge]) k.tp(TP.block_bio_frontmerge, 'sda', b.bi_sector, nr_sectors, bio_rwbs(b), k.current.comm);
       // elv_merged_request (a front merge leaves the end sector, so the hash stays; deadline
       // re-sorts the request) unless the request before it now ends where this one starts.
       if (!attempt_front_merge(q, rq)) elv_merged_request(q, rq, ELEVATOR_FRONT_MERGE);
@@ -558,12 +558,17 @@ function* make_request_new(q: request_queue, b: bio): KGen {
   // get_rq:
   const rw = b.bi_rw & 1 ? WRITE : READ;
   const rq = yield* get_request_wait(q, rw);
-  if (k.trace.on[TP.block_getrq]) k.tp(TP.block_getrq, 'sda', b.bi_sector, nr_sectors, 'W', k.current.comm);
+  if (k.trace.on[TP.block_getrq]) k.tp(TP.block_getrq, 'sda', b.bi_sector, nr_sectors, bio_rwbs(b), k.current.comm);
   init_request_from_bio(rq, b);
   if (elv_queue_empty(q)) blk_plug_device(q);
-  if (k.trace.on[TP.block_rq_insert]) k.tp(TP.block_rq_insert, 'sda', rq.sector, rq.nr_sectors, 'W', k.current.comm, rq.id);
+  if (k.trace.on[TP.block_rq_insert]) k.tp(TP.block_rq_insert, 'sda', rq.sector, rq.nr_sectors, rq_rwbs(rq), k.current.comm, rq.id);
   elv_insert_sort(q, rq);
   if (sync) __generic_unplug_device(q, 'io');
+}
+
+/** @kernel kernel/blktrace.c fill_rwbs — a request's direction letters: those of its first bio. */
+export function rq_rwbs(rq: request): string {
+  return rq.bio !== null ? bio_rwbs(rq.bio) : rq.rw === WRITE ? 'W' : 'R';
 }
 
 /** @kernel block/blk-core.c generic_make_request / submit_bio — hand the bio to the queue's make_request_fn. */
@@ -633,7 +638,7 @@ export function blk_end_request(q: request_queue, rq: request, error: number): v
  */
 export function blk_end_request_begin(q: request_queue, rq: request, error: number): void {
   const k = q.k;
-  if (k.trace.on[TP.block_rq_complete]) k.tp(TP.block_rq_complete, 'sda', rq.sector, rq.nr_sectors, 'W', error, rq.id);
+  if (k.trace.on[TP.block_rq_complete]) k.tp(TP.block_rq_complete, 'sda', rq.sector, rq.nr_sectors, rq_rwbs(rq), error, rq.id);
 }
 
 /**

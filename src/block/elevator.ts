@@ -26,7 +26,8 @@
  * requests a queue holds. Called with the queue lock held (never sleeps).
  */
 import type { request, request_queue } from './blk-core.js';
-import { REQ_STARTED, REQ_DONTPREP, RQ_NOMERGE_FLAGS, __generic_unplug_device, blk_queue_plugged } from './blk-core.js';
+import { REQ_STARTED, REQ_DONTPREP, RQ_NOMERGE_FLAGS, __generic_unplug_device, blk_queue_plugged, rq_rwbs } from './blk-core.js';
+import { TP } from '../kernel/trace.js';
 import type { bio } from './bio.js';
 import { assert } from '../sim/assert.js';
 import { READ, WRITE, bio_sectors } from './bio.js';
@@ -495,14 +496,20 @@ function __elv_next_request(q: request_queue): request | null {
 
 /**
  * @kernel block/elevator.c elv_next_request
- * Marks the head request STARTED (which also makes it unmergeable) and runs the prep function
- * unless it is already prepared (REQ_DONTPREP). BLKPREP_DEFER returns null and leaves the request
- * at the head of the dispatch list; BLKPREP_KILL ends it with an error and goes on.
+ * Marks the head request STARTED (which also makes it unmergeable), tracing it as issued the
+ * first time the driver sees it (blktrace's BLK_TA_ISSUE comes here, before the prep, so a request
+ * whose prep defers shows as issued once), and runs the prep function unless it is already
+ * prepared (REQ_DONTPREP). BLKPREP_DEFER returns null and leaves the request at the head of the
+ * dispatch list; BLKPREP_KILL ends it with an error and goes on.
  */
 export function elv_next_request(q: request_queue): request | null {
   let rq: request | null;
   while ((rq = __elv_next_request(q)) !== null) {
-    rq.cmd_flags |= REQ_STARTED;
+    if ((rq.cmd_flags & REQ_STARTED) === 0) {
+      rq.cmd_flags |= REQ_STARTED;
+      const k = q.k;
+      if (k.trace.on[TP.block_rq_issue]) k.tp(TP.block_rq_issue, 'sda', rq.sector, rq.nr_sectors, rq_rwbs(rq), k.current.comm, rq.id);
+    }
     if (rq.cmd_flags & REQ_DONTPREP) break;
     if (q.prep_rq_fn === null) break;
     const ret = q.prep_rq_fn(q, rq);

@@ -5,8 +5,8 @@
  *   the bio cache's objects by owner (bio, scsi sense buffers, others), the fs_bio_set bio mempool
  *   (curr_nr and waiters), the request queue and device (requests, device_busy, free-list command);
  * - nestable async slices ("b"/"e", cat "block"): each request from block_rq_insert to
- *   block_rq_complete (paired by the rq id field) with a nested "dispatched" slice from
- *   block_rq_issue, and each bio from block_bio_queue to block_bio_complete (paired by sector);
+ *   block_rq_complete (paired by the rq id field) with a nested "issued" slice from
+ *   block_rq_issue (the driver's first look at it, before its prep, as blktrace's D), and each bio from block_bio_queue to block_bio_complete (paired by sector);
  * - duration slices ("B"/"E") on a task's track for direct reclaim (mm_vmscan_direct_reclaim_begin/end);
  * - instants ("i"): page allocation failures (from the page allocator's failure records, so they
  *   appear whatever the event filter) and SCSI prep DEFERs (scsi:scsi_prep_defer).
@@ -105,7 +105,7 @@ export function chromeTrace(inp: PerfettoInput): ChromeTrace {
         const o = openRq.get(id);
         if (o === undefined || o.issued) break;
         o.issued = true;
-        ev.push({ name: 'dispatched', ph: 'b', ts, pid: PID, tid: 0, cat: 'block', id });
+        ev.push({ name: 'issued', ph: 'b', ts, pid: PID, tid: 0, cat: 'block', id });
         break;
       }
       case TP.block_rq_requeue: {
@@ -113,14 +113,14 @@ export function chromeTrace(inp: PerfettoInput): ChromeTrace {
         const o = openRq.get(id);
         if (o === undefined || !o.issued) break;
         o.issued = false;
-        ev.push({ name: 'dispatched', ph: 'e', ts, pid: PID, tid: 0, cat: 'block', id, args: { requeued: true } });
+        ev.push({ name: 'issued', ph: 'e', ts, pid: PID, tid: 0, cat: 'block', id, args: { requeued: true } });
         break;
       }
       case TP.block_rq_complete: {
         const id = `rq${field(r, 'rq')}`;
         const o = openRq.get(id);
         if (o === undefined) break;
-        if (o.issued) ev.push({ name: 'dispatched', ph: 'e', ts, pid: PID, tid: 0, cat: 'block', id });
+        if (o.issued) ev.push({ name: 'issued', ph: 'e', ts, pid: PID, tid: 0, cat: 'block', id });
         ev.push({ name: o.name, ph: 'e', ts, pid: PID, tid: 0, cat: 'block', id, args: { error: Number(field(r, 'error')) } });
         openRq.delete(id);
         break;
@@ -175,7 +175,7 @@ export function chromeTrace(inp: PerfettoInput): ChromeTrace {
   let end = us(inp.endNs);
   for (const e of ev) if (e.ts > end) end = e.ts;
   for (const [id, o] of openRq) {
-    if (o.issued) ev.push({ name: 'dispatched', ph: 'e', ts: end, pid: PID, tid: 0, cat: 'block', id, args: { open_at_end: true } });
+    if (o.issued) ev.push({ name: 'issued', ph: 'e', ts: end, pid: PID, tid: 0, cat: 'block', id, args: { open_at_end: true } });
     ev.push({ name: o.name, ph: 'e', ts: end, pid: PID, tid: 0, cat: 'block', id, args: { open_at_end: true } });
   }
   for (const [key, ids] of openBio) {

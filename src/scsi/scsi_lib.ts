@@ -395,7 +395,6 @@ function scsi_request_fn_body(ctx: scsi_lib_ctx, q: request_queue): void {
     }
     if (sdev.stat.free_list_in_flight > 0 && sdev.device_busy > sdev.stat.max_device_busy_free_list) sdev.stat.max_device_busy_free_list = sdev.device_busy;
     cmd.dispatched_ns = k.now;
-    if (k.trace.on[TP.block_rq_issue]) k.tp(TP.block_rq_issue, 'sda', req.sector, req.nr_sectors, 'W', k.current.comm, req.id);
     if (k.trace.on[TP.scsi_dispatch_cmd_start]) k.tp(TP.scsi_dispatch_cmd_start, shost.host_no, 0, 0, 0, req.nr_phys_segments, 'WRITE_10', cmd.tag, cmd.fromFreeList ? 1 : 0);
     const rtn = scsi_dispatch_cmd(ctx, cmd);
     if (rtn) {

@@ -27,7 +27,7 @@ test('perfetto: counters, request and bio slices, instants are present (short ru
   const rqBegins = ev.filter((e) => e.ph === 'b' && e.cat === 'block' && e.name.startsWith('rq '));
   // The 1 MiB ring keeps only the run's tail, so how many requests it still holds depends on the run.
   assert.ok(rqBegins.length >= 1, `${rqBegins.length} request slices`);
-  assert.ok(ev.some((e) => e.ph === 'b' && e.name === 'dispatched'));
+  assert.ok(ev.some((e) => e.ph === 'b' && e.name === 'issued'));
   assert.ok(ev.some((e) => e.ph === 'b' && e.cat === 'bio'));
   assert.equal(ev.filter((e) => e.ph === 'i' && e.name === 'page allocation failure').length, machine.pa.failures.length);
   assert.ok(ev.some((e) => e.ph === 'M' && e.name === 'thread_name' && String(e.args?.['name']).startsWith('kswapd0-')));
@@ -61,5 +61,5 @@ test('perfetto: an end whose begin was overwritten is dropped, an open begin is 
   });
   assert.deepEqual(validateChromeTrace(t), []);
   const slices = t.traceEvents.filter((e) => e.ph === 'b' || e.ph === 'e');
-  assert.deepEqual(slices.map((e) => `${e.ph}:${e.name}@${e.ts}`), ['b:rq 8+8@2', 'b:dispatched@3', 'e:dispatched@10', 'e:rq 8+8@10']);
+  assert.deepEqual(slices.map((e) => `${e.ph}:${e.name}@${e.ts}`), ['b:rq 8+8@2', 'b:issued@3', 'e:issued@10', 'e:rq 8+8@10']);
 });
