@@ -12,7 +12,7 @@
  * lock dance (the model is atomic between sleeps). Any context; never sleeps.
  */
 import { take } from '../sim/recycle.js';
-import { assert, fail } from '../sim/assert.js';
+import { fail } from '../sim/assert.js';
 
 export const SWAPFILE_CLUSTER = 256;
 /** Sectors per page (PAGE_SIZE >> 9). */
@@ -31,17 +31,26 @@ export class swap_info_struct {
   cluster_nr = 0;
   inuse_pages = 0;
 
+  /**
+   * @kernel mm/swapfile.c sys_swapon (a version 2 header, no bad pages)
+   * `partition_pages` is the partition's size in pages. mkswap records the index of its last page
+   * (last_page = partition_pages - 1), and sys_swapon takes that as the count of swap_map entries,
+   * so that page is never used: max = last_page, highest_bit = last_page - 1, and the usable
+   * pages are last_page - 1 (slot 0 is the header). A partition of fewer than 3 pages (swap.size
+   * 0: no swap) gives an area with no usable slot, which get_swap_page never hands out from, as a
+   * machine that never ran swapon.
+   */
   constructor(
-    slots: number,
+    partition_pages: number,
     /** First sector of the swap partition on its disk. */
     readonly start_sector: number,
   ) {
-    assert(slots >= 2, 'swap area needs at least 2 slots');
-    this.max = slots;
-    this.swap_map = take(Uint16Array, slots);
-    this.pages = slots - 1;
+    const last_page = Math.max(1, partition_pages - 1);
+    this.max = last_page;
+    this.swap_map = take(Uint16Array, last_page);
+    this.pages = last_page - 1;
     this.lowest_bit = 1;
-    this.highest_bit = slots - 1;
+    this.highest_bit = last_page - 1;
     this.cluster_next = 1;
   }
 }
