@@ -105,7 +105,6 @@ import {
   PG_active,
   PG_buddy,
   PG_compound,
-  PG_dirty,
   PG_locked,
   PG_lru,
   PG_reserved,
@@ -556,8 +555,8 @@ export function allocflags_to_migratetype(gfp: number, page_group_by_mobility_di
   return ((gfp & __GFP_MOVABLE) !== 0 ? 2 : 0) | ((gfp & __GFP_RECLAIMABLE) !== 0 ? 1 : 0);
 }
 
-const BAD_FLAGS_ON_FREE =
-  (1 << PG_lru) | (1 << PG_locked) | (1 << PG_active) | (1 << PG_writeback) | (1 << PG_slab) | (1 << PG_swapcache) | (1 << PG_dirty) | (1 << PG_buddy);
+/** free_pages_check's bad flags (PG_private and PG_reserved apart: the model has no private pages, and checks reserved pages separately). */
+const BAD_FLAGS_ON_FREE = (1 << PG_lru) | (1 << PG_locked) | (1 << PG_active) | (1 << PG_writeback) | (1 << PG_slab) | (1 << PG_swapcache) | (1 << PG_buddy);
 
 /** The node's page allocator and page state. */
 export class PageAllocator {
@@ -1711,8 +1710,9 @@ export class PageAllocator {
 
   /**
    * @kernel mm/page_alloc.c __free_pages_ok, free_pages_check
-   * A page freed with PG_lru/locked/active/writeback/slab/swapcache/dirty set, or with the wrong order,
-   * is a simulator assertion (the kernel's bad_page).
+   * A page freed with PG_lru/locked/active/writeback/slab/swapcache set, or with the wrong order,
+   * is a simulator assertion (the kernel's bad_page); PG_dirty is cleared silently, as
+   * free_pages_check does.
    */
   private __free_pages_ok(pfn: number, order: number, cold = false): void {
     if (!(this.page_order[pfn] === order)) fail('__free_pages: pfn ', pfn, ' allocated with order ', this.page_order[pfn], ', freed with order ', order);

@@ -9,7 +9,7 @@ const { run_nosleep } = sched;
 import {
   ALLOC_HARDER, ALLOC_HIGH, ALLOC_WMARK_MIN, GFP_ATOMIC, GFP_KERNEL, GFP_NOIO, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_COMP, __GFP_DMA,
 } from '../../src/include/gfp.js';
-import { NR_PAGE_USES, PAGE_USE_FREE, PAGE_USE_OTHER } from '../../src/include/page-flags.js';
+import { NR_PAGE_USES, PAGE_USE_FREE, PAGE_USE_OTHER, PG_dirty, PG_writeback } from '../../src/include/page-flags.js';
 import { PageAllocator, zone_batchsize, calc_min_free_kbytes, int_sqrt, NR_FREE_PAGES, vmstat_text, NR_VM_EVENT_ITEMS, NR_VM_ZONE_STAT_ITEMS, PGALLOC, PGFREE, ZONE_DMA32 } from '../../src/mm/page_alloc.js';
 import { drain } from './helpers.js';
 
@@ -120,6 +120,17 @@ test('buddy: split and merge restore the free lists (order 0..3 allocations, no 
   assert.deepEqual(Array.from(p.zones[ZONE_DMA32]!.nr_free), before);
   assert.equal(p.vm_events[PGFREE], 16);
   p.check_conservation();
+});
+
+test('page_alloc: free_pages_check clears PG_dirty silently; PG_writeback is bad_page (a simulator assertion)', () => {
+  const { pa: p } = pa(128 * 1024 * 1024, 'flat');
+  const dirty = p.alloc_pages_nosleep(GFP_KERNEL, 0);
+  p.page_flags[dirty] = 1 << PG_dirty;
+  p.__free_pages(dirty, 0);
+  assert.equal(p.page_flags[dirty], 0);
+  const wb = p.alloc_pages_nosleep(GFP_KERNEL, 0);
+  p.page_flags[wb] = 1 << PG_writeback;
+  assert.throws(() => p.__free_pages(wb, 0), SimulatorError);
 });
 
 test('page_alloc: freeing a free page or with the wrong order is a simulator assertion', () => {
