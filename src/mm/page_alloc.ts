@@ -1703,9 +1703,14 @@ export class PageAllocator {
     while (--nfree >= 0) this.__free_pages_ok(pfns[nfree]!, 0, cold);
   }
 
-  /** put_page: drops a reference, freeing the block (of its allocated order) at zero. */
-  put_page(pfn: number): void {
-    this.__free_pages(pfn, this.page_order[pfn]!);
+  /** put_page: drops a reference, freeing the block (of its allocated order) at zero; `cold` as a cold pagevec's release frees it (release_pages). */
+  put_page(pfn: number, cold = false): void {
+    if (!cold) {
+      this.__free_pages(pfn, this.page_order[pfn]!);
+      return;
+    }
+    if (!(this.page_count[pfn]! > 0)) fail('put_page: pfn ', pfn, ' already free (count ', this.page_count[pfn], ')');
+    if (--this.page_count[pfn]! === 0) this.__free_pages_ok(pfn, this.page_order[pfn]!, true);
   }
 
   /**

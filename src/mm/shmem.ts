@@ -287,22 +287,26 @@ function vm_swap_full(vm: VmState): boolean {
   return (vm.si.pages - vm.si.inuse_pages) * 2 < vm.si.pages;
 }
 
-/** A page that truncation took out of every cache and off the LRU goes back to the allocator (page_cache_release's last put). */
-function release_truncated_page(vm: VmState, pfn: number): void {
+/**
+ * A page that truncation took out of every cache and off the LRU goes back to the allocator:
+ * page_cache_release's last put (hot), or a reclaimer's cold pagevec release (release_pages).
+ */
+function release_truncated_page(vm: VmState, pfn: number, cold = false): void {
   const pa = vm.pa;
   if (PageFlag(pa.page_flags, pfn, PG_lru)) del_page_from_lru(vm.lru, pa.page_zone(pfn).idx, pfn);
   pa.page_flags[pfn] = 0;
-  pa.put_page(pfn);
+  pa.put_page(pfn, cold);
 }
 
 /**
  * @kernel mm/vmscan.c shrink_inactive_list, shrink_active_list (the putback's pagevec release)
  * The reclaimer putting back a page that truncation orphaned (orphan_isolated_page) held the last
- * reference: the page is freed instead of listed.
+ * reference: the page is freed instead of listed, cold, as the putback's pagevec (initialised
+ * cold) releases it. Simplified: freed at once, not when the pagevec fills or the putback ends.
  */
 export function shmem_release_orphan(vm: VmState, pfn: number): void {
   vm.events.shmem_orphans_live--;
-  release_truncated_page(vm, pfn);
+  release_truncated_page(vm, pfn, true);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { SimulatorError } from '../../src/sim/assert.js';
 import fc from 'fast-check';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { ALLOC_NO_WATERMARKS, GFP_ATOMIC, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_TEMPORARY, __GFP_COLD, __GFP_COMP } from '../../src/include/gfp.js';
@@ -400,4 +401,20 @@ test('pcp: reclaim\'s cold pagevec puts its pages at the tail, the last first, a
   p.__free_pages(shared, 0);
   p.check_free_lists();
   p.check_conservation();
+});
+
+test('pcp: put_page cold (a reclaimer\'s putback releasing an orphaned page) frees to the tail, put_page hot to the head', () => {
+  const p = pa(GiB, 'flat');
+  const pcp = p.zones[ZONE_DMA32]!.pcp[0]!;
+  const a = p.alloc_pages_nosleep(GFP_HIGHUSER_MOVABLE, 0);
+  const b = p.alloc_pages_nosleep(GFP_HIGHUSER_MOVABLE, 0);
+  const c = p.alloc_pages_nosleep(GFP_HIGHUSER_MOVABLE, 0);
+  p.page_count[c]!++;
+  p.put_page(a, true);
+  assert.equal(pcp.entries().at(-1)![0], a, 'cold: at the tail');
+  p.put_page(b);
+  assert.equal(pcp.entries()[0]![0], b, 'hot: at the head');
+  p.put_page(c, true);
+  assert.equal(p.page_count[c], 1, 'a page someone else holds only loses a reference');
+  assert.throws(() => p.put_page(a, true), SimulatorError);
 });
