@@ -59,6 +59,12 @@
  *    counters stay exact: their drift (a few dozen against thousands) decides nothing on this path.
  *  - No cpusets, no NUMA (one node, zone_reclaim_mode 0), no rt tasks (ALLOC_HARDER for rt tasks
  *    never applies), no TIF_MEMDIE, no page poisoning or zeroing.
+ *  - mem_map: each zone gives up free_area_init_core's estimate (56 bytes per spanned page) at the
+ *    start of its own pages. x86_64's SPARSEMEM_VMEMMAP (the 2.6.25 default) instead backs the
+ *    struct pages with 2 MiB bootmem blocks above 16 MiB, 512 pages per 128 MiB section, all in
+ *    ZONE_DMA32: on a 2.75 GiB machine about 1 400 pages more than the estimate, and ZONE_NORMAL
+ *    (above 4 GiB) would keep its share. The watermarks, which come from present_pages, are the
+ *    same either way.
  *
  * Contexts: `__alloc_pages` is a generator and may sleep (direct reclaim, congestion_wait, the OOM
  * retry); only process context may run it. `alloc_pages_nosleep`, `__free_pages`, `put_page` and
@@ -487,7 +493,12 @@ export interface MachineOptions {
    * puts every block and request on the MIGRATE_UNMOVABLE lists (a model knob, for comparisons).
    */
   mobility_grouping?: boolean;
+  /** The kernel release dump_stack prints (init_utsname()->release; default "2.6.25"). */
+  uts_release?: string;
 }
+
+/** Pages per SPARSEMEM section on x86_64 (SECTION_SIZE_BITS 27: 128 MiB). */
+const PAGES_PER_SECTION = 1 << (27 - 12);
 
 /** One recorded allocation failure (reached nopage), for reports. */
 export interface AllocFailure {
@@ -633,6 +644,13 @@ export class PageAllocator {
   fallback_allocs = 0;
   /** try_set_zone_oom / clear_zonelist_oom: one node, so one flag. */
   private zonelist_oom = false;
+  /** The release dump_stack prints. */
+  readonly uts_release: string;
+  /**
+   * Page frames pfn_valid accepts: with x86_64's SPARSEMEM, every pfn of a 128 MiB section that
+   * holds any RAM (the ISA hole's pages are valid, the PCI hole's whole sections are not).
+   */
+  readonly valid_pages: number;
 
   constructor(
     readonly k: Kernel,
@@ -664,6 +682,15 @@ export class PageAllocator {
       }
     }
     this.max_pfn = max_pfn;
+    this.uts_release = opts.uts_release ?? '2.6.25';
+    // Each section that has RAM counts whole (up to max_pfn).
+    const hasRam = new Uint8Array(Math.ceil(max_pfn / PAGES_PER_SECTION));
+    for (const [a, b] of subtractHoles(0, max_pfn, holes)) {
+      for (let sec = Math.floor(a / PAGES_PER_SECTION); sec * PAGES_PER_SECTION < b; sec++) hasRam[sec] = 1;
+    }
+    let valid = 0;
+    for (let sec = 0; sec < hasRam.length; sec++) if (hasRam[sec]) valid += Math.min((sec + 1) * PAGES_PER_SECTION, max_pfn) - sec * PAGES_PER_SECTION;
+    this.valid_pages = valid;
     // Zone spans.
     zdma.zone_start_pfn = 0;
     zdma.spanned_pages = Math.min(max_pfn, MAX_DMA_PFN);
@@ -1585,7 +1612,8 @@ export class PageAllocator {
   failure_report(gfp: number, order: number): string {
     const p = this.k.current;
     const lines = [`${p.comm}: page allocation failure. order:${order}, mode:0x${(gfp >>> 0).toString(16)}`];
-    lines.push(`Pid: ${p.pid}, comm: ${p.comm}`);
+    // dump_stack (arch/x86/kernel/traps_64.c): pid, comm, taint, release and the build number.
+    lines.push(`Pid: ${p.pid}, comm: ${p.comm} Not tainted ${this.uts_release} #1`);
     lines.push('Call Trace:');
     for (let i = p.frames.length - 1; i >= 0; i--) {
       const f = p.frames[i]!;
@@ -1648,13 +1676,13 @@ export class PageAllocator {
       // x86_64 show_mem, after show_free_areas
       out.push(`Free swap:       ${pad(sw.nr_swap_pages * 4, 6)}kB`);
     }
-    // show_mem's walk of every valid page frame: RAM (holes left out), reserved (mem_map, the
-    // kernel image and early reservations: never given to the buddy allocator) and swap cache.
-    // Its "pages shared" line (extra references) is left out: the model would have to walk all
-    // page frames for every report.
-    const valid = this.zones.reduce((a, z) => a + z.spanned_pages - z.absent_pages, 0);
-    out.push(`${valid} pages of RAM`);
-    out.push(`${valid - this.totalram_pages} reserved pages`);
+    // show_mem's walk of every valid page frame (pfn_valid: SPARSEMEM sections with RAM, so the
+    // ISA hole's pages count): RAM, reserved (holes in such sections, mem_map, the kernel image
+    // and early reservations: never given to the buddy allocator) and swap cache. Its "pages
+    // shared" line (extra references) is left out: the model would have to walk all page frames
+    // for every report.
+    out.push(`${this.valid_pages} pages of RAM`);
+    out.push(`${this.valid_pages - this.totalram_pages} reserved pages`);
     out.push(`${this.nr_pages_by_use[PAGE_USE_SWAPCACHE]} pages swap cached`);
     return out;
   }

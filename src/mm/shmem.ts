@@ -45,7 +45,10 @@
  * Simplified: index pages are counted, not filled; files are never read back (no swap-in); the
  * tmpfs mount is taken to have size= and nr_inodes= large enough for the load (2.6.25's
  * defaults, half of RAM and totalram_pages / 2 inodes, are not enforced); truncation takes no page
- * lock (it leaves a locked page alone, as free_swap_and_cache's trylock does). shmem_alloc_inode
+ * lock (it leaves a locked page alone, as free_swap_and_cache's trylock does); shmem_writepage does
+ * not put the inode on the tmpfs swap list (shmem_swaplist under shmem_swaplist_mutex, a sleeping
+ * lock only contended when two reclaimers swap out a file's first page at the same instant, or
+ * one does while files are removed). shmem_alloc_inode
  * may sleep; everything else here runs in process context with the page locked and never sleeps.
  */
 import { PG_dirty, PG_locked, PG_lru, PG_swapcache, PG_uptodate, PG_writeback, PAGE_USE_OTHER, PAGE_USE_PAGECACHE, PAGE_USE_SWAPCACHE, PageFlag, SetPageFlag, ClearPageFlag } from '../include/page-flags.js';

@@ -439,6 +439,9 @@ export class SlubAllocator {
   /**
    * @kernel mm/slub.c get_slab, dma_kmalloc_cache
    * The kmalloc cache for `size` (1..4096); __GFP_DMA uses kmalloc_dma-N, created on demand.
+   * Simplified: the creation always succeeds; 2.6.25's atomic callers only try slub_lock, and the
+   * new cache's struct and name come from kmalloc, so there it can fail (no modelled path calls
+   * kmalloc with __GFP_DMA).
    */
   get_slab(size: number, gfp: number): kmem_cache {
     const i = kmalloc_index(size);

@@ -96,7 +96,7 @@ export function releaseMachine(m: Machine): void {
 export function bootMachine(p: RunParams): Machine {
   const k = new Kernel({ hz: p.hz, cpus: p.cpus, seed: p.seed, cpu_sharing: p.cpu_sharing, ...(p.sched_salt ? { sched_salt: p.sched_salt } : {}) });
   if (p.trace_events.length > 0) k.trace.enable(p.trace_events, Math.max(1, Math.floor((p.trace_buffer_kb * 1024) / 128)));
-  const pa = new PageAllocator(k, { ram_bytes: p.ram_bytes, ...(p.failure_report_ns !== undefined ? { failure_report_ns: p.failure_report_ns } : {}) });
+  const pa = new PageAllocator(k, { ram_bytes: p.ram_bytes, uts_release: p.profile, ...(p.failure_report_ns !== undefined ? { failure_report_ns: p.failure_report_ns } : {}) });
   const slub = new SlubAllocator(k, pa, {
     cache_line_size: p.cache_line_bytes,
     slub_nomerge: p.variants.includes('slub_nomerge'),
