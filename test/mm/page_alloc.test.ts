@@ -368,7 +368,7 @@ test('page_alloc: a failure in interrupt context while a task runs names that ta
   k.sim.run();
   const report = k.log.lines.map((l) => l.text).join('\n').split('\n');
   assert.equal(report[0], 'cp: page allocation failure. order:0, mode:0x20');
-  assert.equal(report[1], `Pid: ${cp.pid}, comm: cp`);
+  assert.equal(report[1], `Pid: ${cp.pid}, comm: cp Not tainted 2.6.25 #1`);
   const trace = report.slice(report.indexOf('Call Trace:') + 1, report.indexOf('Call Trace:') + 11);
   assert.deepEqual(trace, [' [<sim>] __alloc_pages', ' [<sim>] blk_unplug_timeout', ' [<sim>] run_timer_softirq', ' [<sim>] __do_softirq', ' [<sim>] do_softirq', ' [<sim>] irq_exit', ' [<sim>] smp_apic_timer_interrupt', ' <EOI>', ' [<sim>] shrink_page_list', 'Mem-info:']);
 });
