@@ -32,6 +32,27 @@ interface End {
 }
 
 /**
+ * Starts a task that writes `n` one-page bios at the sectors `sectorOf` gives, and returns the list
+ * their ends fill (with the queue's and device's counts at each end).
+ */
+function writeBios(m: Machine, n: number, sectorOf: (i: number) => number): End[] {
+  const ends: End[] = [];
+  m.k.kthread_run('writer', 1, 0, function* (): KGen {
+    for (let i = 0; i < n; i++) {
+      const b = (yield* bio_alloc(m.k, m.fs_bio_set, GFP_NOIO, 1)) as bio;
+      b.bi_sector = sectorOf(i);
+      b.bi_size = 4096;
+      b.bi_vcnt = 1;
+      b.bi_end_io = (k, done) => {
+        ends.push({ now: k.now, sector: done.bi_sector, requests: m.q.rq.count[0]! + m.q.rq.count[1]!, in_flight: m.q.in_flight, device_busy: m.sdev.device_busy });
+      };
+      yield* submit_bio(m.q, WRITE, b);
+    }
+  });
+  return ends;
+}
+
+/**
  * Submits `n` contiguous one-page bios (one request) and runs until everything has completed,
  * with the cheap invariants checked after every event. Returns the bio ends and the instant the
  * request's completion began (block_rq_complete).
@@ -52,19 +73,7 @@ function complete(n: number, oneByOne: boolean, inline = true): { ends: End[]; b
   m.k.inline_runs = inline;
   const checker = new InvariantChecker(m, 'cheap');
   m.k.sim.observer = () => checker.check();
-  const ends: End[] = [];
-  m.k.kthread_run('writer', 1, 0, function* (): KGen {
-    for (let i = 0; i < n; i++) {
-      const b = (yield* bio_alloc(m.k, m.fs_bio_set, GFP_NOIO, 1)) as bio;
-      b.bi_sector = 1000 + 8 * i;
-      b.bi_size = 4096;
-      b.bi_vcnt = 1;
-      b.bi_end_io = (k, done) => {
-        ends.push({ now: k.now, sector: done.bi_sector, requests: m.q.rq.count[0]! + m.q.rq.count[1]!, in_flight: m.q.in_flight, device_busy: m.sdev.device_busy });
-      };
-      yield* submit_bio(m.q, WRITE, b);
-    }
-  });
+  const ends = writeBios(m, n, (i) => 1000 + 8 * i);
   m.k.sim.run({ untilNs: 1e9 });
   new InvariantChecker(m, 'full').check();
   const rec = m.k.trace.records().filter((r) => r.id === TP.block_rq_complete);
@@ -99,19 +108,7 @@ test('completion one_by_one: a request waiting on the done list stays busy until
   const m = bootMachine(p);
   const checker = new InvariantChecker(m, 'cheap');
   m.k.sim.observer = () => checker.check();
-  const ends: End[] = [];
-  m.k.kthread_run('writer', 1, 0, function* (): KGen {
-    for (let i = 0; i < 3; i++) {
-      const b = (yield* bio_alloc(m.k, m.fs_bio_set, GFP_NOIO, 1)) as bio;
-      b.bi_sector = 1000 + 1_000_000 * i;
-      b.bi_size = 4096;
-      b.bi_vcnt = 1;
-      b.bi_end_io = (k, done) => {
-        ends.push({ now: k.now, sector: done.bi_sector, requests: m.q.rq.count[0]! + m.q.rq.count[1]!, in_flight: m.q.in_flight, device_busy: m.sdev.device_busy });
-      };
-      yield* submit_bio(m.q, WRITE, b);
-    }
-  });
+  const ends = writeBios(m, 3, (i) => 1000 + 1_000_000 * i);
   m.k.sim.run({ untilNs: 2e9 });
   new InvariantChecker(m, 'full').check();
   assert.equal(ends.length, 3);
