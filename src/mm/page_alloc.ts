@@ -1702,13 +1702,14 @@ export class PageAllocator {
 
   /**
    * @kernel mm/page_alloc.c __free_pages
-   * Drops a reference to the 2^order block at pfn and frees it when the count reaches zero.
+   * Drops a reference to the 2^order block at pfn and frees it when the count reaches zero (hot, or
+   * cold as a cold pagevec release frees it).
    */
-  __free_pages(pfn: number, order: number): void {
+  __free_pages(pfn: number, order: number, cold = false): void {
     if (!(pfn >= 0 && pfn < this.max_pfn)) fail('__free_pages: bad pfn ', pfn);
     if (!(this.page_count[pfn]! > 0)) fail('__free_pages: pfn ', pfn, ' already free (count ', this.page_count[pfn], ')');
     if (!(this.page_order[pfn] === order)) fail('__free_pages: pfn ', pfn, ' allocated with order ', this.page_order[pfn], ', freed with order ', order);
-    if (--this.page_count[pfn]! === 0) this.__free_pages_ok(pfn, order);
+    if (--this.page_count[pfn]! === 0) this.__free_pages_ok(pfn, order, cold);
   }
 
   /**
@@ -1733,12 +1734,7 @@ export class PageAllocator {
 
   /** put_page: drops a reference, freeing the block (of its allocated order) at zero; `cold` as a cold pagevec's release frees it (release_pages). */
   put_page(pfn: number, cold = false): void {
-    if (!cold) {
-      this.__free_pages(pfn, this.page_order[pfn]!);
-      return;
-    }
-    if (!(this.page_count[pfn]! > 0)) fail('put_page: pfn ', pfn, ' already free (count ', this.page_count[pfn], ')');
-    if (--this.page_count[pfn]! === 0) this.__free_pages_ok(pfn, this.page_order[pfn]!, true);
+    this.__free_pages(pfn, this.page_order[pfn]!, cold);
   }
 
   /**
