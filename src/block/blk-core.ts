@@ -31,6 +31,7 @@ import { TP } from '../kernel/trace.js';
 import { GFP_NOIO } from '../include/gfp.js';
 import { mempool_alloc, mempool_free, type mempool_t } from '../mm/mempool.js';
 import { clear_bdi_congested, set_bdi_congested, type backing_dev_info } from '../mm/backing-dev.js';
+import { PGPGIN, PGPGOUT } from '../mm/page_alloc.js';
 import { bio, bio_endio, bio_rwbs, bio_sectors, BIO_RW_SYNC, READ, WRITE } from './bio.js';
 import {
   BLKPREP_OK,
@@ -153,10 +154,10 @@ export class request_queue {
   queuedata: unknown = null;
   readonly ioc = new Map<Task, io_context>();
   /**
-   * The page allocator's vm event counters, where submit_bio counts PGPGIN and PGPGOUT in
-   * sectors (set by the composition root; null: not counted).
+   * The page allocator's vm event counters (PageAllocator.vm_events), where submit_bio counts
+   * PGPGIN and PGPGOUT in sectors (set by the composition root; null: not counted).
    */
-  vm_events: { pgpgin: number; pgpgout: number; counts: Float64Array } | null = null;
+  vm_events: Float64Array | null = null;
   /** Statistics for reports (not kernel fields). */
   readonly stat = { plugs: 0, unplug_timer: 0, unplug_thresh: 0, unplug_io: 0, merges_back: 0, merges_front: 0, requests: 0, completed: 0, request_fn_calls: 0 };
 
@@ -586,7 +587,7 @@ export function* submit_bio(q: request_queue, rw: number, b: bio): KGen {
 export function submit_bio_try(q: request_queue, rw: number, b: bio): KRest<void> | null {
   b.bi_rw |= rw;
   const ev = q.vm_events;
-  if (ev !== null) ev.counts[rw & WRITE ? ev.pgpgout : ev.pgpgin] += bio_sectors(b);
+  if (ev !== null) ev[rw & WRITE ? PGPGOUT : PGPGIN] += bio_sectors(b);
   const t = q.k.current;
   t.enter('submit_bio');
   t.enter('__make_request');

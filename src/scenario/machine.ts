@@ -15,7 +15,7 @@ import { create_workqueue } from '../kernel/workqueue.js';
 import { newHungTaskState, watchdog, type HungTaskState } from '../kernel/hung_task.js';
 import { GFP_KERNEL } from '../include/gfp.js';
 import { SLAB_CACHE_DMA, SLAB_HWCACHE_ALIGN, SLAB_PANIC } from '../include/slab.js';
-import { PageAllocator, PGPGIN, PGPGOUT } from '../mm/page_alloc.js';
+import { PageAllocator } from '../mm/page_alloc.js';
 import { SlubAllocator, type kmem_cache } from '../mm/slub.js';
 import { mempool_create_slab_pool, type mempool_t } from '../mm/mempool.js';
 import { backing_dev_info } from '../mm/backing-dev.js';
@@ -158,7 +158,7 @@ export function bootMachine(p: RunParams): Machine {
   const ctx = new scsi_lib_ctx(k, sgPools, done, disk, { request_ns: p.completion_request_ns, per_bio_ns: p.completion_per_bio_ns, one_by_one: p.completion_end_bios === 'one_by_one' });
   const q = new request_queue(k, 'sda', rqPool, new backing_dev_info('sda'), kblockd, p.elevator ?? 'noop');
   blk_queue_max_sectors(q, p.max_sectors);
-  q.vm_events = { pgpgin: PGPGIN, pgpgout: PGPGOUT, counts: pa.vm_events };
+  q.vm_events = pa.vm_events;
   q.max_hw_segments = p.sg_tablesize;
   q.max_phys_segments = SCSI_MAX_SG_CHAIN_SEGMENTS;
   q.queuedata = sdev;
