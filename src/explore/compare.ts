@@ -101,8 +101,12 @@ export interface Comparison {
   new: PairRef[];
 }
 
+/** The run's grid cell or swarm draw without the kernel (the sweep's own --set values are common to both). */
 function cellOf(r: RunRecord): string {
-  return r.sets.filter((s) => !/^(profile|variants)=/.test(s)).join(' ');
+  return r.cell_label
+    .split(' ')
+    .filter((s) => s !== '' && !/^(profile|variants)=/.test(s))
+    .join(' ');
 }
 
 function verdictOf(r: RunRecord): string {
