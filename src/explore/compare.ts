@@ -12,9 +12,11 @@
  */
 import { canonicalJson } from './canonical.js';
 import { ExploreError } from './errors.js';
-import { median, wilson } from './stats.js';
+import { median, sideLabel, wilson } from './stats.js';
 import type { RunRecord } from './types.js';
 import { PROFILES, VARIANTS } from '../scenario/schema.js';
+
+export { sideLabel };
 
 /** One side of a comparison: a profile and its variants (order does not matter). */
 export interface Side {
@@ -37,10 +39,6 @@ export function parseSide(arg: string, flag: string): Side {
   }
   if (new Set(variants).size !== variants.length) throw new ExploreError(`${flag} ${arg}: a variant is named twice`);
   return { profile, variants: [...variants].sort() };
-}
-
-export function sideLabel(s: Side): string {
-  return s.profile + (s.variants.length ? `+${s.variants.join(',')}` : '');
 }
 
 function isSide(r: RunRecord, s: Side): boolean {

@@ -17,6 +17,11 @@ export function wilson(k: number, n: number, z = 1.959963984540054): { lo: numbe
   return { lo: Math.max(0, center - half), hi: Math.min(1, center + half) };
 }
 
+/** The label summaries print for a kernel: profile, then +variant,... when it has any. */
+export function sideLabel(s: { profile: string; variants: readonly string[] }): string {
+  return s.profile + (s.variants.length ? `+${s.variants.join(',')}` : '');
+}
+
 /** Median (lower middle for even counts), or null for an empty list. */
 export function median(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
@@ -104,7 +109,7 @@ function pct(x: number): string {
 export function formatSummary(groups: readonly GroupSummary[]): string {
   const head = ['profile+variants', 'cell', 'runs', 'livelock', 'deadlock', 'completed', 'limit', 'livelock rate [95% CI]', 'stall', 'med. livelock at', 'squeezed', 'squeezes ended'];
   const rows = groups.map((g) => [
-    g.profile + (g.variants.length ? `+${g.variants.join(',')}` : ''),
+    sideLabel(g),
     g.cell || '-',
     String(g.runs),
     String(g.livelock),

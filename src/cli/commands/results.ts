@@ -167,7 +167,7 @@ export function register(program: Command): void {
       out(`findings: ${findings.length}${findings.length ? ` (first: ${replayCommandLine(findings[0]!.id, o.db, DEFAULT_DB)})` : ''}; determinism mismatches: ${mismatches.length}`);
       if (o.list) {
         out('');
-        for (const r of records) out(`#${r.id}  ${verdictLabel(r.verdict, r.stall).padEnd(9)}  ${r.profile}${r.variants.length ? `+${r.variants.join(',')}` : ''}  seed ${r.seed}${r.sched_salt !== null ? ` salt ${r.sched_salt}` : ''}  ${r.cell_label}  ${r.trace_hash}`);
+        for (const r of records) out(`#${r.id}  ${verdictLabel(r.verdict, r.stall).padEnd(9)}  ${sideLabel(r)}  seed ${r.seed}${r.sched_salt !== null ? ` salt ${r.sched_salt}` : ''}  ${r.cell_label}  ${r.trace_hash}`);
       }
     });
 }

@@ -9,6 +9,7 @@ import { buildJobs, DEFAULT_DB, DEFAULT_SWARM, defaultWorkers, ExploreError, for
 import { verdictLabel } from '../../scenario/result.js';
 import { makeProgress } from '../../explore/progress.js';
 import { compareCommandLine, failureLine, jobRun, rerunCommandLine } from '../../explore/sweep.js';
+import { sideLabel } from '../../explore/compare.js';
 import { addSetOption, collect, readScenarioSource } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_ASSERTION, EXIT_LIVENESS, EXIT_SAFETY, EXIT_UNEXPECTED, ExitRequest, UsageError } from '../exit.js';
@@ -179,7 +180,7 @@ export function register(program: Command): void {
         }
       }
       // A grid over kernels pairs its runs: say how to compare them run by run.
-      const kernels = [...new Set(groups.map((g) => g.profile + (g.variants.length ? `+${g.variants.join(',')}` : '')))];
+      const kernels = [...new Set(groups.map(sideLabel))];
       if (!spec.swarm && kernels.length >= 2) out(`run by run: ${compareCommandLine(kernels[0]!, kernels[1]!, o.db, DEFAULT_DB)}`);
       out(`determinism: ${checked} run(s) checked twice, ${outcome.mismatches} mismatch(es)`);
       if (outcome.failures.length > 0) {
