@@ -9,6 +9,7 @@
  *   unplug_delay);
  * - no progress and no task scheduled (other than the hung-task watchdog) during the window:
  *   DEADLOCK (nothing left that can wake anyone).
+ * With `windowFromNs` the window starts there at the earliest (the live patch's instant).
  * It observes and never changes model state; at a verdict it asks the engine to stop.
  */
 import type { Kernel } from '../kernel/kernel.js';
@@ -26,6 +27,11 @@ export interface WatchdogOptions {
   checkIntervalNs: number;
   /** Tasks whose scheduling does not count as "alive" (the hung-task watchdog). */
   ignorePids: number[];
+  /**
+   * No LIVELOCK or DEADLOCK verdict counts time before this instant, ns: a live patch
+   * (src/scenario/live_patch.ts) gets the whole window to show whether the machine recovers.
+   */
+  windowFromNs?: number;
 }
 
 export class Watchdog {
@@ -64,7 +70,7 @@ export class Watchdog {
       this.lastProgress = p;
       this.lastProgressNs = k.now;
       this.switchesAtLastProgress = this.liveSwitches();
-    } else if (final || k.now - this.lastProgressNs >= this.o.windowNs) {
+    } else if (final || k.now - Math.max(this.lastProgressNs, this.o.windowFromNs ?? 0) >= this.o.windowNs) {
       this.setVerdict(this.liveSwitches() > this.switchesAtLastProgress ? 'LIVELOCK' : 'DEADLOCK');
       return;
     }

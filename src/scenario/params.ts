@@ -74,6 +74,11 @@ export interface RunParams {
    * so that the parameters, and with them the scenario hashes, of noop runs stay as they were.
    */
   elevator?: 'deadline';
+  /**
+   * live_patch.at: the instant from which rc8's __scsi_get_command falls back to the free list
+   * (src/scenario/live_patch.ts). Absent when 0 (never), so other runs' scenario hashes stay as they were.
+   */
+  live_patch_ns?: number;
 }
 
 /**
@@ -128,6 +133,7 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
     trace_events: [...s.outputs.trace_events],
     trace_buffer_kb: s.outputs.trace_buffer_kb,
     metrics_interval_ns: s.outputs.metrics_interval_ns,
+    ...(s.live_patch.at_ns > 0 ? { live_patch_ns: s.live_patch.at_ns } : {}),
   };
 }
 

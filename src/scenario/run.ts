@@ -15,6 +15,7 @@ import type { RunParams } from './params.js';
 import type { RunResult, StallKind, TaskSummary, Verdict } from './result.js';
 import { armTimeline, buildTimeline, gfpAtomicLine } from './timeline.js';
 import { armSqueezes, collectSqueezes } from './squeezes.js';
+import { armLivePatch } from './live_patch.js';
 import { DEFER_NO_COMMAND, DEFER_NO_SG_TABLE } from '../scsi/scsi.js';
 
 export interface RunOptions {
@@ -67,7 +68,9 @@ export class RunHandle {
       windowNs: p.watchdog_window_ns,
       checkIntervalNs: 1_000_000_000,
       ignorePids: [m.watchdogTask.pid],
+      ...(p.live_patch_ns !== undefined ? { windowFromNs: p.live_patch_ns } : {}),
     });
+    if (p.live_patch_ns !== undefined) armLivePatch(m, p.live_patch_ns);
     opts.onBoot?.(m);
     const checker = (this.checker = new InvariantChecker(m, opts.check ?? p.invariants, p.full_interval_ns ?? 0));
     const interrupt = opts.interrupt;

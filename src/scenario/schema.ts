@@ -475,6 +475,9 @@ const scenarioDef = section('a reclaimsim scenario', {
     remove_cost: duration({ default: '2us', doc: 'CPU time of removing one file or directory when rounds is above 1', max: 1 * NS_PER_S }),
     boot_read: size({ default: '1MiB', doc: 'data each CPU reads from the root file system at boot, before the copies (warms the I/O slab caches on every CPU; 0 disables)', min: 0, max: 1 * GiB, multipleOf: PAGE_SIZE }),
   }),
+  live_patch: section('a what-if: Hugh Dickins\' fix applied to the running kernel, as a livepatch would (2.6.25 had no livepatch)', {
+    at: duration({ default: '0', doc: "simulated instant from which __scsi_get_command falls back to the host's free-list command when its sense-buffer allocation fails (0: never). Only 2.6.25-rc8 changes (2.6.25 and 2.6.24 already fall back), and the slab caches stay as booted: a running kernel cannot unmerge them. The watchdog's window counts from this instant at the earliest, so a latched machine gets its whole window to recover", max: 7 * 24 * 3600 * NS_PER_S }),
+  }),
   checks: section('checkers and limits', {
     watchdog_window: duration({ default: '135s', doc: 'no forward progress for this long is a livelock or deadlock verdict (the default outlasts the hung-task detector\'s worst case, 122 of its 2^30 ns units or 131 s, so the verdict shows whether it fires)', min: 1 * NS_PER_MS, max: 3600 * NS_PER_S }),
     time_limit: duration({ default: '600s', doc: 'simulated time after which the run stops with verdict LIMIT', min: 1 * NS_PER_MS, max: 7 * 24 * 3600 * NS_PER_S }),
@@ -566,6 +569,7 @@ export const SCENARIO_RULES: readonly string[] = [
   '`variants` may not combine `slab` with `slub_nomerge` (the slab variant replaces SLUB).',
   'Each `workload.file_size_mix[].size` must be at most `workload.tree_size`.',
   'Each `outputs.proc_snapshots` instant must be at most `checks.time_limit`.',
+  '`live_patch.at` must be at most `checks.time_limit`.',
 ];
 
 /**
@@ -614,6 +618,13 @@ export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
       });
     }
   });
+  if (s.live_patch.at_ns > checks.time_limit_ns) {
+    out.push({
+      path: ['live_patch', 'at'],
+      also: [['checks', 'time_limit']],
+      message: `live patch at ${formatDuration(s.live_patch.at_ns)} is after checks.time_limit (${formatDuration(checks.time_limit_ns)}); the run would end first`,
+    });
+  }
   outputs.proc_snapshots_ns.forEach((t, i) => {
     if (t > checks.time_limit_ns) {
       out.push({

@@ -104,6 +104,8 @@ export function buildTimeline(m: Machine, r: Pick<RunResult, 'verdict' | 'sim_ti
   add(m.shost.stat.first_sense_failure_ns, 'sense_alloc_failed', 'first sense-buffer allocation fails in __scsi_get_command');
   const report = m.pa.failures.find((f) => f.reported);
   if (report) add(report.timeNs, 'alloc_failure_report', `first page allocation failure report: ${report.comm}, order:${report.order}, mode:0x${(report.gfp >>> 0).toString(16)}`);
+  add(first('live_patch'), 'live_patch', "live patch (live_patch.at, a what-if): __scsi_get_command now falls back to the host's free-list command, as Hugh Dickins' fix has it");
+  add(first('live_patch_noop'), 'live_patch_noop', 'live patch (live_patch.at): nothing to change, this kernel already falls back to the free-list command');
   add(first('free_list_used'), 'free_list_used', "the host's free-list command is used for the first time");
   const uses = m.shost.stat.free_list_uses;
   if (uses > 1) add(m.shost.stat.last_free_list_use_ns, 'free_list_last', `the free-list command is used for the last time (${uses} uses in all)`);

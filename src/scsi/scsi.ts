@@ -101,7 +101,7 @@ export class Scsi_Host {
     public sg_tablesize: number,
     public max_sectors: number,
     readonly cmd_pool: scsi_host_cmd_pool,
-    readonly version: GetCommandVersion,
+    public version: GetCommandVersion,
     readonly layout: CmdLayout,
   ) {
     assert(can_queue > 0, 'can_queue == 0 is rejected by scsi_host_alloc');
@@ -210,6 +210,19 @@ function __scsi_get_command_body(shost: Scsi_Host, gfp_mask: number): scsi_cmnd 
   cmd.inUse = true;
   shost.stat.commands++;
   return cmd;
+}
+
+/**
+ * Not kernel code: the simulator's what-if behind the scenario field live_patch.at. It swaps rc8's
+ * __scsi_get_command for the fixed one in a running machine, as a livepatch module would (2.6.25
+ * had no livepatch). Only the function changes: the caches stay as booted, merged or not, and the
+ * free list keeps the command it was given at host allocation. Returns false when the host
+ * already had the fixed function (2.6.25, 2.6.24, or an earlier patch).
+ */
+export function scsi_live_patch_get_command(shost: Scsi_Host): boolean {
+  if (shost.version === 'fixed') return false;
+  shost.version = 'fixed';
+  return true;
 }
 
 /** @kernel drivers/scsi/scsi.c scsi_get_command — __scsi_get_command plus linking onto sdev->cmd_list. */

@@ -51,6 +51,7 @@ const OTHER_VALUE: Record<string, string> = {
   'workload.rounds': '3',
   'workload.remove_cost': '5us',
   'workload.boot_read': '2MiB',
+  'live_patch.at': '60s',
   'checks.watchdog_window': '150s',
   'checks.time_limit': '300s',
   'checks.event_limit': '1000000',

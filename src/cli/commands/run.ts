@@ -69,8 +69,13 @@ function roundsText(p: { rounds?: number }): string {
   return (p.rounds ?? 1) > 1 ? `, ${p.rounds} rounds (rm -rf between)` : '';
 }
 
+/** ", live patch at 10s" when the run applies the fix to the running kernel (live_patch.at). */
+function livePatchText(p: RunParams): string {
+  return p.live_patch_ns !== undefined ? `, live patch at ${formatDuration(p.live_patch_ns)}` : '';
+}
+
 function describe(p: RunParams): string {
-  return `scenario ${p.name}: ${p.copies === 1 ? '1 copy' : `${p.copies} copies`} of ${mib(p.tree_bytes)} MiB into tmpfs${roundsText(p)}, RAM ${mib(p.ram_bytes)} MiB, ${count(p.cpus, 'CPU')}, HZ ${p.hz}, swap ${mib(p.swap_bytes)} MiB, ${cpuTimeText(p)}, metrics every ${p.metrics_interval_ns / 1e6} ms`;
+  return `scenario ${p.name}: ${p.copies === 1 ? '1 copy' : `${p.copies} copies`} of ${mib(p.tree_bytes)} MiB into tmpfs${roundsText(p)}, RAM ${mib(p.ram_bytes)} MiB, ${count(p.cpus, 'CPU')}, HZ ${p.hz}, swap ${mib(p.swap_bytes)} MiB, ${cpuTimeText(p)}${livePatchText(p)}, metrics every ${p.metrics_interval_ns / 1e6} ms`;
 }
 
 function parseCheckLevel(v: string): CheckLevel {
@@ -224,7 +229,7 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
       trace_events: events,
       trace_buffer_kb: o.traceBufferKb ?? base.trace_buffer_kb,
     };
-    if (!o.json) out(`reclaimsim run: scenario ${p.name}, kernel ${p.profile}${p.variants.length ? ` + ${p.variants.join(',')}` : ''}, seed ${p.seed}${p.sched_salt ? `, sched_salt ${p.sched_salt}` : ''}, RAM ${mib(p.ram_bytes)} MiB, ${count(p.cpus, 'CPU')}, HZ ${p.hz}, ${p.copies === 1 ? '1 copy' : `${p.copies} copies`} of ${mib(p.tree_bytes)} MiB${roundsText(p)}, ${cpuTimeText(p)}`);
+    if (!o.json) out(`reclaimsim run: scenario ${p.name}, kernel ${p.profile}${p.variants.length ? ` + ${p.variants.join(',')}` : ''}, seed ${p.seed}${p.sched_salt ? `, sched_salt ${p.sched_salt}` : ''}, RAM ${mib(p.ram_bytes)} MiB, ${count(p.cpus, 'CPU')}, HZ ${p.hz}, ${p.copies === 1 ? '1 copy' : `${p.copies} copies`} of ${mib(p.tree_bytes)} MiB${roundsText(p)}, ${cpuTimeText(p)}${livePatchText(p)}`);
     const sample = o.report !== undefined || o.metrics !== undefined || o.perfetto !== undefined;
     const snapshotsNs = o.procDir !== undefined ? scenario.outputs.proc_snapshots_ns : [];
     const { result: r, machine: m, sampler, snapshots } = await runObserved(p, {
@@ -336,7 +341,7 @@ export function register(program: Command): void {
         { profile: '2.6.25-rc8', variants: ['slub_nomerge'] },
         { profile: '2.6.25-rc8', variants: ['slab'] },
       ];
-      if (!o.json) out(`reclaimsim reproduce: ${DEFAULT_PARAMS.name} (${DEFAULT_PARAMS.copies} copies of ${mib(DEFAULT_PARAMS.tree_bytes)} MiB into tmpfs on ${mib(DEFAULT_PARAMS.ram_bytes)} MiB RAM, ${cpuTimeText(DEFAULT_PARAMS)}), seeds 1..${o.seeds}`);
+      if (!o.json) out(`reclaimsim reproduce: ${DEFAULT_PARAMS.name} (${DEFAULT_PARAMS.copies} copies of ${mib(DEFAULT_PARAMS.tree_bytes)} MiB into tmpfs on ${mib(DEFAULT_PARAMS.ram_bytes)} MiB RAM, ${cpuTimeText(DEFAULT_PARAMS)}${livePatchText(DEFAULT_PARAMS)}), seeds 1..${o.seeds}`);
       // Every (row, seed) run on the worker pool; results come back in input order. With --report,
       // seed 1 of each row runs here instead, with the samplers attached, while the pool runs the
       // other seeds: sampling only observes (the result is byte-identical), so the report costs no
