@@ -169,10 +169,23 @@ const SCRIPT = `
     plots.forEach(function (u) { u.setScale('x', { min: 0, max: max }); });
     document.documentElement.setAttribute('data-x-range', '0-' + max);
   }
-  function marks(fail, squeezes) {
+  function marks(fail, squeezes, patch) {
     return function (u) {
       var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
       var left = u.bbox.left, right = u.bbox.left + u.bbox.width;
+      if (patch !== null) {
+        var px = Math.round(u.valToPos(patch, 'x', true));
+        if (px >= left && px <= right) {
+          ctx.save();
+          ctx.strokeStyle = 'rgba(44,160,44,0.9)';
+          ctx.lineWidth = 2 * Math.max(1, devicePixelRatio || 1);
+          ctx.beginPath();
+          ctx.moveTo(px + 0.5, top);
+          ctx.lineTo(px + 0.5, top + h);
+          ctx.stroke();
+          ctx.restore();
+        }
+      }
       if (squeezes.length > 0) {
         ctx.save();
         ctx.fillStyle = 'rgba(214,39,40,0.09)';
@@ -218,7 +231,7 @@ const SCRIPT = `
         axes: [{ label: 'simulated time (s)', size: 36 }, { label: c.yLabel, size: 56 }],
         series: series,
         cursor: { drag: { x: true, y: false } },
-        hooks: { draw: [marks(run.failures, run.squeezes)] },
+        hooks: { draw: [marks(run.failures, run.squeezes, run.patch)] },
       }, data, el));
     });
   });
@@ -273,7 +286,7 @@ ${squeezeTable(r)}
 <table class="figures"><tbody>
 ${fig.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="num">${escapeHtml(v)}</td></tr>`).join('\n')}
 </tbody></table>
-<h3>Charts (red vertical marks: page allocation failure reports, ${reported.length}; shaded: squeezes, ${r.figures['squeezes'] ?? 0})</h3>
+<h3>Charts (red vertical marks: page allocation failure reports, ${reported.length}; shaded: squeezes, ${r.figures['squeezes'] ?? 0}${livePatchSeconds(r) !== null ? `; green line: the live patch at ${escapeHtml(formatSeconds(r.timeline.find((e) => e.event === 'live_patch')!.t_ns))} s` : ''})</h3>
 ${s.rows.length === 0 ? '<p class="note">no samples (metrics interval 0)</p>' : charts}
 ${s.decimations > 0 ? `<p class="note">series decimated ${s.decimations} times: one row every ${(s.interval_ns * s.stride) / 1e6} ms</p>` : ''}
 <h3>Tasks at the verdict (call chain innermost first)</h3>
@@ -284,6 +297,12 @@ ${tasks}
 ${reported.length === 0 ? '<p class="note">none</p>' : `<table class="failures"><thead><tr><th class="num">time (s)</th><th>comm</th><th class="num">order</th><th>mode</th></tr></thead><tbody>\n${failRows}\n</tbody></table>`}
 <details><summary>Kernel log, last ${run.logTail.length} lines</summary><pre class="log">${escapeHtml(run.logTail.join('\n'))}</pre></details>
 </section>`;
+}
+
+/** When the run's live patch (live_patch.at) swapped rc8's __scsi_get_command, in seconds; null if it did not. */
+function livePatchSeconds(r: RunResult): number | null {
+  const e = r.timeline.find((x) => x.event === 'live_patch');
+  return e === undefined ? null : e.t_ns / 1e9;
 }
 
 /**
@@ -328,6 +347,8 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
         failures: run.failures.filter((x) => x.reported).map((x) => x.timeNs / 1e9),
         // Shaded on every chart: [start, end] in seconds, a squeeze still open at the end drawn to it.
         squeezes: (run.result.squeezes ?? []).map((q) => [q.start_ns / 1e9, (q.end_ns ?? run.result.sim_time_ns) / 1e9]),
+        // The live patch (live_patch.at), drawn as a green line; null when the run had none or it changed nothing.
+        patch: livePatchSeconds(run.result),
       };
     }),
   };
