@@ -37,6 +37,7 @@ import {
   type request_queue,
 } from '../block/blk-core.js';
 import { BLKPREP_DEFER, BLKPREP_OK, elv_next_request, elv_requeue_request } from '../block/elevator.js';
+import { WRITE } from '../block/bio.js';
 import { DEFER_NO_COMMAND, DEFER_NO_SENSE, DEFER_NO_SG_TABLE, GET_FAILED_CMD, scsi_get_command, scsi_put_command, type scsi_cmnd, type scsi_device, type Scsi_Host } from './scsi.js';
 
 /**
@@ -395,7 +396,7 @@ function scsi_request_fn_body(ctx: scsi_lib_ctx, q: request_queue): void {
     }
     if (sdev.stat.free_list_in_flight > 0 && sdev.device_busy > sdev.stat.max_device_busy_free_list) sdev.stat.max_device_busy_free_list = sdev.device_busy;
     cmd.dispatched_ns = k.now;
-    if (k.trace.on[TP.scsi_dispatch_cmd_start]) k.tp(TP.scsi_dispatch_cmd_start, shost.host_no, 0, 0, 0, req.nr_phys_segments, 'WRITE_10', cmd.tag, cmd.fromFreeList ? 1 : 0);
+    if (k.trace.on[TP.scsi_dispatch_cmd_start]) k.tp(TP.scsi_dispatch_cmd_start, shost.host_no, 0, 0, 0, req.nr_phys_segments, req.rw === WRITE ? 'WRITE_10' : 'READ_10', cmd.tag, cmd.fromFreeList ? 1 : 0);
     const rtn = scsi_dispatch_cmd(ctx, cmd);
     if (rtn) {
       if (sdev.device_busy === 0) blk_plug_device(q);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { cli, oneLineError, root } from './scenario-cli-helpers.js';
 import { checkHostMemory } from '../../src/cli/scenario-source.js';
@@ -111,4 +112,19 @@ test('cli scenario: the host-memory check refuses big scenarios unless forced', 
   assert.throws(() => checkHostMemory(s, false, 1024 * 1024), (e: unknown) => e instanceof UsageError && /use --force/.test(e.message) && !e.message.includes('\n'));
   checkHostMemory(s, true, 1024 * 1024);
   checkHostMemory(s, false, 64 * 1024 ** 3);
+});
+
+test('cli run: the replay line of a finding is quoted for the shell and, pasted, gives the same run', async () => {
+  const sets = ['--set', 'outputs.proc_snapshots=[1s, 2s]', '--set', 'checks.watchdog_window=5s'];
+  const r = await cli(['run', 'flagship', ...sets], [], 60_000);
+  assert.equal(r.status, 5, r.stderr);
+  const line = /^replay: (.*)$/m.exec(r.stdout)![1]!;
+  assert.equal(line, "reclaimsim run flagship --set 'outputs.proc_snapshots=[1s, 2s]' --set checks.watchdog_window=5s --kernel 2.6.25-rc8 --seed 1");
+  const pasted = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+    execFile('/bin/sh', ['-c', line.replace(/^reclaimsim /, `"${process.execPath}" bin/reclaimsim.js `)], { cwd: root, encoding: 'utf8', timeout: 60_000 }, (err, stdout) =>
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout }),
+    );
+  });
+  assert.equal(pasted.status, 5);
+  assert.equal(/^verdict: .*$/m.exec(pasted.stdout)![0], /^verdict: .*$/m.exec(r.stdout)![0]);
 });

@@ -14,6 +14,8 @@ import type { KGen } from '../../src/kernel/task.js';
 import { InvariantChecker } from '../../src/check/invariants.js';
 import { SCSI_MLQUEUE_DEVICE_BUSY, SCSI_MLQUEUE_HOST_BUSY } from '../../src/scsi/scsi_lib.js';
 import type { scsi_cmnd } from '../../src/scsi/scsi.js';
+import { runFtrace } from '../../src/report/collect.js';
+import { observe, smallParams } from '../report/helpers.js';
 
 const MiB = 1024 * 1024;
 
@@ -128,4 +130,15 @@ test('scsi_run_queue: with can_queue below queue_depth, a completion runs the st
   // A completion while the device sits on the starved list runs request_fn twice in one event:
   // once for the starved device (this one), once more for the completing device's own queue.
   assert.ok(runs.some((r) => r === 2), `some completion ran the queue twice (request_fn calls per event: ${runs.join(',')})`);
+});
+
+test('dispatch: the scsi_dispatch_cmd_start trace names READ_10 for a read and WRITE_10 for a write (sd_init_command)', () => {
+  const { result, machine } = observe(smallParams({ trace_events: ['scsi:scsi_dispatch_cmd_start'], trace_buffer_kb: 65536 }));
+  const lines = runFtrace(machine, result).split('\n').filter((l) => l.includes('scsi_dispatch_cmd_start:'));
+  const boot = lines.filter((l) => l.includes('bootread/'));
+  assert.ok(boot.length > 0, 'the boot reads are dispatched');
+  for (const l of boot) assert.match(l, /cmnd=READ_10 /);
+  const writes = lines.filter((l) => !l.includes('bootread/'));
+  assert.ok(writes.length > 0, 'swap writes are dispatched');
+  for (const l of writes) assert.match(l, /cmnd=WRITE_10 /);
 });

@@ -15,6 +15,7 @@ import { formatTimeline } from '../../scenario/timeline.js';
 import { squeezeSection } from '../../scenario/squeezes.js';
 import { armSigint, disarmSigint, driveRun } from '../drive.js';
 import { defaultWorkers, runMany } from '../../explore/pool.js';
+import { shellQuote } from '../../explore/sweep.js';
 import { InvariantViolation, type CheckLevel } from '../../check/invariants.js';
 import { formatDuration, parseDuration } from '../../scenario/units.js';
 import type { Machine } from '../../scenario/machine.js';
@@ -196,7 +197,8 @@ export async function runObserved(
 
 /** The `reclaimsim run` command line that replays a run with these flags. */
 function replayLine(arg: string, o: { set: string[]; kernel?: Profile; variant?: Variant[]; seed?: number; schedSalt?: number }): string {
-  const parts = ['reclaimsim', 'run', arg, ...o.set.flatMap((x) => ['--set', x])];
+  // Quoted for a POSIX shell, so the line can be pasted as it is (a --set value may hold spaces).
+  const parts = ['reclaimsim', 'run', shellQuote(arg), ...o.set.flatMap((x) => ['--set', shellQuote(x)])];
   if (o.kernel !== undefined) parts.push('--kernel', o.kernel);
   if (o.variant !== undefined && o.variant.length > 0) parts.push('--variant', o.variant.join(','));
   if (o.seed !== undefined) parts.push('--seed', String(o.seed));
