@@ -185,12 +185,21 @@ export function parseGrid(arg: string, scenario: ScenarioText, baseSets: readonl
     throw new ExploreError(`${flag} ${path}: empty value list; give one or more values separated by commas, such as ${path}=${inputForm(path, valueAt(resolveScenario({ text: scenario.text, file: scenario.label }), path))}`);
   }
   if (new Set(values).size !== values.length) throw new ExploreError(`${flag} ${path}: a value is listed twice; list each value once`);
+  // Two spellings of one value (128MiB and 131072KiB; variants in another order) would make two
+  // cells of the same runs: compare the values as the scenario layer resolves them.
+  const seen = new Map<string, string>();
   for (const v of values) {
+    let s: ResolvedScenario;
     try {
-      resolveScenario({ text: scenario.text, file: scenario.label, sets: [...baseSets, `${path}=${v}`] });
+      s = resolveScenario({ text: scenario.text, file: scenario.label, sets: [...baseSets, `${path}=${v}`] });
     } catch (e) {
       relabel(e, flag, path, v);
     }
+    const r = valueAt(s, path);
+    const key = JSON.stringify(path === 'variants' && Array.isArray(r) ? [...(r as string[])].sort() : r);
+    const twin = seen.get(key);
+    if (twin !== undefined) throw new ExploreError(`${flag} ${path}: ${twin} and ${v} are the same value; list each value once`);
+    seen.set(key, v);
   }
   return { path, values };
 }

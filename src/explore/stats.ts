@@ -29,7 +29,25 @@ export function median(xs: readonly number[]): number | null {
   return s[Math.floor((s.length - 1) / 2)]!;
 }
 
+/**
+ * The --set values a record shares with the rest of its sweep: its `sets` without the cell's own
+ * (a record's sets are the sweep's base values followed by its cell's, and its cell label is the
+ * cell's values joined by spaces).
+ */
+export function baseSets(r: Pick<RunRecord, 'sets' | 'cell_label'>): string[] {
+  if (r.cell_label === '') return [...r.sets];
+  for (let k = 0; k < r.sets.length; k++) if (r.sets.slice(k).join(' ') === r.cell_label) return r.sets.slice(0, k);
+  return [...r.sets];
+}
+
+/** The scenario a record ran, as summaries name it: its source and the sweep's base --set values. */
+export function scenarioLabel(r: Pick<RunRecord, 'source' | 'sets' | 'cell_label'>): string {
+  return [r.source, ...baseSets(r).map((x) => `--set ${x}`)].join(' ');
+}
+
 export interface GroupSummary {
+  /** The scenario: its source and the sweep's base --set values (scenarioLabel). */
+  scenario: string;
   profile: string;
   variants: string[];
   /** Cell label ("" for the base scenario; swarm sweeps group all cells together as "swarm"). */
@@ -56,22 +74,27 @@ export interface GroupSummary {
   mismatches: number;
 }
 
-/** Groups records by (profile, variants, cell) in first-seen order. `bySwarm` merges all cells. */
+/**
+ * Groups records by (scenario, profile, variants, cell) in first-seen order, so that runs of two
+ * scenarios, or of one scenario with other base --set values, never share a rate. `mergeCells`
+ * merges all cells of a scenario.
+ */
 export function summarize(records: readonly RunRecord[], opts: { mergeCells?: boolean } = {}): GroupSummary[] {
   const groups = new Map<string, RunRecord[]>();
   for (const r of records) {
     const cell = opts.mergeCells ? (r.cell < 0 ? 'swarm' : '') : r.cell < 0 ? 'swarm' : r.cell_label;
-    const key = JSON.stringify([r.profile, r.variants, cell]);
+    const key = JSON.stringify([scenarioLabel(r), r.profile, r.variants, cell]);
     const g = groups.get(key);
     if (g) g.push(r);
     else groups.set(key, [r]);
   }
   return [...groups.entries()].map(([key, rs]) => {
-    const [profile, variants, cell] = JSON.parse(key) as [string, string[], string];
+    const [scenario, profile, variants, cell] = JSON.parse(key) as [string, string, string[], string];
     const count = (v: string): number => rs.filter((r) => r.verdict === v).length;
     const livelock = count('LIVELOCK');
     const ci = wilson(livelock, rs.length);
     return {
+      scenario,
       profile,
       variants,
       cell,
@@ -105,8 +128,21 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
 
-/** The summary as an aligned text table. */
+/**
+ * The summary as an aligned text table. A `scenario` column comes first when the groups are of
+ * more than one scenario (a store that holds several sweeps); otherwise the header above the table
+ * names it.
+ */
 export function formatSummary(groups: readonly GroupSummary[]): string {
+  const several = new Set(groups.map((g) => g.scenario)).size > 1;
+  const table = formatGroups(groups);
+  if (!several) return table;
+  const w = Math.max('scenario'.length, ...groups.map((g) => g.scenario.length));
+  const lines = table.split('\n');
+  return lines.map((l, i) => `${(i === 0 ? 'scenario' : groups[i - 1]!.scenario).padEnd(w)}  ${l}`.trimEnd()).join('\n');
+}
+
+function formatGroups(groups: readonly GroupSummary[]): string {
   const head = ['profile+variants', 'cell', 'runs', 'livelock', 'deadlock', 'completed', 'limit', 'livelock rate [95% CI]', 'stall', 'med. livelock at', 'squeezed', 'squeezes ended'];
   const rows = groups.map((g) => [
     sideLabel(g),

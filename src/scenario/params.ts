@@ -4,11 +4,12 @@
  */
 import { resolveScenario, type ResolvedScenario } from './load.js';
 import type { CpuSharing } from '../kernel/kernel.js';
-import type { PROFILES, VARIANTS } from './schema.js';
+import { VARIANTS, type PROFILES } from './schema.js';
 
 /** The schema's lists are the one place profiles and variants are named. */
 export type Profile = (typeof PROFILES)[number];
 export type Variant = (typeof VARIANTS)[number];
+const VARIANTS_IN_ORDER: readonly Variant[] = VARIANTS;
 
 export interface RunParams {
   name: string;
@@ -89,7 +90,8 @@ export function paramsFromScenario(s: ResolvedScenario): RunParams {
   return {
     name: s.name,
     profile: s.profile as Profile,
-    variants: [...s.variants] as Variant[],
+    // In the schema's order, whatever order the file lists them in: one kernel, one label and hash.
+    variants: VARIANTS_IN_ORDER.filter((v) => (s.variants as string[]).includes(v)),
     seed: s.seed,
     ...(s.sched_salt !== 0 ? { sched_salt: s.sched_salt } : {}),
     ram_bytes: s.machine.ram_bytes,

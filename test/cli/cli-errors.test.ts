@@ -19,6 +19,7 @@ const bad: [string, string[], RegExp][] = [
   ['number out of range', ['demo', '--customers', '0'], /--customers: expected an integer from 1 to/],
   ['non-integer number', ['demo', '--customers', '1e3'], /--customers: expected an integer/],
   ['missing flag value', ['demo', '--seed'], /--seed/],
+  ['a variant pair the scenario layer refuses', ['run', 'small-box', '--variant', 'slab,slub_nomerge'], /--variant: slub_nomerge applies to SLUB only/],
 ];
 
 for (const [what, args, re] of bad) {

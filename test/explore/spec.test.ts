@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildJobs, parseGrid, parseRange, parseSeeds, splitValues, swarmDraw, DETERMINISM_EVERY } from '../../src/explore/spec.js';
 import { canonicalJson, scenarioHash } from '../../src/explore/canonical.js';
 import { ExploreError } from '../../src/explore/errors.js';
-import { formatSummary, median, summarize, wilson } from '../../src/explore/stats.js';
+import { baseSets, formatSummary, median, summarize, wilson } from '../../src/explore/stats.js';
 import { parseParamFilter } from '../../src/explore/filter.js';
 import { SCENARIO, SMALL_SETS, smallSpec } from './helpers.js';
 import type { RunRecord } from '../../src/explore/types.js';
@@ -33,6 +33,8 @@ test('grid: every value goes through the scenario layer; errors name --grid and 
     ['machine=1', /^--grid machine: machine is a section/],
     ['seed=1,2', /^--grid seed: the seed is swept by --seeds/],
     ['machine.cpus=1,1', /listed twice/],
+    ['machine.ram=128MiB,131072KiB', /^--grid machine\.ram: 128MiB and 131072KiB are the same value; list each value once$/],
+    ['variants=[noop-ctor,slab],[slab,noop-ctor]', /^--grid variants: \[noop-ctor,slab\] and \[slab,noop-ctor\] are the same value/],
     ['noequals', /^--grid noequals: expected path=value/],
   ];
   for (const [arg, re] of bad) {
@@ -141,7 +143,7 @@ test('Wilson interval and median', () => {
 });
 
 test('summaries count verdicts per (profile, variants, cell) and take the median time to livelock', () => {
-  const rec = (verdict: string, cell: string, ttl: number | null): RunRecord => ({ verdict, cell_label: cell, cell: 0, profile: '2.6.25-rc8', variants: [], time_to_livelock_ns: ttl, determinism: 'once' }) as unknown as RunRecord;
+  const rec = (verdict: string, cell: string, ttl: number | null): RunRecord => ({ verdict, cell_label: cell, cell: 0, source: 'flagship', sets: [], profile: '2.6.25-rc8', variants: [], time_to_livelock_ns: ttl, determinism: 'once' }) as unknown as RunRecord;
   const g = summarize([rec('LIVELOCK', 'a', 30e9), rec('LIVELOCK', 'a', 10e9), rec('COMPLETED', 'a', null), rec('DEADLOCK', 'b', 5e9), rec('LIVELOCK', 'a', 20e9)]);
   assert.equal(g.length, 2);
   assert.deepEqual([g[0]!.runs, g[0]!.livelock, g[0]!.completed, g[0]!.deadlock], [4, 3, 1, 0]);
@@ -151,7 +153,7 @@ test('summaries count verdicts per (profile, variants, cell) and take the median
 });
 
 test('summaries count the stalled runs by stall kind, and the table shows one kind by name, several with counts', () => {
-  const rec = (verdict: string, stall: string | null, cell = 'a'): RunRecord => ({ verdict, stall, cell_label: cell, cell: 0, profile: '2.6.25-rc8', variants: [], time_to_livelock_ns: null, determinism: 'once' }) as unknown as RunRecord;
+  const rec = (verdict: string, stall: string | null, cell = 'a'): RunRecord => ({ verdict, stall, cell_label: cell, cell: 0, source: 'flagship', sets: [], profile: '2.6.25-rc8', variants: [], time_to_livelock_ns: null, determinism: 'once' }) as unknown as RunRecord;
   const g = summarize([rec('LIVELOCK', 'sense-buffer'), rec('COMPLETED', null), rec('LIVELOCK', 'unreclaimable'), rec('LIVELOCK', 'sense-buffer'), rec('DEADLOCK', 'swap-full', 'b'), rec('COMPLETED', null, 'c')]);
   assert.deepEqual(g.map((x) => x.stalls), [{ 'sense-buffer': 2, unreclaimable: 1 }, { 'swap-full': 1 }, {}]);
   const table = formatSummary(g).split('\n');
@@ -164,7 +166,7 @@ test('summaries count the stalled runs by stall kind, and the table shows one ki
 
 test('summaries count the runs with a squeeze and the squeezes that ended before their run did', () => {
   const rec = (verdict: string, squeezes: number | null, ended: number | null, cell = 'a'): RunRecord =>
-    ({ verdict, stall: null, squeezes, squeezes_ended: ended, cell_label: cell, cell: 0, profile: '2.6.25-rc8', variants: [], time_to_livelock_ns: null, determinism: 'once' }) as unknown as RunRecord;
+    ({ verdict, stall: null, squeezes, squeezes_ended: ended, cell_label: cell, cell: 0, source: 'flagship', sets: [], profile: '2.6.25-rc8', variants: [], time_to_livelock_ns: null, determinism: 'once' }) as unknown as RunRecord;
   // Cell a: a latch in its first squeeze, one run through two, one with none. Cell b: records
   // without squeezes (before MODEL_VERSION 17); cell c: with a count but not the ended one (17, 18).
   const g = summarize([rec('LIVELOCK', 1, 0), rec('COMPLETED', 2, 2), rec('COMPLETED', 0, 0), rec('COMPLETED', null, null, 'b'), rec('LIVELOCK', 1, null, 'c')]);
@@ -173,6 +175,25 @@ test('summaries count the runs with a squeeze and the squeezes that ended before
   assert.match(table[1]!, / {2}2 +2$/);
   assert.match(table[2]!, / {2}- +-$/);
   assert.match(table[3]!, / {2}1 +-$/);
+});
+
+test('summaries keep runs of different scenarios, or other base --set values, apart, and name the scenario when there are several', () => {
+  const rec = (source: string, sets: string[], cell_label: string, verdict: string): RunRecord =>
+    ({ verdict, stall: null, cell_label, cell: 0, source, sets, profile: '2.6.25-rc8', variants: [], time_to_livelock_ns: null, determinism: 'once' }) as unknown as RunRecord;
+  assert.deepEqual(baseSets(rec('flagship', ['machine.cpus=1', 'outputs.proc_snapshots=[1s, 2s]'], 'outputs.proc_snapshots=[1s, 2s]', 'COMPLETED')), ['machine.cpus=1']);
+  assert.deepEqual(baseSets(rec('flagship', ['machine.cpus=1'], '', 'COMPLETED')), ['machine.cpus=1']);
+  const g = summarize([
+    rec('flagship', ['workload.copies=2'], 'workload.copies=2', 'LIVELOCK'),
+    rec('small-box', ['workload.copies=2'], 'workload.copies=2', 'COMPLETED'),
+    rec('flagship', ['live_patch.at=20s', 'workload.copies=2'], 'workload.copies=2', 'COMPLETED'),
+    rec('flagship', ['workload.copies=2'], 'workload.copies=2', 'LIVELOCK'),
+  ]);
+  assert.deepEqual(g.map((x) => [x.scenario, x.runs, x.livelock]), [['flagship', 2, 2], ['small-box', 1, 0], ['flagship --set live_patch.at=20s', 1, 0]]);
+  const table = formatSummary(g).split('\n');
+  assert.match(table[0]!, /^scenario {26}profile\+variants/);
+  assert.match(table[3]!, /^flagship --set live_patch\.at=20s  2\.6\.25-rc8/);
+  // One scenario: no scenario column (the header above the table names it).
+  assert.match(formatSummary(g.slice(0, 1)).split('\n')[0]!, /^profile\+variants/);
 });
 
 test('--param filters resolve through the scenario layer', () => {
@@ -189,4 +210,11 @@ test('finding command lines: replay and results --list name the store unless it 
   assert.equal(replayCommandLine(7, 'my runs.db', 'reclaimsim-results.db'), "reclaimsim replay 7 --db 'my runs.db'");
   assert.equal(resultsListCommandLine('DEADLOCK', 'reclaimsim-results.db', 'reclaimsim-results.db'), 'reclaimsim results --verdict DEADLOCK --list');
   assert.equal(resultsListCommandLine('LIVELOCK', 's.db', 'reclaimsim-results.db'), 'reclaimsim results --db s.db --verdict LIVELOCK --list');
+});
+
+test('variants resolve in the schema\'s order, so a kernel has one label and one scenario hash whatever order a file lists them in', () => {
+  const a = buildJobs(smallSpec({ sets: [...SMALL_SETS, 'variants=[slab,noop-ctor]'] }))[0]!;
+  const b = buildJobs(smallSpec({ sets: [...SMALL_SETS, 'variants=[noop-ctor,slab]'] }))[0]!;
+  assert.deepEqual(a.params.variants, ['noop-ctor', 'slab']);
+  assert.equal(a.scenario_hash, b.scenario_hash);
 });

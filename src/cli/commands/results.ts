@@ -14,6 +14,7 @@ import { parseChoiceFlag } from '../args.js';
 import { EXIT_LIVENESS, ExitRequest, UsageError } from '../exit.js';
 import { compareRuns, formatComparison, parseSide, sideLabel } from '../../explore/compare.js';
 import { out, write, writeFileAtomic } from '../io.js';
+import { scenarioLabel } from '../../explore/stats.js';
 import { usage } from './sweep.js';
 
 const VERDICTS = ['LIVELOCK', 'DEADLOCK', 'COMPLETED', 'LIMIT'] as const;
@@ -157,6 +158,7 @@ export function register(program: Command): void {
       out(`reclaimsim results: ${o.db}, ${records.length} matching run(s)`);
       // Failed runs have no record to filter: they are reported whatever the filters.
       if (failures.length > 0) out(`SIMULATOR ERRORS: ${failures.length} run(s) in the store could not finish${o.failures ? ':' : ' (--failures lists them with their rerun commands)'}`);
+      else if (o.failures) out('SIMULATOR ERRORS: none (every run in the store finished)');
       if (o.failures) for (const f of failures) out(`  model ${f.model_version}, ${failureLine(f, f)}`);
       if (records.length === 0) return;
       out('');
@@ -167,7 +169,9 @@ export function register(program: Command): void {
       out(`findings: ${findings.length}${findings.length ? ` (first: ${replayCommandLine(findings[0]!.id, o.db, DEFAULT_DB)})` : ''}; determinism mismatches: ${mismatches.length}`);
       if (o.list) {
         out('');
-        for (const r of records) out(`#${r.id}  ${verdictLabel(r.verdict, r.stall).padEnd(9)}  ${sideLabel(r)}  seed ${r.seed}${r.sched_salt !== null ? ` salt ${r.sched_salt}` : ''}  ${r.cell_label}  ${r.trace_hash}`);
+        // The scenario of each run when the listed runs are of more than one (several sweeps in one store).
+        const several = new Set(records.map((r) => scenarioLabel(r))).size > 1;
+        for (const r of records) out(`#${r.id}  ${verdictLabel(r.verdict, r.stall).padEnd(9)}  ${several ? `${scenarioLabel(r)}  ` : ''}${sideLabel(r)}  seed ${r.seed}${r.sched_salt !== null ? ` salt ${r.sched_salt}` : ''}  ${r.cell_label}  ${r.trace_hash}`);
       }
     });
 }

@@ -43,7 +43,11 @@ function parseProfile(v: string): Profile {
 function parseVariants(v: string, prev: Variant[] = []): Variant[] {
   const list = v.split(',').filter((s) => s.length > 0);
   for (const x of list) if (!(VARIANTS as string[]).includes(x)) throw new UsageError(`--variant: expected one of ${VARIANTS.join(', ')}, got "${x}"`);
-  return [...new Set([...prev, ...(list as Variant[])])];
+  // In the schema's order, as a scenario file's list resolves: one kernel has one label.
+  const all = new Set<string>([...prev, ...list]);
+  // The scenario layer's rule, which a flag would otherwise bypass (scenario/schema.ts scenarioProblems).
+  if (all.has('slab') && all.has('slub_nomerge')) throw new UsageError('--variant: slub_nomerge applies to SLUB only, and the slab variant replaces SLUB; choose one');
+  return (VARIANTS as readonly Variant[]).filter((x) => all.has(x));
 }
 
 /** Bytes as whole MiB (sizes above 2 GiB overflow a 32-bit shift, so no `>> 20`). */
