@@ -14,11 +14,29 @@
 import { scsi_live_patch_get_command } from '../scsi/scsi.js';
 import type { Machine } from './machine.js';
 
+/** What the live patch found when it was applied (for the run's reason). */
+export interface LivePatchApplied {
+  at_ns: number;
+  /** Did it change the kernel (false: it already fell back)? */
+  changed: boolean;
+  /** The last forward progress before it (a page copied or a swap write completed), ns. */
+  last_progress_ns: number;
+}
+
+const applied = new WeakMap<Machine, LivePatchApplied>();
+
+/** The machine's live patch once applied, or undefined (none asked for, or not yet due). */
+export function livePatchApplied(m: Machine): LivePatchApplied | undefined {
+  return applied.get(m);
+}
+
 /** Schedules the live patch at `at_ns` (a model event: it changes what the machine does next). */
 export function armLivePatch(m: Machine, at_ns: number): void {
   const k = m.k;
   const kind = k.sim.register('live_patch', () => {
-    if (scsi_live_patch_get_command(m.shost)) {
+    const changed = scsi_live_patch_get_command(m.shost);
+    applied.set(m, { at_ns: k.now, changed, last_progress_ns: Math.max(m.workload.last_copy_ns, m.vm.events.last_swap_write_ns) });
+    if (changed) {
       k.mark('live_patch');
       k.printk("reclaimsim: live patch: __scsi_get_command now falls back to the host's free-list command when the sense buffer cannot be allocated (Hugh Dickins' fix; a simulator what-if, 2.6.25 had no livepatch)");
     } else {

@@ -15,7 +15,7 @@ import type { RunParams } from './params.js';
 import type { RunResult, StallKind, TaskSummary, Verdict } from './result.js';
 import { armTimeline, buildTimeline, gfpAtomicLine } from './timeline.js';
 import { armSqueezes, collectSqueezes } from './squeezes.js';
-import { armLivePatch } from './live_patch.js';
+import { armLivePatch, livePatchApplied } from './live_patch.js';
 import { DEFER_NO_COMMAND, DEFER_NO_SG_TABLE } from '../scsi/scsi.js';
 
 export interface RunOptions {
@@ -211,6 +211,18 @@ function lastProgressNs(m: Machine): number {
   return Math.max(m.workload.last_copy_ns, m.vm.events.last_swap_write_ns);
 }
 
+/**
+ * "; live patch at 20 s, 16.98 s after the last forward progress (3.019567 s)" for a run whose live
+ * patch changed the kernel: without it, a run that latched and was rescued would read like one that
+ * never stopped.
+ */
+function livePatchText(m: Machine): string {
+  const lp = livePatchApplied(m);
+  if (lp === undefined || !lp.changed) return '';
+  const gap = lp.at_ns - lp.last_progress_ns;
+  return `; live patch (live_patch.at) at ${formatSeconds(lp.at_ns)} s, ${(gap / 1e9).toFixed(2)} s after the last forward progress before it (${formatSeconds(lp.last_progress_ns)} s)`;
+}
+
 /** Requests waiting in the queue (sorted by the elevator or at the dispatch head). */
 function queuedRequests(m: Machine): number {
   return m.q.elevator.nr_sorted + m.q.queue_head.length;
@@ -244,7 +256,7 @@ function pendingReason(m: Machine, verdict: Verdict): string {
   const since = verdict === 'LIVELOCK' || verdict === 'DEADLOCK' ? ` since ${formatSeconds(lastProgressNs(m))} s` : '';
   if (verdict === 'COMPLETED') {
     // The watchdog saw the finish at its next once-a-second check, where the run stopped.
-    return `workload finished at ${formatSeconds(m.workload.finished_ns ?? k.now)} s: ${m.workload.pages_copied} pages copied; ${m.pa.vm_events[PSWPOUT]!} pages written to swap by ${formatSeconds(k.now)} s; ${atomicLineText(m)}`;
+    return `workload finished at ${formatSeconds(m.workload.finished_ns ?? k.now)} s: ${m.workload.pages_copied} pages copied; ${m.pa.vm_events[PSWPOUT]!} pages written to swap by ${formatSeconds(k.now)} s; ${atomicLineText(m)}${livePatchText(m)}`;
   }
   parts.push(`no forward progress${since}`);
   const wb = m.pa.vm_stat[NR_WRITEBACK]!;
@@ -294,7 +306,7 @@ function pendingReason(m: Machine, verdict: Verdict): string {
   }
   parts.push(atomicLineText(m));
   parts.push(hungTaskText(m, bio.timeouts > 0));
-  return parts.join('; ');
+  return parts.join('; ') + livePatchText(m);
 }
 
 function summarize(m: Machine, verdict: Verdict, stop: string): RunResult {

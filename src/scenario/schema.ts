@@ -569,7 +569,7 @@ export const SCENARIO_RULES: readonly string[] = [
   '`variants` may not combine `slab` with `slub_nomerge` (the slab variant replaces SLUB).',
   'Each `workload.file_size_mix[].size` must be at most `workload.tree_size`.',
   'Each `outputs.proc_snapshots` instant must be at most `checks.time_limit`.',
-  '`live_patch.at` must be at most `checks.time_limit`.',
+  '`live_patch.at` plus `checks.watchdog_window` must be at most `checks.time_limit`, so that the watchdog can judge the patched machine.',
 ];
 
 /**
@@ -618,11 +618,12 @@ export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
       });
     }
   });
-  if (s.live_patch.at_ns > checks.time_limit_ns) {
+  if (s.live_patch.at_ns > 0 && s.live_patch.at_ns + checks.watchdog_window_ns > checks.time_limit_ns) {
+    const latest = checks.time_limit_ns - checks.watchdog_window_ns;
     out.push({
       path: ['live_patch', 'at'],
-      also: [['checks', 'time_limit']],
-      message: `live patch at ${formatDuration(s.live_patch.at_ns)} is after checks.time_limit (${formatDuration(checks.time_limit_ns)}); the run would end first`,
+      also: [['checks', 'time_limit'], ['checks', 'watchdog_window']],
+      message: `a live patch at ${formatDuration(s.live_patch.at_ns)} leaves less than checks.watchdog_window (${formatDuration(checks.watchdog_window_ns)}) before checks.time_limit (${formatDuration(checks.time_limit_ns)}), so the watchdog could not judge the patched machine; ${latest > 0 ? `patch by ${formatDuration(latest)} or ` : ''}raise checks.time_limit`,
     });
   }
   outputs.proc_snapshots_ns.forEach((t, i) => {

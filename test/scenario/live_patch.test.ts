@@ -43,6 +43,8 @@ test('live patch: a latched rc8 machine drains once the fix is in, through the f
   // The squeeze that latched rc8 ends once the patch is in.
   assert.equal(r.squeezes.length, 1);
   assert.ok(r.squeezes[0]!.end_ns !== null && r.squeezes[0]!.end_ns > 10e9);
+  // The reason says the run was rescued, and how long it had stood still.
+  assert.match(r.reason, /; live patch \(live_patch\.at\) at 10\.000000 s, 6\.98 s after the last forward progress before it \(3\.019567 s\)$/);
   // The log says who applied it: the simulator, not the kernel.
   assert.equal(m.k.log.lines.filter((l) => l.text.startsWith('reclaimsim: live patch:')).length, 1);
 });
@@ -68,15 +70,18 @@ test('live patch: on a kernel that already falls back it changes nothing but one
   assert.equal(r.pswpout, plain.pswpout);
   assert.equal(r.free_list_uses, plain.free_list_uses);
   assert.equal(r.events, plain.events + 1);
+  assert.equal(r.reason, plain.reason);
   assert.equal(m.k.log.lines.filter((l) => l.text.startsWith('reclaimsim: live patch:')).length, 0);
 });
 
-test('live patch: the field resolves to live_patch_ns, 0 means never, and a patch after the time limit is refused', () => {
+test('live patch: the field resolves to live_patch_ns, 0 means never, and a patch without a whole window before the time limit is refused', () => {
   const p = paramsFromScenario(resolveScenario({ text: 'live_patch:\n  at: 90s\n' }));
   assert.equal(p.live_patch_ns, 90e9);
   assert.equal('live_patch_ns' in paramsFromScenario(resolveScenario({ text: '{}' })), false);
-  assert.throws(
-    () => resolveScenario({ file: 's.yaml', text: 'live_patch:\n  at: 700s\n' }),
-    (e: unknown) => e instanceof ScenarioError && /live_patch\.at: live patch at 700s is after checks\.time_limit \(10m\); the run would end first$/.test(e.message) && !e.message.includes('\n'),
-  );
+  // 465 s + the 135 s window is the 600 s limit: accepted; a second later is not.
+  assert.equal(paramsFromScenario(resolveScenario({ text: 'live_patch:\n  at: 465s\n' })).live_patch_ns, 465e9);
+  const refused = (text: string, re: RegExp): void =>
+    assert.throws(() => resolveScenario({ file: 's.yaml', text }), (e: unknown) => e instanceof ScenarioError && re.test(e.message) && !e.message.includes('\n'), text);
+  refused('live_patch:\n  at: 466s\n', /^s\.yaml:2: live_patch\.at: a live patch at 466s leaves less than checks\.watchdog_window \(135s\) before checks\.time_limit \(10m\), so the watchdog could not judge the patched machine; patch by 465s or raise checks\.time_limit$/);
+  refused('live_patch:\n  at: 700s\n', /live_patch\.at: a live patch at 700s leaves less than/);
 });
