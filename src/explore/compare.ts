@@ -14,6 +14,7 @@ import { canonicalJson } from './canonical.js';
 import { ExploreError } from './errors.js';
 import { median, sideLabel, wilson } from './stats.js';
 import type { RunRecord } from './types.js';
+import type { StallKind, Verdict } from '../scenario/result.js';
 import { PROFILES, VARIANTS } from '../scenario/schema.js';
 
 export { sideLabel };
@@ -53,6 +54,12 @@ function pairKey(r: RunRecord): string {
   return `${r.model_version}\n${canonicalJson(scenario)}`;
 }
 
+/** Does the run's scenario apply the fix to the running kernel at some instant (live_patch.at)? */
+function livePatched(r: RunRecord): boolean {
+  const s = JSON.parse(r.scenario_json) as { live_patch?: { at_ns?: number } };
+  return (s.live_patch?.at_ns ?? 0) > 0;
+}
+
 function stalled(r: RunRecord): boolean {
   return r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK';
 }
@@ -65,8 +72,14 @@ export interface PairRef {
   sched_salt: number | null;
   /** The cell's settings other than the kernel ("" for the scenario as it is). */
   cell: string;
+  /** Each run's verdict with its stall kind, as the text shows it: "LIVELOCK (sense-buffer)". */
   baseline: string;
   candidate: string;
+  /** The same, apart, for scripts. */
+  baseline_verdict: Verdict;
+  baseline_stall: StallKind | null;
+  candidate_verdict: Verdict;
+  candidate_stall: StallKind | null;
 }
 
 export interface Comparison {
@@ -92,6 +105,11 @@ export interface Comparison {
   median_finish_delta_ns: number | null;
   /** Pairs in which either run hit its time or event limit (no verdict either way). */
   limit: number;
+  /**
+   * Pairs whose scenario has a live patch (live_patch.at): there a kernel the patch changes may
+   * complete only because of it, so its COMPLETED and its time to finish include a rescued stall.
+   */
+  live_patched: number;
   /** Runs of either side with no partner. */
   unpaired: { baseline: number; candidate: number };
   /** The pairs whose candidate stalled: both stalled, then new stalls. */
@@ -135,6 +153,7 @@ export function compareRuns(records: readonly RunRecord[], baseline: Side, candi
     median_finish_ns: { baseline: null, candidate: null },
     median_finish_delta_ns: null,
     limit: 0,
+    live_patched: 0,
     unpaired: { baseline: 0, candidate: 0 },
     still: [],
     new: [],
@@ -151,8 +170,21 @@ export function compareRuns(records: readonly RunRecord[], baseline: Side, candi
     c.pairs++;
     const row = (matrix[ra.verdict] ??= {});
     row[rb.verdict] = (row[rb.verdict] ?? 0) + 1;
-    const ref = (): PairRef => ({ baseline_id: ra.id, candidate_id: rb.id, seed: ra.seed, sched_salt: ra.sched_salt, cell: cellOf(ra), baseline: verdictOf(ra), candidate: verdictOf(rb) });
+    const ref = (): PairRef => ({
+      baseline_id: ra.id,
+      candidate_id: rb.id,
+      seed: ra.seed,
+      sched_salt: ra.sched_salt,
+      cell: cellOf(ra),
+      baseline: verdictOf(ra),
+      candidate: verdictOf(rb),
+      baseline_verdict: ra.verdict,
+      baseline_stall: ra.stall,
+      candidate_verdict: rb.verdict,
+      candidate_stall: rb.stall,
+    });
     if (ra.verdict === 'LIMIT' || rb.verdict === 'LIMIT') c.limit++;
+    if (livePatched(ra)) c.live_patched++;
     if (stalled(ra)) {
       c.baseline_stalled++;
       if (rb.verdict === 'COMPLETED') c.fixed++;
@@ -219,6 +251,9 @@ export function formatComparison(c: Comparison, replay: (id: number) => string, 
         : ''),
   );
   if (c.limit > 0) lines.push(`no verdict (LIMIT on either side): ${c.limit}`);
+  if (c.live_patched > 0) {
+    lines.push(`live patch: ${c.live_patched} pair(s) ran with live_patch.at, which gives rc8 the fix at that instant: there an rc8 run that COMPLETED may have stalled until the patch (its reason says how long), and its time to finish counts the stall`);
+  }
   if (c.unpaired.baseline + c.unpaired.candidate > 0) {
     lines.push(`unpaired runs: ${c.baseline} ${c.unpaired.baseline}, ${c.candidate} ${c.unpaired.candidate} (no run of the other kernel with the same scenario, seed and model)`);
   }

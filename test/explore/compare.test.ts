@@ -7,8 +7,8 @@ import type { RunRecord } from '../../src/explore/types.js';
 let nextId = 1;
 
 /** A stored run as compareRuns sees it: the kernel, the verdict, and the scenario it pairs by. */
-function rec(profile: string, variants: string[], seed: number, verdict: RunRecord['verdict'], over: { ram?: string; model?: string; finish?: number; stall?: RunRecord['stall']; salt?: number } = {}): RunRecord {
-  const scenario = { name: 'flagship', profile, variants, seed, sched_salt: over.salt ?? 0, machine: { ram: over.ram ?? '2816MiB', cpus: 2 } };
+function rec(profile: string, variants: string[], seed: number, verdict: RunRecord['verdict'], over: { ram?: string; model?: string; finish?: number; stall?: RunRecord['stall']; salt?: number; patch?: number } = {}): RunRecord {
+  const scenario = { name: 'flagship', profile, variants, seed, sched_salt: over.salt ?? 0, machine: { ram: over.ram ?? '2816MiB', cpus: 2 }, live_patch: { at_ns: over.patch ?? 0 } };
   return {
     id: nextId++,
     sweep_id: 1,
@@ -89,6 +89,8 @@ test('compare: pairs by scenario, seed, salt and model; counts fixed, still stal
   assert.deepEqual(c.unpaired, { baseline: 2, candidate: 2 });
   assert.ok(c.fixed_ci95[0] > 0.2 && c.fixed_ci95[0] < 0.667 && c.fixed_ci95[1] > 0.667 && c.fixed_ci95[1] < 1);
   assert.deepEqual(c.still.map((p) => [p.seed, p.baseline, p.candidate]), [[3, 'DEADLOCK (unreclaimable)', 'LIVELOCK (sense-buffer)']]);
+  // For scripts, verdict and stall kind apart too.
+  assert.deepEqual(c.still.map((p) => [p.baseline_verdict, p.baseline_stall, p.candidate_verdict, p.candidate_stall]), [['DEADLOCK', 'unreclaimable', 'LIVELOCK', 'sense-buffer']]);
   assert.deepEqual(c.new.map((p) => [p.seed, p.cell, p.candidate_id]), [[2, 'machine.ram=2GiB', records[9]!.id]]);
 
   const text = formatComparison(c, (id) => `reclaimsim replay ${id}`);
@@ -124,4 +126,20 @@ test('compare: bad kernels are one-line errors naming the flag', () => {
   err(() => parseSide('2.6.25+slab,slab', '--candidate'), /named twice/);
   err(() => compareRuns([], RC8, parseSide('2.6.25-rc8', '--candidate')), /^--candidate 2\.6\.25-rc8: the same kernel as --baseline/);
   assert.deepEqual(parseSide('2.6.25-rc8+slab,noop-ctor', '--x'), { profile: '2.6.25-rc8', variants: ['noop-ctor', 'slab'] });
+});
+
+test('compare: pairs that ran with a live patch are counted and the text warns that a COMPLETED there may be a rescued stall', () => {
+  const records = [
+    rec('2.6.25-rc8', [], 1, 'COMPLETED', { patch: 20e9, finish: 41e9 }),
+    rec('2.6.25', [], 1, 'COMPLETED', { patch: 20e9, finish: 25e9 }),
+    rec('2.6.25-rc8', [], 2, 'LIVELOCK'),
+    rec('2.6.25', [], 2, 'COMPLETED'),
+  ];
+  const c = compareRuns(records, RC8, FIX);
+  assert.equal(c.pairs, 2);
+  assert.equal(c.live_patched, 1);
+  assert.match(formatComparison(c, (id) => `replay ${id}`), /^live patch: 1 pair\(s\) ran with live_patch\.at, which gives rc8 the fix at that instant: /m);
+  const plain = compareRuns(records.slice(2), RC8, FIX);
+  assert.equal(plain.live_patched, 0);
+  assert.doesNotMatch(formatComparison(plain, (id) => `replay ${id}`), /live patch/);
 });
