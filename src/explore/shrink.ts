@@ -143,13 +143,17 @@ export function shrinkScenario(
     const pr = runCandidate(ps, ` on ${ps.scenario.profile}${ps.scenario.variants.length ? `+${ps.scenario.variants.join(',')}` : ''}`);
     return pr.verdict === p.verdict && (pr.stall ?? null) === p.stall;
   };
+  // A candidate costs two runs when it reproduces and there is a partner: only start one that fits,
+  // so the budget is a bound, never exceeded.
+  const perCandidate = opts.partner === undefined ? 1 : 2;
+  const room = (): boolean => runs + perCandidate <= opts.budget;
   // A dimension whose minimum already failed keeps its lower bound across passes.
   const failedBelow = new Map<string, number>();
   let changed = true;
-  while (changed && runs < opts.budget) {
+  while (changed && room()) {
     changed = false;
     for (const d of SHRINK_DIMS) {
-      if (runs >= opts.budget) break;
+      if (!room()) break;
       const v0 = valueOf(cur, d.path);
       if (v0 <= d.min) continue;
       const from = show(d.path, v0);
@@ -161,7 +165,7 @@ export function shrinkScenario(
         if (d.precision === 0) continue; // all-or-nothing dimension (the salt)
         let lo = Math.max(d.min, failedBelow.get(d.path) ?? d.min);
         let hi = v0;
-        while (runs < opts.budget && hi - lo > Math.max(d.step, Math.floor(hi / d.precision))) {
+        while (room() && hi - lo > Math.max(d.step, Math.floor(hi / d.precision))) {
           let mid = Math.floor((lo + hi) / 2 / d.step) * d.step;
           if (mid <= lo) mid = lo + d.step;
           if (mid >= hi) break;
@@ -182,15 +186,18 @@ export function shrinkScenario(
       }
     }
   }
-  return { state: cur, verdict: opts.target, ...(opts.stall !== undefined ? { stall: opts.stall } : {}), runs, steps, budgetExhausted: changed && runs >= opts.budget };
+  return { state: cur, verdict: opts.target, ...(opts.stall !== undefined ? { stall: opts.stall } : {}), runs, steps, budgetExhausted: changed && !room() };
 }
 
-/** The shrunk scenario as a YAML file with its seed, ready to attach to a bug report. */
-export function shrinkYaml(o: ShrinkOutcome, header: string[]): string {
+/**
+ * The shrunk scenario as a YAML file with its seed, ready to attach to a bug report. `description`
+ * replaces the input's, which describes the machine before shrinking.
+ */
+export function shrinkYaml(o: ShrinkOutcome, header: string[], description?: string): string {
   const lines = [
     ...header,
     `verdict: ${verdictLabel(o.verdict, o.stall)}, seed ${o.state.scenario.seed}${o.state.salt !== 0 ? `, sched_salt ${o.state.salt}` : ''}, found in ${o.runs} shrink runs`,
     ...o.steps.map((s) => `  ${s.path}: ${s.from} -> ${s.to}`),
   ];
-  return scenarioToYaml({ ...o.state.scenario, sched_salt: o.state.salt }, lines.map((l) => `# ${l}`).join('\n'));
+  return scenarioToYaml({ ...o.state.scenario, sched_salt: o.state.salt, ...(description !== undefined ? { description } : {}) }, lines.map((l) => `# ${l}`).join('\n'));
 }

@@ -146,4 +146,19 @@ test('shrink with a partner kernel (synthetic model): keeps the partner\'s verdi
   });
   assert.ok(calls.some((p) => p.profile === '2.6.25' && model(p).verdict === 'LIVELOCK'), 'some candidates were refused for the partner\'s sake');
   assert.equal(model(paramsOfState(partner.kernel(o.state))).verdict, 'COMPLETED');
+  // With a partner a reproducing candidate costs two runs: every budget is a bound, odd ones too.
+  for (const budget of [1, 2, 3, 7, 11]) {
+    calls.length = 0;
+    const b = shrinkScenario(start, { target: 'LIVELOCK', stall: 'sense-buffer', partner, budget, run });
+    assert.ok(b.runs <= budget && calls.length === b.runs, `budget ${budget}: ${b.runs} runs`);
+    if (budget < 2) assert.equal(b.budgetExhausted, true, 'no room for one candidate and its partner');
+  }
+});
+
+test('the shrunk file describes itself, not the machine it was shrunk from', () => {
+  const start: ShrinkState = { scenario: resolveScenario({ name: 'big', sets: ['machine.ram=1GiB', 'workload.copies=6', 'workload.tree_size=100MiB', 'description=4 copies on a big box'] }), salt: 0 };
+  const o = shrinkScenario(start, { target: 'LIVELOCK', budget: 200, run: synthetic([]) });
+  const yaml = shrinkYaml(o, ['header'], 'shrunk by reclaimsim shrink from run #3 (big): LIVELOCK');
+  assert.match(yaml, /^description: "shrunk by reclaimsim shrink from run #3 \(big\): LIVELOCK"$/m);
+  assert.doesNotMatch(yaml, /4 copies on a big box/);
 });

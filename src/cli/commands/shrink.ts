@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { DEFAULT_DB, ResultStore, runOnce, shrinkScenario, shrinkYaml } from '../../explore/index.js';
-import { paramsOfState, type ShrinkPartner, type ShrinkState } from '../../explore/shrink.js';
+import { paramsOfState, type ShrinkOutcome, type ShrinkPartner, type ShrinkState } from '../../explore/shrink.js';
 import { parseSide, sideLabel, type Side } from '../../explore/compare.js';
 import { resolveScenario, scenarioToYaml, type ResolvedScenario } from '../../scenario/load.js';
 import { ScenarioError } from '../../scenario/errors.js';
@@ -89,28 +89,38 @@ export function register(program: Command): void {
         const pr = runOnce(paramsOfState(candidate.start));
         cand = { side, partner: { kernel: (s) => withKernel(s, side), verdict: pr.verdict, stall: pr.stall ?? null } };
       }
+      const startRuns = cand ? 2 : 1;
       err(`reclaimsim shrink: run #${rec.id}: ${verdictLabel(target, stall)}${cand ? `, and ${verdictLabel(cand.partner.verdict, cand.partner.stall ?? undefined)} with ${sideLabel(cand.side)}` : ''}, budget ${o.budget} runs`);
       const res = shrinkScenario(start, {
         target,
         ...(stall !== undefined ? { stall } : {}),
         ...(cand !== undefined ? { partner: cand.partner } : {}),
         // The start's runs (one per kernel) count against the budget.
-        budget: Math.max(0, o.budget - (cand ? 2 : 1)),
+        budget: Math.max(0, o.budget - startRuns),
         run: (p) => runOnce(p),
-        onStep: (s, n) => err(`  ${s.path}: ${s.from} -> ${s.to} (after ${n} runs)`),
+        onStep: (s, n) => err(`  ${s.path}: ${s.from} -> ${s.to} (after ${n + startRuns} runs)`),
       });
-      res.runs += cand ? 2 : 1;
+      res.runs += startRuns;
       const yaml = shrinkYaml(res, [
-        `shrunk by reclaimsim shrink ${rec.id}${cand ? ` --candidate ${sideLabel(cand.side)}` : ''} from run #${rec.id} (${rec.source}${rec.sets.map((x) => ` --set ${x}`).join('')}, seed ${rec.seed})`,
+        `shrunk by reclaimsim shrink ${rec.id}${cand ? ` --candidate ${sideLabel(cand.side)}` : ''} from run #${rec.id} (${rec.source}${rec.sets.map((x) => ` --set ${x}`).join('')}, seed ${rec.seed}${rec.sched_salt !== null ? `, sched_salt ${rec.sched_salt}` : ''})`,
         `model ${rec.model_version}${res.budgetExhausted ? '; the run budget ran out: a larger --budget may shrink further' : ''}`,
         `reproduce: reclaimsim run THIS_FILE.yaml`,
         ...(cand
           ? [`with ${sideLabel(cand.side)}: ${verdictLabel(cand.partner.verdict, cand.partner.stall ?? undefined)}: reclaimsim run THIS_FILE.yaml ${kernelSets(cand.side).map((x) => `--set '${x}'`).join(' ')}`]
           : []),
-      ]);
+      ], shrunkDescription(rec.id, rec.source, res));
       if (o.out !== undefined) {
         writeFileAtomic(o.out, yaml);
         err(`wrote ${o.out}`);
       } else out(yaml);
     });
+}
+
+/**
+ * The shrunk file's description: the input's described the machine before shrinking (its copies,
+ * RAM, ...), so it would now mislead. At most 200 characters, as the schema allows.
+ */
+function shrunkDescription(id: number, source: string, res: ShrinkOutcome): string {
+  const d = `shrunk by reclaimsim shrink from run #${id} (${source}): ${verdictLabel(res.verdict, res.stall)}${res.steps.length ? `, smaller in ${new Set(res.steps.map((s) => s.path)).size} dimension(s) (the header lists them)` : ''}`;
+  return d.length <= 200 ? d : `${d.slice(0, 197)}...`;
 }
