@@ -1,20 +1,60 @@
 /**
  * Host I/O helpers for the CLI: atomic file writes (temp file + rename) and output streams.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { UsageError } from './exit.js';
 
-/** Writes `data` to `path` atomically: a temp file beside it, then rename. Never leaves a half-written file. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/**
+ * Creates `dir` and its missing parents, one at a time. Node 20's `mkdirSync(dir, { recursive: true })`
+ * never returns for some paths it cannot create (under /proc, for one), so the walk is our own:
+ * the first directory that cannot be made fails with its own error.
+ */
+function mkdirs(dir: string): void {
+  const missing: string[] = [];
+  let d = dir;
+  while (!existsSync(d)) {
+    missing.push(d);
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i]!);
+}
+
+/** The one-line error for an output that cannot be written, naming the flag that asked for it. */
+function outputError(flag: string, path: string, e: unknown): UsageError {
+  const code = (e as NodeJS.ErrnoException).code;
+  return new UsageError(`${flag} ${path}: cannot write it${code !== undefined ? ` (${code})` : ''}; choose a path in a directory you can write to`);
+}
+
+/**
+ * Writes `data` to `path` atomically: a temp file beside it, then rename. Never leaves a
+ * half-written file. Missing directories are created; a path that cannot be written is a one-line
+ * error naming `flag`.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, flag = 'output'): void {
   const abs = resolve(path);
-  mkdirSync(dirname(abs), { recursive: true });
   const tmp = `${abs}.${process.pid}.tmp`;
   try {
+    mkdirs(dirname(abs));
     writeFileSync(tmp, data);
     renameSync(tmp, abs);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw outputError(flag, path, e);
+  }
+}
+
+/**
+ * Creates the directory a file is to go in, as output files get theirs (sweep's --db, and every
+ * output before a run, so that a bad path fails before the work rather than after it).
+ */
+export function ensureParentDir(path: string, flag: string): void {
+  try {
+    mkdirs(dirname(resolve(path)));
+  } catch (e) {
+    throw outputError(flag, path, e);
   }
 }
 

@@ -42,7 +42,9 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
-    return handleError(e);
+    // A parser error points at the help of the command it was met in.
+    const sub = program.commands.find((c) => c.name() === argv[0]);
+    return handleError(e, sub !== undefined ? `reclaimsim ${sub.name()} --help` : 'reclaimsim --help');
   }
 }
 
@@ -50,11 +52,11 @@ function oneLine(s: string): string {
   return s.replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ').trim();
 }
 
-export function handleError(e: unknown): number {
+export function handleError(e: unknown, help = 'reclaimsim --help'): number {
   if (e instanceof ExitRequest) return e.code;
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    err(`reclaimsim: ${oneLine(e.message)} (see reclaimsim --help)`);
+    err(`reclaimsim: ${oneLine(e.message)} (see ${help})`);
     return EXIT_USAGE;
   }
   if (e instanceof UsageError || e instanceof ScenarioError) {

@@ -156,6 +156,8 @@ function relabel(e: unknown, flag: string, path?: string, value?: string): never
   if (e instanceof ScenarioError) {
     const blamed = /^--set ([^:]+): /.exec(e.message)?.[1];
     if (path === undefined || value === undefined || blamed === undefined || blamed === path) throw new ExploreError(e.message.replace(/^--set /, `${flag} `));
+    // An element or member of the dimension (variants[0]) is the dimension itself to the user.
+    if (blamed.startsWith(`${path}[`) || blamed.startsWith(`${path}.`)) throw new ExploreError(`${flag} ${path}${e.message.slice(`--set ${blamed}`.length)}`);
     throw new ExploreError(`${flag} ${path}=${value}: ${e.message}`);
   }
   throw e;

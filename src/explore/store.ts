@@ -268,6 +268,12 @@ export class ResultStore {
     return new Set(rows.map((r) => `${r.scenario_hash}/${r.seed}`));
   }
 
+  /** The keys (scenario hash / seed) of the stored findings (LIVELOCK or DEADLOCK) of a model version. */
+  findingKeys(modelVersion: string): Set<string> {
+    const rows = this.db.prepare("SELECT scenario_hash, seed FROM runs WHERE model_version = ? AND verdict IN ('LIVELOCK', 'DEADLOCK')").all(modelVersion) as { scenario_hash: string; seed: number }[];
+    return new Set(rows.map((r) => `${r.scenario_hash}/${r.seed}`));
+  }
+
   get(id: number): RunRecord | undefined {
     const row = this.db.prepare(`${SELECT_RECORD} WHERE id = ?`).get(id) as Row | undefined;
     return row ? toRecord(row) : undefined;

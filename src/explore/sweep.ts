@@ -84,7 +84,9 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
   let storeNs = 0;
   let stored = 0;
   let mismatches = 0;
-  let findings = 0;
+  // A resumed sweep's progress counts the findings it already stored, as its run count does.
+  const storedFindings = skipped > 0 ? opts.store.findingKeys(mv) : new Set<string>();
+  let findings = skipped > 0 ? jobs.filter((j) => storedFindings.has(`${j.scenario_hash}/${j.seed}`)).length : 0;
   const failures: SweepFailure[] = [];
   const ids = new Map<number, number>();
   opts.onProgress?.({ done: skipped, total: jobs.length, findings });

@@ -19,6 +19,10 @@ const bad: [string, string[], RegExp][] = [
   ['number out of range', ['demo', '--customers', '0'], /--customers: expected an integer from 1 to/],
   ['non-integer number', ['demo', '--customers', '1e3'], /--customers: expected an integer/],
   ['missing flag value', ['demo', '--seed'], /--seed/],
+  // Paths that cannot be created (mkdir under /proc fails; Node's recursive mkdir never returned there).
+  ['an output that cannot be written, before the run', ['run', 'small-box', '--report', '/proc/reclaimsim-nope/r.html'], /^reclaimsim: --report \/proc\/reclaimsim-nope\/r\.html: cannot write it \(ENOENT\); choose a path/],
+  ['a results store that cannot be created', ['sweep', 'small-box', '--seeds', '1..1', '--db', '/proc/reclaimsim-nope/x.db'], /^reclaimsim: --db \/proc\/reclaimsim-nope\/x\.db: cannot write it/],
+  ['a parser error names the subcommand\'s help', ['sweep', '--frobnicate'], /unknown option '--frobnicate' \(see reclaimsim sweep --help\)$/],
   ['a variant pair the scenario layer refuses', ['run', 'small-box', '--variant', 'slab,slub_nomerge'], /--variant: slub_nomerge applies to SLUB only/],
 ];
 

@@ -54,6 +54,12 @@ test('an interrupted sweep resumed ends with exactly the records of an uninterru
   assert.equal(second.ranNow, 4);
   assert.equal(second.stopped, false);
   assert.deepEqual(comparable(part.query()), comparable(full.query()));
+  // A resumed sweep's progress starts from the findings already stored, as its run count does
+  // (these small runs all complete, so the store is told that every stored run was one).
+  const progress: { done: number; findings: number }[] = [];
+  const told = Object.assign(Object.create(part) as ResultStore, { findingKeys: (mv: string) => part.doneKeys(mv) });
+  await runSweep(spec, { store: told, workers: 1, resume: true, onProgress: (p) => progress.push(p) });
+  assert.deepEqual(progress[0], { done: 6, total: 6, findings: 6 });
   // Resuming a complete sweep runs nothing.
   const third = await runSweep(spec, { store: part, workers: 2, resume: true });
   assert.equal(third.ranNow, 0);

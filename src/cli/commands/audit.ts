@@ -63,13 +63,13 @@ export function register(program: Command): void {
       const profile = parseProfile(opts.profile);
       const { snap, source } = loadForAudit(opts.sysfs);
       if (opts.save !== undefined) {
-        writeFileAtomic(opts.save, formatSnapshot(snap));
+        writeFileAtomic(opts.save, formatSnapshot(snap), '--save');
         const links = Object.keys(snap.aliases).length;
         out(`reclaimsim audit: saved ${Object.keys(snap.caches).length} caches and ${links} aliases from ${source} to ${opts.save}`);
         return;
       }
       const result = analyzeSnapshot(snap, { profile, source, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}) });
-      if (opts.html !== undefined) writeFileAtomic(opts.html, formatAuditHtml(result));
+      if (opts.html !== undefined) writeFileAtomic(opts.html, formatAuditHtml(result), '--html');
       out(opts.json ? formatAuditJson(result) : formatAuditText(result));
     });
 }

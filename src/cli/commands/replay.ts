@@ -38,7 +38,10 @@ export function register(program: Command): void {
       .option('--json', 'print the replayed result as JSON'),
   ).action((arg: string, o: ReplayOpts) => {
     if (/^\d+$/.test(arg)) {
-      if (o.set.length > 0 || o.seed !== undefined || o.schedSalt !== undefined) throw new UsageError('--set/--seed/--sched-salt: not with a run id (the stored run fixes them); give a scenario instead of an id');
+      if (o.set.length > 0 || o.seed !== undefined || o.schedSalt !== undefined) {
+        const given = [o.set.length > 0 ? '--set' : '', o.seed !== undefined ? '--seed' : '', o.schedSalt !== undefined ? '--sched-salt' : ''].filter((x) => x !== '');
+        throw new UsageError(`${given.join(', ')}: not with a run id (the stored run fixes ${given.length > 1 ? 'them' : 'it'}); give a scenario instead of an id, such as reclaimsim replay flagship ${given.includes('--seed') ? `--seed ${o.seed}` : '--seed N'}`);
+      }
       const id = Number(arg);
       const store = usage(() => ResultStore.open(o.db, { mustExist: true }));
       const rec = store.get(id);

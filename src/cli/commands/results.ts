@@ -146,7 +146,7 @@ export function register(program: Command): void {
       }
       if (o.export !== undefined) {
         const text = o.export === 'ndjson' ? toNdjson(records) : toCsv(records);
-        if (o.out !== undefined) writeFileAtomic(o.out, text);
+        if (o.out !== undefined) writeFileAtomic(o.out, text, '--out');
         else write(process.stdout, text);
         return;
       }

@@ -28,7 +28,7 @@ import { metricsCsv, metricsJson } from '../../report/metrics.js';
 import { PROC_FILES, procSnapshot, snapshotDirName, type ProcFile } from '../../report/proc.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_LIVENESS, ExitRequest, UsageError } from '../exit.js';
-import { err, out, writeFileAtomic } from '../io.js';
+import { ensureParentDir, err, out, writeFileAtomic } from '../io.js';
 import { PROFILES as SCHEMA_PROFILES, VARIANTS as SCHEMA_VARIANTS } from '../../scenario/schema.js';
 
 // The scenario schema's lists, so that a new profile or variant needs adding in one place.
@@ -142,6 +142,8 @@ function checkOutFile(flag: string, path: string | undefined): void {
     if (up === d) break;
     d = up;
   }
+  // Make its directory now: a path that cannot be written fails before the run, not after it.
+  ensureParentDir(path, flag);
 }
 
 function checkOutDir(flag: string, path: string | undefined): void {
@@ -260,25 +262,25 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
     const wrote = (what: string, path: string): void => (o.json ? err : out)(`wrote ${what}: ${path}`);
     const series = sampler?.series ?? null;
     if (o.dmesg !== undefined) {
-      writeFileAtomic(o.dmesg, runDmesg(m, r));
+      writeFileAtomic(o.dmesg, runDmesg(m, r), '--dmesg');
       wrote('dmesg', o.dmesg);
     }
     if (o.trace !== undefined) {
-      writeFileAtomic(o.trace, runFtrace(m, r));
+      writeFileAtomic(o.trace, runFtrace(m, r), '--trace');
       wrote('trace', o.trace);
     }
     if (o.perfetto !== undefined) {
-      writeFileAtomic(o.perfetto, JSON.stringify(runChromeTrace(m, r, series)));
+      writeFileAtomic(o.perfetto, JSON.stringify(runChromeTrace(m, r, series)), '--perfetto');
       wrote('perfetto trace', o.perfetto);
     }
     if (o.metrics !== undefined && series !== null) {
       const run = { scenario: r.scenario, profile: r.profile, variants: r.variants, seed: r.seed, verdict: r.verdict };
-      writeFileAtomic(o.metrics, extname(o.metrics).toLowerCase() === '.json' ? metricsJson(series, run) : metricsCsv(series));
+      writeFileAtomic(o.metrics, extname(o.metrics).toLowerCase() === '.json' ? metricsJson(series, run) : metricsCsv(series), '--metrics');
       wrote('metrics', o.metrics);
     }
     if (o.procDir !== undefined) {
       snapshots.set(snapshotDirName(r.sim_time_ns), procSnapshot(m));
-      for (const [dir, files] of snapshots) for (const f of PROC_FILES) writeFileAtomic(join(o.procDir, dir, f), files[f]);
+      for (const [dir, files] of snapshots) for (const f of PROC_FILES) writeFileAtomic(join(o.procDir, dir, f), files[f], '--proc-dir');
       wrote('proc snapshots', `${o.procDir} (${[...snapshots.keys()].join(', ')})`);
     }
     if (o.report !== undefined && series !== null) {
@@ -286,7 +288,7 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
         { title: `reclaimsim run: ${p.name}, ${runTitle(r)}, ${seedText(p.seed, p.sched_salt)}`, subtitle: describe(p), runs: [reportRun(m, r, series)] },
         uplotAssets(),
       );
-      writeFileAtomic(o.report, html);
+      writeFileAtomic(o.report, html, '--report');
       wrote('report', o.report);
     }
     if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') throw new ExitRequest(EXIT_LIVENESS);
@@ -402,7 +404,7 @@ export function register(program: Command): void {
       const writeReport = async (): Promise<void> => {
         if (o.report === undefined) return;
         const html = renderHtml({ title: `reclaimsim reproduce: ${DEFAULT_PARAMS.name}`, subtitle: `${describe(DEFAULT_PARAMS)}; each row's seed 1, side by side`, runs: observed }, uplotAssets());
-        writeFileAtomic(o.report, html);
+        writeFileAtomic(o.report, html, '--report');
         (o.json ? err : out)(`wrote report: ${o.report}`);
       };
       if (o.json) {

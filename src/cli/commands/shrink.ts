@@ -14,6 +14,7 @@ import { STALL_KINDS, verdictLabel, type StallKind, type Verdict } from '../../s
 import { parseChoiceFlag, parseIntFlag } from '../args.js';
 import { UsageError } from '../exit.js';
 import { err, out, writeFileAtomic } from '../io.js';
+import { shellQuote } from '../../explore/sweep.js';
 import { usage } from './sweep.js';
 
 const VERDICTS = ['LIVELOCK', 'DEADLOCK', 'COMPLETED', 'LIMIT'] as const;
@@ -65,7 +66,7 @@ export function register(program: Command): void {
     .option('--candidate <kernel>', 'also keep what this kernel (profile[+variant,...], such as 2.6.25) gives on the same scenario and seed, typically the fix completing: the file then shows the bug and its fix')
     .option('--out <file>', 'write the scenario YAML to this file (atomically) instead of stdout')
     .action((arg: string, o: ShrinkOpts) => {
-      if (!/^\d+$/.test(arg)) throw new UsageError(`shrink ${arg.slice(0, 40)}: expected a run id (a number); list runs with reclaimsim results --list`);
+      if (!/^\d+$/.test(arg)) throw new UsageError(`shrink ${arg.slice(0, 40)}: expected a run id (a number); list runs with reclaimsim results${o.db !== DEFAULT_DB ? ` --db ${shellQuote(o.db)}` : ''} --list`);
       const store = usage(() => ResultStore.open(o.db, { mustExist: true }));
       const rec = store.get(Number(arg));
       store.close();
@@ -110,7 +111,7 @@ export function register(program: Command): void {
           : []),
       ], shrunkDescription(rec.id, rec.source, res));
       if (o.out !== undefined) {
-        writeFileAtomic(o.out, yaml);
+        writeFileAtomic(o.out, yaml, '--out');
         err(`wrote ${o.out}`);
       } else out(yaml);
     });

@@ -13,7 +13,7 @@ import { sideLabel } from '../../explore/compare.js';
 import { addSetOption, collect, readScenarioSource } from '../scenario-source.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_ASSERTION, EXIT_LIVENESS, EXIT_SAFETY, EXIT_UNEXPECTED, ExitRequest, UsageError } from '../exit.js';
-import { err, out } from '../io.js';
+import { ensureParentDir, err, out } from '../io.js';
 
 
 /** Exit code of a sweep stopped before its end (Ctrl-C or --stop-after): 128 + SIGINT. */
@@ -98,7 +98,11 @@ export function register(program: Command): void {
     // Every cell and swarm draw is resolved before the store is touched: a bad spec writes nothing.
     const jobs = usage(() => buildJobs(spec));
     const workers = o.workers ?? defaultWorkers();
-    const store = usage(() => ResultStore.open(o.db));
+    // A new store may go in a new directory, as --out and the run outputs may.
+    const store = usage(() => {
+      ensureParentDir(o.db, '--db');
+      return ResultStore.open(o.db);
+    });
     const ctrl = new AbortController();
     let sigints = 0;
     const onSigint = (): void => {
