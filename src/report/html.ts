@@ -89,6 +89,15 @@ function chartSpecs(s: MetricsSeries): { id: string; title: string; yLabel: stri
       ],
     },
     {
+      id: 'progress',
+      title: 'Forward progress: pages copied and pages written to swap (cumulative; flat while the machine is stuck)',
+      yLabel: 'pages',
+      series: [
+        ['pages copied', 'pages_copied', '#1f77b4', false],
+        ['written to swap (pswpout)', 'pswpout', '#ff7f0e', false],
+      ],
+    },
+    {
       id: 'mempool',
       title: 'fs_bio_set bio mempool: reserve and waiters',
       yLabel: 'elements / tasks',
@@ -130,7 +139,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .v-LIVELOCK, .v-DEADLOCK { background: #b3261e; }
 .v-COMPLETED { background: #2e7d32; }
 .v-LIMIT { background: #a66a00; }
-.reason { font-size: 12px; margin: 6px 0 8px; overflow-wrap: anywhere; }
+.reason { font-size: 12px; margin: 6px 0 8px; overflow-wrap: break-word; }
 .stall { font-size: 12px; margin: 4px 0; }
 details.timeline { font-size: 12px; margin: 4px 0 8px; }
 details.timeline summary { font-weight: 600; cursor: pointer; }
@@ -146,7 +155,8 @@ table.squeezes td.num { text-align: right; white-space: nowrap; }
 .chain { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 11px; overflow-wrap: break-word; color: #333; }
 .tasks tr.task td { border-bottom: none; padding-top: 4px; }
 table.tasks { width: 100%; }
-.tasks td { font-size: 11px; overflow-wrap: anywhere; }
+.tasks td { font-size: 11px; overflow-wrap: break-word; }
+.tasks td:nth-child(2), .tasks td.num { white-space: nowrap; }
 pre.log { font-size: 10.5px; max-height: 260px; overflow: auto; background: #fff; border: 1px solid var(--line); padding: 6px; }
 .note { color: var(--muted); font-size: 12px; }
 @media print {
@@ -157,57 +167,89 @@ pre.log { font-size: 10.5px; max-height: 260px; overflow: auto; background: #fff
   pre.log { max-height: none; overflow: visible; }
   .wide { overflow: visible; }
   .chart canvas { max-width: 100%; }
+  button { display: none; }
 }
 `;
 
 const SCRIPT = `
 (function () {
   var doc = JSON.parse(document.getElementById('report-data').textContent);
-  var xmax = doc.xfocus;
   var plots = [];
-  function showX(max) {
-    plots.forEach(function (u) { u.setScale('x', { min: 0, max: max }); });
-    document.documentElement.setAttribute('data-x-range', '0-' + max);
+  var syncing = false;
+  // The time axis every chart shows, as the page's data-x-range says it (tests and scripts read it).
+  function rangeOf(u) {
+    var r = function (v) { return Math.round(v * 10) / 10; };
+    return r(u.scales.x.min) + '-' + r(u.scales.x.max);
+  }
+  function showX(min, max) {
+    syncing = true;
+    plots.forEach(function (u) {
+      u.setScale('x', { min: min, max: max });
+      u.__el.setAttribute('data-x-range', rangeOf(u));
+    });
+    syncing = false;
+    if (plots.length > 0) document.documentElement.setAttribute('data-x-range', rangeOf(plots[0]));
+  }
+  // A zoom (drag) or a reset (double-click) on one chart moves every chart's time axis with it.
+  function syncX(u, key) {
+    if (key !== 'x' || syncing || !u.__el) return;
+    showX(u.scales.x.min, u.scales.x.max);
+  }
+  function vline(ctx, x, top, h) {
+    ctx.moveTo(x + 0.5, top);
+    ctx.lineTo(x + 0.5, top + h);
   }
   function marks(fail, squeezes, patch) {
     return function (u) {
       var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
       var left = u.bbox.left, right = u.bbox.left + u.bbox.width;
-      if (patch !== null) {
-        var px = Math.round(u.valToPos(patch, 'x', true));
-        if (px >= left && px <= right) {
-          ctx.save();
-          ctx.strokeStyle = 'rgba(44,160,44,0.9)';
-          ctx.lineWidth = 2 * Math.max(1, devicePixelRatio || 1);
-          ctx.beginPath();
-          ctx.moveTo(px + 0.5, top);
-          ctx.lineTo(px + 0.5, top + h);
-          ctx.stroke();
-          ctx.restore();
-        }
-      }
+      var dpr = Math.max(1, devicePixelRatio || 1);
+      ctx.save();
+      // The series leave their dash behind: marks are drawn solid, whatever was drawn last.
+      ctx.setLineDash([]);
       if (squeezes.length > 0) {
-        ctx.save();
         ctx.fillStyle = 'rgba(214,39,40,0.09)';
+        ctx.strokeStyle = 'rgba(214,39,40,0.35)';
+        ctx.lineWidth = dpr;
         for (var j = 0; j < squeezes.length; j++) {
           var x0 = Math.max(left, u.valToPos(squeezes[j][0], 'x', true));
           var x1 = Math.min(right, u.valToPos(squeezes[j][1], 'x', true));
-          if (x1 > x0) ctx.fillRect(x0, top, Math.max(1, x1 - x0), h);
+          if (x1 <= x0 && (x0 < left || x0 > right)) continue;
+          // At least 3 px wide with an outline, so a squeeze of a few ms still shows.
+          var w = Math.max(3 * dpr, x1 - x0);
+          ctx.fillRect(x0, top, w, h);
+          ctx.strokeRect(x0, top, w, h);
         }
-        ctx.restore();
       }
-      if (fail.length === 0) return;
-      ctx.save();
-      ctx.strokeStyle = 'rgba(214,39,40,0.55)';
-      ctx.lineWidth = Math.max(1, devicePixelRatio || 1);
-      ctx.beginPath();
-      for (var i = 0; i < fail.length; i++) {
-        var x = Math.round(u.valToPos(fail[i], 'x', true));
-        if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
-        ctx.moveTo(x + 0.5, top);
-        ctx.lineTo(x + 0.5, top + h);
+      if (fail.length > 0) {
+        // Failure reports: thin red lines.
+        ctx.strokeStyle = 'rgba(214,39,40,0.45)';
+        ctx.lineWidth = dpr;
+        ctx.beginPath();
+        for (var i = 0; i < fail.length; i++) {
+          var x = Math.round(u.valToPos(fail[i], 'x', true));
+          if (x < left || x > right) continue;
+          vline(ctx, x, top, h);
+        }
+        ctx.stroke();
       }
-      ctx.stroke();
+      if (patch !== null) {
+        // The live patch: a thick black dash-dot line, labelled, so it cannot pass for a series.
+        var px = Math.round(u.valToPos(patch, 'x', true));
+        if (px >= left && px <= right) {
+          ctx.strokeStyle = '#111';
+          ctx.lineWidth = 2 * dpr;
+          ctx.setLineDash([8 * dpr, 3 * dpr, 2 * dpr, 3 * dpr]);
+          ctx.beginPath();
+          vline(ctx, px, top, h);
+          ctx.stroke();
+          ctx.setLineDash([]);
+          ctx.fillStyle = '#111';
+          ctx.font = (11 * dpr) + 'px system-ui, sans-serif';
+          ctx.textBaseline = 'top';
+          ctx.fillText('live patch', px + 4 * dpr, top + 2 * dpr);
+        }
+      }
       ctx.restore();
     };
   }
@@ -222,23 +264,39 @@ const SCRIPT = `
         series.push({ label: s[0], stroke: s[2], width: 1.5, dash: s[3] ? [5, 4] : undefined, points: { show: false } });
         data.push(run.cols[s[1]]);
       });
-      plots.push(new uPlot({
+      // The x range passes through whatever is asked (a fixed range would override every zoom).
+      var xScale = { time: false, range: function (u, min, max) { return [min, max]; } };
+      var u = new uPlot({
         title: c.title,
         width: width,
         height: 170,
-        scales: c.yMax ? { x: { time: false, range: [0, xmax] }, y: { range: [0, c.yMax] } } : { x: { time: false, range: [0, xmax] } },
-        legend: { live: false },
+        scales: c.yMax ? { x: xScale, y: { range: [0, c.yMax] } } : { x: xScale },
+        legend: { live: true },
         axes: [{ label: 'simulated time (s)', size: 36 }, { label: c.yLabel, size: 56 }],
         series: series,
         cursor: { drag: { x: true, y: false } },
-        hooks: { draw: [marks(run.failures, run.squeezes, run.patch)] },
-      }, data, el));
+        hooks: { draw: [marks(run.failures, run.squeezes, run.patch)], setScale: [syncX] },
+      }, data, el);
+      u.__el = el;
+      plots.push(u);
     });
   });
+  showX(0, doc.xfocus);
   document.querySelectorAll('button[data-x]').forEach(function (b) {
-    b.addEventListener('click', function () { showX(b.getAttribute('data-x') === 'all' ? doc.xmax : doc.xfocus); });
+    b.addEventListener('click', function () { showX(0, b.getAttribute('data-x') === 'all' ? doc.xmax : doc.xfocus); });
   });
-  document.documentElement.setAttribute('data-x-range', '0-' + xmax);
+  // Charts follow their column's width (a narrower window, a print page).
+  function fit() {
+    plots.forEach(function (u) {
+      var w = Math.max(300, u.__el.clientWidth || 400);
+      if (Math.abs(w - u.width) > 1) u.setSize({ width: w, height: 170 });
+    });
+  }
+  if (typeof ResizeObserver === 'function') new ResizeObserver(fit).observe(document.body);
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('details').forEach(function (d) { d.setAttribute('open', ''); });
+    fit();
+  });
   document.documentElement.setAttribute('data-charts-drawn', String(document.querySelectorAll('.uplot canvas').length));
 })();
 `;
@@ -254,7 +312,7 @@ function runCard(run: ReportRun, ri: number): string {
     ['pages written to swap (pswpout)', String(r.pswpout)],
     ['pages under writeback at the end', String(r.writeback_pages_at_end)],
     ['page allocation failures (reported)', `${r.figures['alloc_failures'] ?? run.failures.length} (${r.alloc_failure_reports})`],
-    ['prep DEFERs (with device_busy 0)', `${f['prep_defers'] ?? 0} (${f['prep_defers_plugged'] ?? 0})`],
+    ['prep DEFERs (with nothing in flight)', `${f['prep_defers'] ?? 0} (${f['prep_defers_plugged'] ?? 0})`],
     ['free-list command uses', String(r.free_list_uses)],
     ['bio mempool waits (ended by timeout)', `${f['bio_pool_waits'] ?? 0} (${f['bio_pool_timeouts'] ?? 0})`],
     ['hung-task reports', String(r.hung_task_reports)],
@@ -286,7 +344,7 @@ ${squeezeTable(r)}
 <table class="figures"><tbody>
 ${fig.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="num">${escapeHtml(v)}</td></tr>`).join('\n')}
 </tbody></table>
-<h3>Charts (red vertical marks: page allocation failure reports, ${reported.length}; shaded: squeezes, ${r.figures['squeezes'] ?? 0}${livePatchSeconds(r) !== null ? `; green line: the live patch at ${escapeHtml(formatSeconds(r.timeline.find((e) => e.event === 'live_patch')!.t_ns))} s` : ''})</h3>
+<h3>Charts (thin red vertical lines: page allocation failure reports, ${reported.length}; shaded: squeezes, ${r.figures['squeezes'] ?? 0}${livePatchSeconds(r) !== null ? `; black dash-dot line labelled "live patch": the fix applied to the running kernel at ${escapeHtml(formatSeconds(r.timeline.find((e) => e.event === 'live_patch')!.t_ns))} s` : ''})</h3>
 ${s.rows.length === 0 ? '<p class="note">no samples (metrics interval 0)</p>' : charts}
 ${s.decimations > 0 ? `<p class="note">series decimated ${s.decimations} times: one row every ${(s.interval_ns * s.stride) / 1e6} ms</p>` : ''}
 <h3>Tasks at the verdict (call chain innermost first)</h3>
@@ -295,8 +353,19 @@ ${tasks}
 </tbody></table>
 <h3>Page allocation failure reports${reported.length > 25 ? ` (first 25 of ${reported.length})` : ''}</h3>
 ${reported.length === 0 ? '<p class="note">none</p>' : `<table class="failures"><thead><tr><th class="num">time (s)</th><th>comm</th><th class="num">order</th><th>mode</th></tr></thead><tbody>\n${failRows}\n</tbody></table>`}
-<details><summary>Kernel log, last ${run.logTail.length} lines</summary><pre class="log">${escapeHtml(run.logTail.join('\n'))}</pre></details>
+${run.logTail.length === 0 ? '<p class="note">Kernel log: empty (nothing was printed)</p>' : `<details><summary>Kernel log, last ${run.logTail.length} lines</summary><pre class="log">${escapeHtml(run.logTail.join('\n'))}</pre></details>`}
 </section>`;
+}
+
+/**
+ * When forward progress stopped: for a stalled run, its last progress; for a run a live patch
+ * rescued, the last progress before the patch and when the patch came; '-' otherwise.
+ */
+function stoppedText(r: RunResult): string {
+  const stopped = r.timeline.find((e) => e.event === 'progress_stopped');
+  if (stopped === undefined) return '-';
+  const patch = r.timeline.find((e) => e.event === 'live_patch');
+  return patch !== undefined && patch.t_ns > stopped.t_ns ? `${sec(stopped.t_ns)} (until the live patch at ${sec(patch.t_ns)})` : sec(stopped.t_ns);
 }
 
 /** When the run's live patch (live_patch.at) swapped rc8's __scsi_get_command, in seconds; null if it did not. */
@@ -347,7 +416,7 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
         failures: run.failures.filter((x) => x.reported).map((x) => x.timeNs / 1e9),
         // Shaded on every chart: [start, end] in seconds, a squeeze still open at the end drawn to it.
         squeezes: (run.result.squeezes ?? []).map((q) => [q.start_ns / 1e9, (q.end_ns ?? run.result.sim_time_ns) / 1e9]),
-        // The live patch (live_patch.at), drawn as a green line; null when the run had none or it changed nothing.
+        // The live patch (live_patch.at), drawn as a labelled black dash-dot line; null when the run had none or it changed nothing.
         patch: livePatchSeconds(run.result),
       };
     }),
@@ -355,7 +424,7 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
   const summary = doc.runs
     .map(
       (run) =>
-        `<tr><td>${escapeHtml(run.title)}</td><td><span class="verdict v-${escapeHtml(run.result.verdict)}">${escapeHtml(run.result.verdict)}</span></td><td class="num">${escapeHtml(sec(run.result.sim_time_ns))}</td><td class="num">${run.result.writeback_pages_at_end}</td><td class="num">${run.result.alloc_failure_reports}</td><td class="num">${run.result.free_list_uses}</td></tr>`,
+        `<tr><td>${escapeHtml(run.title)}</td><td><span class="verdict v-${escapeHtml(run.result.verdict)}">${escapeHtml(run.result.verdict)}</span></td><td class="num">${escapeHtml(sec(run.result.sim_time_ns))}</td><td class="num">${escapeHtml(stoppedText(run.result))}</td><td class="num">${run.result.writeback_pages_at_end}</td><td class="num">${run.result.alloc_failure_reports}</td><td class="num">${run.result.free_list_uses}</td></tr>`,
     )
     .join('\n');
   return `<!DOCTYPE html>
@@ -373,7 +442,7 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
 <h1>${escapeHtml(doc.title)}</h1>
 <p class="sub">${escapeHtml(doc.subtitle)}</p>
 </header>
-<table class="summary"><thead><tr><th>run</th><th>verdict</th><th class="num">at</th><th class="num">writeback at end</th><th class="num">alloc-fail reports</th><th class="num">free-list uses</th></tr></thead><tbody>
+<table class="summary"><thead><tr><th>run</th><th>verdict</th><th class="num">verdict at</th><th class="num">progress stopped at</th><th class="num">writeback at end</th><th class="num">alloc-fail reports</th><th class="num">free-list uses</th></tr></thead><tbody>
 ${summary}
 </tbody></table>
 <p class="note">A simulated Linux 2.6.25 swap-out path (reclaimsim), not measurements of a kernel. Drag on a chart to zoom, double-click to reset.${xfocus < xmax ? ` Time axis: <button type="button" data-x="focus">0-${xfocus} s (${doc.runs.length === 1 ? 'to 30 s after progress stopped' : 'until the last run finished, or 30 s after the last stall'})</button> <button type="button" data-x="all">whole runs, 0-${Math.round(xmax * 10) / 10} s</button>` : ''}</p>
@@ -396,11 +465,11 @@ function squeezeTable(r: RunResult): string {
   const rows = list
     .map(
       (q) =>
-        `<tr><td class="num">${escapeHtml(formatSeconds(q.start_ns))} s</td><td class="num">${q.end_ns === null ? 'end of run' : `${escapeHtml(formatSeconds(q.end_ns))} s`}</td><td class="num">${q.end_ns === null ? '-' : escapeHtml(formatSpan(q.end_ns - q.start_ns))}</td><td class="num">${-q.deepest_pages}</td><td class="num">${q.commands_completed}</td><td class="num">${q.swap_writes_completed}</td><td class="num">${q.sense_failures}</td><td class="num">${q.prep_defers} (${q.prep_defers_idle})</td><td class="num">${q.free_list_uses}</td><td class="num">${q.device_busy_start} &rarr; ${q.device_busy_end}</td><td class="num">${q.writeback_start} &rarr; ${q.writeback_end}</td></tr>`,
+        `<tr><td class="num">${escapeHtml(formatSeconds(q.start_ns))} s</td><td class="num">${q.end_ns === null ? 'end of run' : `${escapeHtml(formatSeconds(q.end_ns))} s`}</td><td class="num">${q.end_ns === null ? `${escapeHtml(formatSpan(r.sim_time_ns - q.start_ns))} (to the end)` : escapeHtml(formatSpan(q.end_ns - q.start_ns))}</td><td class="num">${-q.deepest_pages}</td><td class="num">${q.commands_completed}</td><td class="num">${q.swap_writes_completed}</td><td class="num">${q.sense_failures}</td><td class="num">${q.prep_defers} (${q.prep_defers_idle})</td><td class="num">${q.free_list_uses}</td><td class="num">${q.device_busy_start} &rarr; ${q.device_busy_end}</td><td class="num">${q.writeback_start} &rarr; ${q.writeback_end}</td></tr>`,
     )
     .join('\n');
   const more = count > list.length ? `<p class="note">${count - list.length} more squeezes not kept (the first ${list.length} are)</p>` : '';
-  return `<details class="timeline" open><summary>Squeezes: ${count} (free memory at or below ${SQUEEZE_LINE_TEXT}; ${escapeHtml(formatSpan(r.figures['squeezed_ns'] ?? 0))} in all)</summary><div class="wide"><table class="squeezes"><thead><tr><th>start</th><th>end</th><th>length</th><th>deepest (pages under the line)</th><th>commands completed</th><th>swap writes completed</th><th>sense allocations failed</th><th>prep DEFERs (idle)</th><th>free-list uses</th><th>device_busy</th><th>under writeback</th></tr></thead><tbody>
+  return `<details class="timeline" open><summary>Squeezes: ${count} (free memory at or below ${SQUEEZE_LINE_TEXT}; ${escapeHtml(formatSpan(r.figures['squeezed_ns'] ?? 0))} in all)</summary><div class="wide"><table class="squeezes"><thead><tr><th>start</th><th>end</th><th>length</th><th>deepest (pages under the line)</th><th>commands completed</th><th>swap writes completed</th><th>sense allocations failed</th><th>prep DEFERs (with nothing in flight)</th><th>free-list uses</th><th>device_busy</th><th>under writeback</th></tr></thead><tbody>
 ${rows}
 </tbody></table></div>${more}</details>`;
 }

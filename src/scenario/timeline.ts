@@ -12,6 +12,7 @@ import { GFP_ATOMIC } from '../include/gfp.js';
 import { formatSeconds } from '../sim/time.js';
 import { NR_FREE_PAGES, type PageAllocator, type zone } from '../mm/page_alloc.js';
 import type { Machine } from './machine.js';
+import { livePatchApplied } from './live_patch.js';
 import type { RunResult, StallKind, Verdict } from './result.js';
 
 /** One step of the timeline. `event` is a stable name for machines; `text` says it for people. */
@@ -113,6 +114,12 @@ export function buildTimeline(m: Machine, r: Pick<RunResult, 'verdict' | 'sim_ti
   add(first('out_of_memory'), 'out_of_memory', '__alloc_pages takes its OOM path (the model kills nothing)');
   const stalled = r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK';
   if (stalled && r.time_to_livelock_ns !== null) add(r.time_to_livelock_ns, 'progress_stopped', 'last forward progress: after this no page is copied and no swap write completes');
+  // A run the live patch rescued stood still before it: say from when (a second or more, the
+  // watchdog's granularity; a patch that came while the machine moved leaves no entry).
+  const lp = livePatchApplied(m);
+  if (!stalled && lp !== undefined && lp.changed && lp.at_ns - lp.last_progress_ns >= 1e9) {
+    add(lp.last_progress_ns, 'progress_stopped', `last forward progress before the live patch: no page copied and no swap write completed for the next ${((lp.at_ns - lp.last_progress_ns) / 1e9).toFixed(2)} s, until the patch`);
+  }
   if (r.time_to_finish_ns !== null) add(r.time_to_finish_ns, 'workload_finished', 'the copies finish');
   add(r.sim_time_ns, 'verdict', verdictText(r.verdict, r.stall));
   // Stable: entries of the same instant keep the order of the story above.

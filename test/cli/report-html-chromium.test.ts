@@ -97,7 +97,7 @@ test('html report in headless Chromium: reproduce --report draws every chart, ma
     t.diagnostic(`screenshot: ${shot}`);
     assert.deepEqual(c.errors, []);
     assert.deepEqual(c.requests, []);
-    assert.equal(c.charts, 7 * 5);
+    assert.equal(c.charts, 7 * 6);
     assert.equal(c.canvases.length, c.charts, 'one uPlot canvas per chart');
     for (const cv of c.canvases) {
       assert.ok(cv.w > 0 && cv.h > 0, `canvas ${cv.w}x${cv.h}`);
@@ -127,6 +127,25 @@ test('html report in headless Chromium: the time-axis buttons switch every chart
     assert.equal(await range(), '0-134');
     await page.click('button[data-x="focus"]');
     assert.equal(await range(), '0-34');
+    // Every chart follows: the axis is each chart's own scale, not just a page attribute.
+    const charts = (): Promise<(string | null)[]> => page.evaluate(() => [...document.querySelectorAll('.chart')].map((c) => c.getAttribute('data-x-range')));
+    assert.ok((await charts()).every((r) => r === '0-34'), JSON.stringify(await charts()));
+    // A drag on one chart zooms every chart to the same window.
+    await page.locator('.chart .u-over').first().scrollIntoViewIfNeeded();
+    const box = (await page.locator('.chart .u-over').first().boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const zoomed = await charts();
+    assert.notEqual(zoomed[0], '0-34', 'the drag zoomed');
+    assert.ok(zoomed.every((r) => r === zoomed[0]), JSON.stringify(zoomed));
+    assert.equal(await range(), zoomed[0]);
+    // A double-click resets every chart to the whole of its data.
+    await page.mouse.dblclick(box.x + box.width * 0.5, box.y + box.height / 2);
+    const reset = await charts();
+    assert.notEqual(reset[0], zoomed[0]);
+    assert.ok(reset.every((r) => r === reset[0]), JSON.stringify(reset));
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
@@ -153,7 +172,7 @@ test('html report in headless Chromium: a scenario named <script> shows as text 
     assert.deepEqual(c.requests, []);
     assert.equal(c.title, `run ${evil}`);
     assert.deepEqual(c.headings, [`${evil} <img src=x onerror=alert(2)>`]);
-    assert.equal(c.canvases.length, 5);
+    assert.equal(c.canvases.length, 6);
   } finally {
     await browser.close();
   }
@@ -192,7 +211,7 @@ test('html report in headless Chromium: a squeeze is shaded on every chart of it
       }
       return out;
     });
-    assert.equal(diffs.length, 5, JSON.stringify(diffs));
+    assert.equal(diffs.length, 6, JSON.stringify(diffs));
     for (const d of diffs) {
       assert.ok(d.differing > 500, `a band is drawn: ${JSON.stringify(d)}`);
       assert.ok(d.reddish >= d.differing * 0.9, `and it is red: ${JSON.stringify(d)}`);

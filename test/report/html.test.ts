@@ -79,20 +79,20 @@ test('html: the squeezes table has one row per kept squeeze (an open one reads "
   const body = html.slice(html.indexOf('<table class="squeezes">'), html.indexOf('</table>', html.indexOf('<table class="squeezes">')));
   assert.equal(body.match(/<tr>/g)!.length, 3, 'a header row and two squeezes');
   assert.match(body, /<td class="num">83 ms<\/td><td class="num">51<\/td><td class="num">21<\/td>/);
-  assert.match(body, /end of run<\/td><td class="num">-<\/td>/);
+  assert.match(body, /end of run<\/td><td class="num">[^<]+ \(to the end\)<\/td>/);
   assert.match(body, /4 &rarr; 7/);
   assert.match(html, /1 more squeezes not kept \(the first 2 are\)/);
 });
 
-test('html: a live patch is a green line on every chart, named in the charts heading; a run without one has none', () => {
+test('html: a live patch is a labelled line on every chart, named in the charts heading; a run without one has none', () => {
   const o = observe(smallParams());
   const patched = { ...o.result, timeline: [...o.result.timeline, { t_ns: 1_500_000_000, event: 'live_patch', text: 'live patch' }] };
   const html = renderHtml({ title: 't', subtitle: 's', runs: [reportRun(o.machine, patched, o.sampler!.series)] }, ASSETS);
   const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!) as { runs: { patch: number | null }[] };
   assert.equal(data.runs[0]!.patch, 1.5);
-  assert.match(html, /; green line: the live patch at 1\.500000 s\)<\/h3>/);
+  assert.match(html, /; black dash-dot line labelled "live patch": the fix applied to the running kernel at 1\.500000 s\)<\/h3>/);
   const plain = renderHtml({ title: 't', subtitle: 's', runs: [reportRun(o.machine, o.result, o.sampler!.series)] }, ASSETS);
   const plainData = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(plain)![1]!) as { runs: { patch: number | null }[] };
   assert.equal(plainData.runs[0]!.patch, null);
-  assert.doesNotMatch(plain, /green line/);
+  assert.doesNotMatch(plain, /labelled "live patch"/);
 });
