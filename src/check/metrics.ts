@@ -17,6 +17,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { PageAllocator } from '../mm/page_alloc.js';
 import { NR_WRITEBACK, PSWPOUT } from '../mm/page_alloc.js';
 import type { kmem_cache } from '../mm/slub.js';
+import { GFP_ATOMIC } from '../include/gfp.js';
 import type { mempool_t } from '../mm/mempool.js';
 import type { VmState } from '../mm/vm_state.js';
 import type { request_queue } from '../block/blk-core.js';
@@ -59,7 +60,7 @@ export const BASE_COLUMNS = [
 ] as const;
 
 export interface MetricsSeries {
-  /** Column names: BASE_COLUMNS then free_<zone>, min_<zone>, low_<zone>, high_<zone> per populated zone. */
+  /** Column names: BASE_COLUMNS then free_<zone>, min_<zone>, low_<zone>, high_<zone>, atomic_<zone> per populated zone. */
   columns: string[];
   /** Rows of numbers, in column order, time ascending. */
   rows: number[][];
@@ -90,6 +91,7 @@ export interface SamplerOptions {
 export class MetricsSampler {
   readonly series: MetricsSeries;
   private readonly zoneIdx: number[];
+  private readonly atomicLine: number[];
   private readonly maxRows: number;
   private readonly snaps: number[];
   private snapNext = 0;
@@ -106,7 +108,12 @@ export class MetricsSampler {
     const zones = m.pa.zones.filter((z) => z.populated);
     this.zoneIdx = zones.map((z) => z.idx);
     const cols: string[] = [...BASE_COLUMNS];
-    for (const z of zones) cols.push(`free_${z.name}`, `min_${z.name}`, `low_${z.name}`, `high_${z.name}`);
+    for (const z of zones) cols.push(`free_${z.name}`, `min_${z.name}`, `low_${z.name}`, `high_${z.name}`, `atomic_${z.name}`);
+    // The GFP_ATOMIC line of each zone, as zone_watermark_ok draws it for an atomic allocation (its
+    // second pass, ALLOC_HIGH | ALLOC_HARDER) with the zone's lowmem_reserve for GFP_ATOMIC's first
+    // zone: the line that defines a squeeze. Watermarks do not move during a run.
+    const classzone = m.pa.zonelist_for(GFP_ATOMIC)[0]!;
+    this.atomicLine = zones.map((z) => m.pa.effective_min(z, z.pages_min, m.pa.second_pass_flags(GFP_ATOMIC), classzone));
     this.series = {
       columns: cols,
       rows: [],
@@ -193,10 +200,10 @@ export class MetricsSampler {
       pa.alloc_failure_reports,
       m.sdev.stat.defers,
     ];
-    for (const zi of this.zoneIdx) {
+    this.zoneIdx.forEach((zi, i) => {
       const z = pa.zones[zi]!;
-      r.push(z.vm_stat[0]!, z.pages_min, z.pages_low, z.pages_high);
-    }
+      r.push(z.vm_stat[0]!, z.pages_min, z.pages_low, z.pages_high, this.atomicLine[i]!);
+    });
     return r;
   }
 }

@@ -73,9 +73,11 @@ function chartSpecs(s: MetricsSeries): { id: string; title: string; yLabel: stri
   s.zones.forEach((z, i) => {
     const c = zc[i % zc.length]!;
     zoneSeries.push([`${z} free`, `free_${z}`, c, false], [`${z} min`, `min_${z}`, '#d62728', true], [`${z} low`, `low_${z}`, '#ff7f0e', true], [`${z} high`, `high_${z}`, '#bcbd22', true]);
+    // Series of older metrics files without the column are left out (an absent column draws nothing).
+    if (s.columns.includes(`atomic_${z}`)) zoneSeries.push([`${z} GFP_ATOMIC line`, `atomic_${z}`, '#111111', true]);
   });
   return [
-    { id: 'free', title: `Free pages per zone against min/low/high (y clipped at ${4 * high} pages)`, yLabel: 'pages', yMax: 4 * high, series: zoneSeries },
+    { id: 'free', title: `Free pages per zone against min/low/high and the GFP_ATOMIC line, with lowmem_reserve (y clipped at ${4 * high} pages)`, yLabel: 'pages', yMax: 4 * high, series: zoneSeries },
     { id: 'writeback', title: 'Pages under writeback (NR_WRITEBACK)', yLabel: 'pages', series: [['nr_writeback', 'nr_writeback', '#d62728', false]] },
     {
       id: 'slab',

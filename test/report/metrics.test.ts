@@ -50,7 +50,7 @@ test('metrics sampler: never keeps an otherwise empty event queue alive (model e
   const s = { name: 'kmalloc-128', objects_in_use: 0, nr_slabs: 0, objects: 32 };
   const view = {
     k,
-    pa: { zones: [zone], nr_free_pages: 0, vm_stat: new Float64Array(14), vm_events: new Float64Array(36), alloc_failures: 0, alloc_failure_reports: 0 },
+    pa: { zones: [zone], nr_free_pages: 0, vm_stat: new Float64Array(14), vm_events: new Float64Array(36), alloc_failures: 0, alloc_failure_reports: 0, zonelist_for: () => [0], second_pass_flags: () => 0, effective_min: () => 1 },
     vm: { events: {} },
     q: { rq: { count: [0, 0] }, in_flight: 0 },
     shost: { free_list: [1] },
@@ -77,4 +77,17 @@ test('metrics CSV/JSON: header then one line per row; JSON carries columns and r
   assert.equal(j.seed, 1);
   assert.deepEqual(j.columns, s.columns);
   assert.equal(j.rows.length, s.rows.length);
+});
+
+test('metrics: each zone has its GFP_ATOMIC line with lowmem_reserve, as the timeline draws it (short run)', async () => {
+  const { watchedZones } = await import('../../src/scenario/timeline.js');
+  const { sampler, machine } = observe(smallParams());
+  const cols = sampler!.series.columns;
+  for (const { zi, levels } of watchedZones(machine)) {
+    const z = machine.pa.zones[zi]!;
+    const i = cols.indexOf(`atomic_${z.name}`);
+    assert.ok(i > 0, `atomic_${z.name} column`);
+    // The timeline's third level is the same line.
+    for (const row of sampler!.series.rows) assert.equal(row[i], levels[2]);
+  }
 });
