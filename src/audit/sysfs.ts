@@ -194,6 +194,8 @@ export function loadSlabSource(path: string, kernel?: SnapshotKernel): SlabSnaps
     throw new SlabInputError(`${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   if (st.isDirectory()) return readSlabDirectory(path, kernel);
+  // Reading a FIFO or a device would block or never end: a snapshot is a regular file.
+  if (!st.isFile()) throw new SlabInputError(`${path}: not a regular file or a directory; give a saved snapshot (audit --save) or a /sys/kernel/slab directory`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

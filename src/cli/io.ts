@@ -41,7 +41,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, flag = 
     writeFileSync(tmp, data);
     renameSync(tmp, abs);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The temp file could not even be made (a path under a regular file): nothing to remove.
+    }
     throw outputError(flag, path, e);
   }
 }
@@ -65,7 +69,8 @@ const closedStreams = new Set<NodeJS.WriteStream>();
  * A reader that stops early (`reclaimsim run | head -3`) closes the pipe: the next write fails
  * with EPIPE, which Node reports as an 'error' event and, unhandled, as a stack trace. This drops
  * further output to that stream instead; the command runs to its end and exits with its own code.
- * Any other stream error is still fatal.
+ * Any other stream error (a full disk behind a redirection, ENOSPC) ends the command with one line
+ * on stderr and exit 1, not a stack trace.
  */
 export function guardPipes(): void {
   for (const s of [process.stdout, process.stderr]) {
@@ -74,7 +79,10 @@ export function guardPipes(): void {
         closedStreams.add(s);
         return;
       }
-      throw e;
+      closedStreams.add(s);
+      const name = s === process.stdout ? 'standard output' : 'standard error';
+      if (s !== process.stderr) process.stderr.write(`reclaimsim: cannot write to ${name} (${e.code ?? e.message}); redirect it to a file system with room\n`);
+      process.exit(1);
     });
   }
 }

@@ -38,6 +38,16 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // No command at all: the help, on stdout, and the usage exit code (Commander would print it where
+  // our one-line error handling keeps it quiet).
+  if (argv.length === 0) {
+    write(process.stdout, program.helpInformation());
+    return EXIT_USAGE;
+  }
+  if (argv[0] === 'help' && argv[1] !== undefined && !program.commands.some((c) => c.name() === argv[1])) {
+    err(`reclaimsim: help ${argv[1]}: unknown command; the commands are ${program.commands.map((c) => c.name()).join(', ')}`);
+    return EXIT_USAGE;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -6,7 +6,7 @@
  * `reproduce` commands use `loadScenarioArg` and `addScenarioOptions` the same way `validate` and
  * `show` do.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -56,8 +56,11 @@ function errnoText(e: unknown): string {
 export function readScenarioFile(path: string, label = path): Uint8Array {
   let fd: number;
   try {
+    // Look before opening: opening a FIFO for reading blocks until someone writes to it.
+    if (!statSync(path).isFile() && !statSync(path).isDirectory()) throw new ScenarioError(`${label}: not a regular file`, { file: label });
     fd = openSync(path, 'r');
   } catch (e) {
+    if (e instanceof ScenarioError) throw e;
     throw new ScenarioError(`${label}: cannot read: ${errnoText(e)}`, { file: label });
   }
   try {

@@ -24,7 +24,8 @@ import { ExploreError } from './errors.js';
 import type { ExploreParams, Job } from './types.js';
 
 /** The largest number of runs one sweep may plan. */
-export const MAX_JOBS = 10_000_000;
+/** Runs one sweep may plan: each job holds its resolved parameters, so ten million would not fit in the heap. */
+export const MAX_JOBS = 200_000;
 /** Swarm draws refused by the scenario layer are redrawn this many times before giving up. */
 export const MAX_REDRAWS = 50;
 /** By default every DETERMINISM_EVERY-th job (job index 0, 20, 40, ...) is run twice and compared. */

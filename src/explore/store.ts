@@ -108,7 +108,13 @@ const SELECT_RECORD =
 
 function toRecord(r: Row): RunRecord {
   const { sets_json, variants, ...rest } = r;
-  return { ...rest, sets: JSON.parse(sets_json) as string[], variants: variants === '' ? [] : variants.split(',') } as RunRecord;
+  let sets: string[];
+  try {
+    sets = JSON.parse(sets_json) as string[];
+  } catch {
+    throw new ExploreError(`--db: run #${r.id} has a damaged record (its sets_json is not JSON); the store was edited or corrupted: use another --db file`);
+  }
+  return { ...rest, sets, variants: variants === '' ? [] : variants.split(',') } as RunRecord;
 }
 
 export interface RecordFilter {

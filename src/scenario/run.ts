@@ -78,11 +78,14 @@ export class RunHandle {
       const sim = k.sim;
       const prev = sim.observer;
       // Inline CPU-time charges count events without popping them, so the poll goes by distance.
+      // Whole-state checks take milliseconds an event: then poll after every event, or a budget or
+      // Ctrl-C would wait for thousands of them.
+      const pollEvery = checker.level === 'full' ? 1 : 4096;
       let polledAt = 0;
       sim.observer = (kind, arg) => {
         prev?.(kind, arg);
         checker.check();
-        if (interrupt !== undefined && sim.events - polledAt >= 4096) {
+        if (interrupt !== undefined && sim.events - polledAt >= pollEvery) {
           polledAt = sim.events;
           const why = interrupt();
           if (why !== null) this.stopWith(why);

@@ -488,7 +488,7 @@ const scenarioDef = section('a reclaimsim scenario', {
   }),
   outputs: section('what the run records besides its result', {
     trace_events: list(traceFilter(), { default: [], doc: 'tracepoints to record, e.g. kmem:* or block:block_rq_issue', max: 64 }),
-    trace_buffer_kb: int({ default: 4096, doc: 'trace ring size in KiB (ftrace buffer_size_kb)', min: 1, max: 4 * 1024 * 1024 }),
+    trace_buffer_kb: int({ default: 4096, doc: 'trace ring size in KiB (ftrace buffer_size_kb; at most 256 MiB, whose records already take a few GB of host memory)', min: 1, max: 256 * 1024 }),
     metrics_interval: duration({ default: '100ms', doc: 'sampling period of the metrics time series (0 disables)', max: 3600 * NS_PER_S }),
     proc_snapshots: list(duration({ default: '0', doc: 'snapshot time' }), {
       default: [],
@@ -569,6 +569,7 @@ export const SCENARIO_RULES: readonly string[] = [
   '`variants` may not combine `slab` with `slub_nomerge` (the slab variant replaces SLUB).',
   'Each `workload.file_size_mix[].size` must be at most `workload.tree_size`.',
   'Each `outputs.proc_snapshots` instant must be at most `checks.time_limit`.',
+  '`outputs.metrics_interval` must be 0 (off) or at least 1ms.',
   '`live_patch.at` plus `checks.watchdog_window` must be at most `checks.time_limit`, so that the watchdog can judge the patched machine.',
 ];
 
@@ -624,6 +625,13 @@ export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
       path: ['live_patch', 'at'],
       also: [['checks', 'time_limit'], ['checks', 'watchdog_window']],
       message: `a live patch at ${formatDuration(s.live_patch.at_ns)} leaves less than checks.watchdog_window (${formatDuration(checks.watchdog_window_ns)}) before checks.time_limit (${formatDuration(checks.time_limit_ns)}), so the watchdog could not judge the patched machine; ${latest > 0 ? `patch by ${formatDuration(latest)} or ` : ''}raise checks.time_limit`,
+    });
+  }
+  if (outputs.metrics_interval_ns > 0 && outputs.metrics_interval_ns < NS_PER_MS) {
+    out.push({
+      path: ['outputs', 'metrics_interval'],
+      also: [],
+      message: `${formatDuration(outputs.metrics_interval_ns)} is below the 1ms the sampler allows (a sample per event would outnumber the model's own); give 0 to turn sampling off, or 1ms or more`,
     });
   }
   outputs.proc_snapshots_ns.forEach((t, i) => {

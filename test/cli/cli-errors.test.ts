@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // dist/test/cli/cli-errors.test.js -> repo root.
@@ -23,6 +26,9 @@ const bad: [string, string[], RegExp][] = [
   ['an output that cannot be written, before the run', ['run', 'small-box', '--report', '/proc/reclaimsim-nope/r.html'], /^reclaimsim: --report \/proc\/reclaimsim-nope\/r\.html: cannot write it \(ENOENT\); choose a path/],
   ['a results store that cannot be created', ['sweep', 'small-box', '--seeds', '1..1', '--db', '/proc/reclaimsim-nope/x.db'], /^reclaimsim: --db \/proc\/reclaimsim-nope\/x\.db: cannot write it/],
   ['a parser error names the subcommand\'s help', ['sweep', '--frobnicate'], /unknown option '--frobnicate' \(see reclaimsim sweep --help\)$/],
+  ['help for an unknown command', ['help', 'nosuch'], /^reclaimsim: help nosuch: unknown command; the commands are run, /],
+  ['an empty --db (an in-memory store, lost at exit)', ['sweep', 'small-box', '--seeds', '1..1', '--db', ''], /--db: an empty file name would keep the store in memory/],
+  ['a sampling interval below 1 ms', ['run', 'small-box', '--set', 'outputs.metrics_interval=1ns'], /outputs\.metrics_interval: 1ns is below the 1ms the sampler allows/],
   ['a variant pair the scenario layer refuses', ['run', 'small-box', '--variant', 'slab,slub_nomerge'], /--variant: slub_nomerge applies to SLUB only/],
 ];
 
@@ -61,4 +67,54 @@ test('cli: a reader that closes the pipe early ends the output quietly, with the
   const status = await new Promise<number | null>((res) => child.on('close', (code) => res(code)));
   assert.equal(stderr, '', 'nothing on stderr: no EPIPE stack trace');
   assert.equal(status, 0);
+});
+
+test('cli: no command prints the help on stdout and exits 1', () => {
+  const r = cli();
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /^Usage: reclaimsim \[options\] \[command\]/);
+  assert.equal(r.stderr, '');
+});
+
+test('cli: a FIFO given as a scenario or a slab snapshot is refused at once, not read (it would block)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-fifo-'));
+  try {
+    const fifo = join(dir, 'f.yaml');
+    execFileSync('mkfifo', [fifo]);
+    for (const args of [['validate', fifo], ['audit', '--sysfs', fifo]]) {
+      const r = spawnSync(process.execPath, ['bin/reclaimsim.js', ...args], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /not a regular file/);
+      assert.equal(r.stderr.split('\n').length, 2, 'one line');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cli: a full standard output is one line on stderr and exit 1, not a stack trace', () => {
+  if (!existsSync('/dev/full')) return;
+  const fd = openSync('/dev/full', 'w');
+  try {
+    const r = spawnSync(process.execPath, ['bin/reclaimsim.js', 'schema'], { cwd: root, encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], timeout: 20_000 });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^reclaimsim: cannot write to standard output \(ENOSPC\)/);
+    assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
+  } finally {
+    closeSync(fd);
+  }
+});
+
+test('cli: an export under a regular file is one line naming --out, exit 1, and leaves nothing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-out-'));
+  try {
+    const db = join(dir, 's.db');
+    assert.equal(spawnSync(process.execPath, ['bin/reclaimsim.js', 'sweep', 'small-box', '--seeds', '1..1', '--set', 'checks.time_limit=1s', '--db', db], { cwd: root, encoding: 'utf8' }).status, 0);
+    const r = spawnSync(process.execPath, ['bin/reclaimsim.js', 'results', '--db', db, '--export', 'csv', '--out', join(db, 'x.csv')], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^reclaimsim: --out .*s\.db\/x\.csv: cannot write it \(ENOTDIR\); choose a path/);
+    assert.equal(r.stderr.split('\n').length, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -139,8 +139,8 @@ export function register(program: Command): void {
       let records: RunRecord[];
       let failures: StoredFailure[];
       try {
-        records = store.query(filter);
-        failures = store.failures();
+        records = usage(() => store.query(filter));
+        failures = usage(() => store.failures());
       } finally {
         store.close();
       }

@@ -312,7 +312,7 @@ export function register(program: Command): void {
       .option('--metrics <file>', 'write the metrics time series (.csv or .json)', parseOutFile('--metrics', ['.csv', '.json']))
       .option('--proc-dir <dir>', 'write /proc snapshots (outputs.proc_snapshots and the verdict) as DIR/<t>s/{meminfo,vmstat,zoneinfo,slabinfo}', parseOutDir('--proc-dir'))
       .option('--events <list>', `tracepoint filters, comma-separated (default for --trace/--perfetto: the scenario's, else ${DEFAULT_TRACE_EVENTS.join(',')})`, parseEvents)
-      .option('--trace-buffer-kb <n>', 'trace ring size in KiB (overrides outputs.trace_buffer_kb)', parseIntFlag('--trace-buffer-kb', 1, 4 * 1024 * 1024))
+      .option('--trace-buffer-kb <n>', 'trace ring size in KiB (overrides outputs.trace_buffer_kb)', parseIntFlag('--trace-buffer-kb', 1, 256 * 1024))
       .option('--check <level>', 'invariant checking: off, cheap or full (overrides checks.invariants; full is slow)', parseCheckLevel)
       .option('--budget <duration>', 'wall-clock budget, e.g. 30s: the run stops with verdict LIMIT and writes its outputs', parseBudget),
   )).action(async (arg: string, o: { set: string[]; kernel?: Profile; variant?: Variant[]; seed?: number; schedSalt?: number; json?: boolean; check?: CheckLevel; budget?: number; force?: boolean } & OutputOptions) => {

@@ -46,8 +46,7 @@ export function usage<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof ExploreError) throw new UsageError(e.message);
-    throw e;
+    throw asUsage(e);
   }
 }
 
@@ -55,9 +54,28 @@ async function usageAsync<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    if (e instanceof ExploreError) throw new UsageError(e.message);
-    throw e;
+    throw asUsage(e);
   }
+}
+
+/**
+ * Explore errors, and errors of the SQLite store met after it was opened (another process holding
+ * it locked, a damaged or read-only file, a full disk), as one-line usage errors naming --db.
+ */
+function asUsage(e: unknown): unknown {
+  if (e instanceof ExploreError) return new UsageError(e.message);
+  if (e instanceof Error && e.name === 'SqliteError') {
+    const code = (e as Error & { code?: string }).code ?? '';
+    const hint = /BUSY|LOCKED/.test(code)
+      ? 'another process holds it; every run stored so far is kept: rerun with --resume when it is free'
+      : /CORRUPT|NOTADB/.test(code)
+        ? 'the file is damaged: use another --db file'
+        : /READONLY|PERM|CANTOPEN/.test(code)
+          ? 'it cannot be written here: use a --db file in a directory you can write to'
+          : 'every run stored so far is kept';
+    return new UsageError(`--db: the results store failed: ${e.message.split('\n')[0]}${code ? ` (${code})` : ''}; ${hint}`);
+  }
+  return e;
 }
 
 export function register(program: Command): void {
@@ -99,6 +117,7 @@ export function register(program: Command): void {
     const jobs = usage(() => buildJobs(spec));
     const workers = o.workers ?? defaultWorkers();
     // A new store may go in a new directory, as --out and the run outputs may.
+    if (o.db.trim() === '') throw new UsageError('--db: an empty file name would keep the store in memory and lose it; give a file, such as --db runs.db');
     const store = usage(() => {
       ensureParentDir(o.db, '--db');
       return ResultStore.open(o.db);
