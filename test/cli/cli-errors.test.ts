@@ -29,6 +29,9 @@ const bad: [string, string[], RegExp][] = [
   ['help for an unknown command', ['help', 'nosuch'], /^reclaimsim: help nosuch: unknown command; the commands are run, /],
   ['an empty --db (an in-memory store, lost at exit)', ['sweep', 'small-box', '--seeds', '1..1', '--db', ''], /--db: an empty file name would keep the store in memory/],
   ['a sampling interval below 1 ms', ['run', 'small-box', '--set', 'outputs.metrics_interval=1ns'], /outputs\.metrics_interval: 1ns is below the 1ms the sampler allows/],
+  ['two outputs on one file', ['run', 'small-box', '--report', 'out-twice.x', '--dmesg', 'out-twice.x'], /^reclaimsim: --report and --dmesg: the same file out-twice\.x; give each output its own file$/],
+  ['an output named as a directory', ['run', 'small-box', '--report', 'somedir/'], /^reclaimsim: --report: "somedir\/" names a directory; give a file name/],
+  ['an export onto the store itself', ['results', '--db', 'package.json', '--export', 'csv', '--out', 'package.json'], /^reclaimsim: --out package\.json: that is the store itself \(--db\); give the export another file$/],
   ['a variant pair the scenario layer refuses', ['run', 'small-box', '--variant', 'slab,slub_nomerge'], /--variant: slub_nomerge applies to SLUB only/],
 ];
 

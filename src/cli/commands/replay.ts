@@ -12,7 +12,8 @@ import { paramsFromScenario } from '../../scenario/params.js';
 import { verdictLabel } from '../../scenario/result.js';
 import { formatTimeline } from '../../scenario/timeline.js';
 import { squeezeSection } from '../../scenario/squeezes.js';
-import { addSetOption, loadScenarioArg } from '../scenario-source.js';
+import { addForceOption, addSetOption, checkHostMemory, loadScenarioArg } from '../scenario-source.js';
+import type { ResolvedScenario } from '../../scenario/load.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_ASSERTION, EXIT_USAGE, ExitRequest, UsageError } from '../exit.js';
 import { out, write } from '../io.js';
@@ -24,10 +25,11 @@ interface ReplayOpts {
   seed?: number;
   schedSalt?: number;
   json?: boolean;
+  force?: boolean;
 }
 
 export function register(program: Command): void {
-  addSetOption(
+  addForceOption(addSetOption(
     program
       .command('replay')
       .description('re-run a stored run by id (or a scenario with --set/--seed) and check it reproduces byte for byte')
@@ -36,7 +38,7 @@ export function register(program: Command): void {
       .option('--seed <n>', 'with a scenario: the seed', parseIntFlag('--seed', 0, Number.MAX_SAFE_INTEGER))
       .option('--sched-salt <n>', 'with a scenario: the scheduler salt of a swarm run, instead of the scenario\'s sched_salt (0: none)', parseIntFlag('--sched-salt', 0, 2 ** 32 - 1))
       .option('--json', 'print the replayed result as JSON'),
-  ).action((arg: string, o: ReplayOpts) => {
+  )).action((arg: string, o: ReplayOpts) => {
     if (/^\d+$/.test(arg)) {
       if (o.set.length > 0 || o.seed !== undefined || o.schedSalt !== undefined) {
         const given = [o.set.length > 0 ? '--set' : '', o.seed !== undefined ? '--seed' : '', o.schedSalt !== undefined ? '--sched-salt' : ''].filter((x) => x !== '');
@@ -47,6 +49,7 @@ export function register(program: Command): void {
       const rec = store.get(id);
       store.close();
       if (!rec) throw new UsageError(`replay ${arg}: no run #${arg} in ${o.db}; list runs with reclaimsim results --db ${o.db} --list`);
+      checkHostMemory(JSON.parse(rec.scenario_json) as ResolvedScenario, o.force === true);
       const r = replayRecord(rec);
       if (o.json) out(r.json);
       else {
@@ -73,6 +76,7 @@ export function register(program: Command): void {
       return;
     }
     const s = loadScenarioArg(arg, o.set);
+    checkHostMemory(s, o.force === true);
     const p: ExploreParams = { ...paramsFromScenario(s), seed: o.seed ?? s.seed };
     if (o.schedSalt !== undefined) {
       if (o.schedSalt !== 0) p.sched_salt = o.schedSalt;

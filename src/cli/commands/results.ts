@@ -2,6 +2,7 @@
  * `reclaimsim results`: queries and summarises the results store; exports records as NDJSON or CSV.
  */
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { DEFAULT_DB, formatSummary, replayCommandLine, ResultStore, summarize, type RunRecord } from '../../explore/index.js';
 import { failureLine, rerunCommandLine } from '../../explore/sweep.js';
 import type { StoredFailure } from '../../explore/store.js';
@@ -135,6 +136,7 @@ export function register(program: Command): void {
         ...(o.profile !== undefined ? { profile: o.profile } : {}),
         params,
       }));
+      if (o.export !== undefined && o.out !== undefined && resolve(o.out) === resolve(o.db)) throw new UsageError(`--out ${o.out}: that is the store itself (--db); give the export another file`);
       const store = usage(() => ResultStore.open(o.db, { mustExist: true }));
       let records: RunRecord[];
       let failures: StoredFailure[];

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { paramsFromScenario, type Profile, type RunParams, type Variant } from '../../scenario/params.js';
 import { addForceOption, addSetOption, checkHostMemory, loadScenarioArg } from '../scenario-source.js';
@@ -131,6 +131,7 @@ function parseOutDir(flag: string): (v: string) => string {
 /** Refuses, before anything runs, an output path that cannot become a file (a directory, or under a file). */
 function checkOutFile(flag: string, path: string | undefined): void {
   if (path === undefined) return;
+  if (/[/\\]$/.test(path)) throw new UsageError(`${flag}: "${path}" names a directory; give a file name, such as ${path}out`);
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag}: "${path}" is a directory`);
   let d = dirname(path);
   for (;;) {
@@ -223,6 +224,15 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
     checkOutFile('--perfetto', o.perfetto);
     checkOutFile('--metrics', o.metrics);
     checkOutDir('--proc-dir', o.procDir);
+    // Two outputs on one file: the second would silently replace the first.
+    const outs: [string, string][] = [];
+    for (const [flag, path] of [['--report', o.report], ['--dmesg', o.dmesg], ['--trace', o.trace], ['--perfetto', o.perfetto], ['--metrics', o.metrics]] as const) {
+      if (path !== undefined) outs.push([flag, path]);
+    }
+    outs.forEach(([flag, path], i) => {
+      const twin = outs.slice(0, i).find(([, other]) => resolve(other) === resolve(path));
+      if (twin !== undefined) throw new UsageError(`${twin[0]} and ${flag}: the same file ${path}; give each output its own file`);
+    });
     const wantsTrace = o.trace !== undefined || o.perfetto !== undefined;
     const events = o.events ?? (base.trace_events.length > 0 || !wantsTrace ? base.trace_events : DEFAULT_TRACE_EVENTS);
     // --sched-salt replaces the scenario's sched_salt; 0 turns the perturbation off.
@@ -328,7 +338,7 @@ export function register(program: Command): void {
       }
     });
 
-  addSetOption(
+  addForceOption(addSetOption(
     program
       .command('reproduce')
       .description('the main job: a scenario (default: the flagship) over every profile and variant and several seeds, as one table')
@@ -337,8 +347,11 @@ export function register(program: Command): void {
       .option('--workers <n>', 'worker threads (default: the available cores)', parseIntFlag('--workers', 1, 256))
       .option('--json', 'print the table as JSON')
       .option('--report <file>', 'also write an HTML report: each row\'s seed 1 (run with samplers), side by side', parseOutFile('--report')),
-  ).action(async (arg: string, o: { set: string[]; seeds: number; workers?: number; json?: boolean; report?: string }) => {
-      const DEFAULT_PARAMS = paramsFromScenario(loadScenarioArg(arg, o.set));
+  )).action(async (arg: string, o: { set: string[]; seeds: number; workers?: number; json?: boolean; report?: string; force?: boolean }) => {
+      const reproduceScenario = loadScenarioArg(arg, o.set);
+      // One machine per worker at a time; the check is for one, as `run` makes it.
+      checkHostMemory(reproduceScenario, o.force === true);
+      const DEFAULT_PARAMS = paramsFromScenario(reproduceScenario);
       checkOutFile('--report', o.report);
       const rows: { profile: Profile; variants: Variant[] }[] = [
         { profile: '2.6.25-rc8', variants: [] },
@@ -370,6 +383,11 @@ export function register(program: Command): void {
         poolList.length > 0 ? runMany(poolList, o.workers ?? defaultWorkers()) : Promise.resolve([]),
         observeHere ? observeRows() : Promise.resolve([]),
       ]);
+      // Ctrl-C stops the run observed for the report as LIMIT: a table counting it would mislead.
+      if (observed.some((r) => r.result.verdict === 'LIMIT' && /SIGINT/.test(r.result.reason))) {
+        err('reclaimsim reproduce: interrupted (Ctrl-C); no table, since the interrupted run would count as one that hit a limit');
+        throw new ExitRequest(130);
+      }
       const all: RunResult[] = [];
       let pi = 0;
       let oi = 0;

@@ -5,6 +5,7 @@
  * fix) must keep its own verdict on every accepted candidate too.
  */
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { DEFAULT_DB, ResultStore, runOnce, shrinkScenario, shrinkYaml } from '../../explore/index.js';
 import { paramsOfState, type ShrinkOutcome, type ShrinkPartner, type ShrinkState } from '../../explore/shrink.js';
 import { parseSide, sideLabel, type Side } from '../../explore/compare.js';
@@ -66,6 +67,7 @@ export function register(program: Command): void {
     .option('--candidate <kernel>', 'also keep what this kernel (profile[+variant,...], such as 2.6.25) gives on the same scenario and seed, typically the fix completing: the file then shows the bug and its fix')
     .option('--out <file>', 'write the scenario YAML to this file (atomically) instead of stdout')
     .action((arg: string, o: ShrinkOpts) => {
+      if (o.out !== undefined && resolve(o.out) === resolve(o.db)) throw new UsageError(`--out ${o.out}: that is the store itself (--db); give the shrunk scenario another file`);
       if (!/^\d+$/.test(arg)) throw new UsageError(`shrink ${arg.slice(0, 40)}: expected a run id (a number); list runs with reclaimsim results${o.db !== DEFAULT_DB ? ` --db ${shellQuote(o.db)}` : ''} --list`);
       const store = usage(() => ResultStore.open(o.db, { mustExist: true }));
       const rec = store.get(Number(arg));
