@@ -246,6 +246,10 @@ function parseYaml(src: string, label: string): Parsed {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     const line = firstAlias >= 0 ? lines.linePos(firstAlias).line : 1;
+    if (e instanceof ReferenceError && /unresolved alias/i.test(e.message)) {
+      const name = /:\s*(\S+)\s*$/.exec(e.message)?.[1];
+      throw new ScenarioError(`${label}:${line}: alias *${name ?? '?'} has no anchor before it; define it with &${name ?? 'name'} first, or write the value itself`, { file: label, line });
+    }
     if (e instanceof ReferenceError && /alias/i.test(e.message)) {
       throw new ScenarioError(`${label}:${line}: aliases expand too much (more than ${MAX_ALIAS_COUNT} alias uses); refusing a possible alias bomb`, { file: label, line });
     }

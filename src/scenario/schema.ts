@@ -570,6 +570,7 @@ export const SCENARIO_RULES: readonly string[] = [
   'Each `workload.file_size_mix[].size` must be at most `workload.tree_size`.',
   'Each `outputs.proc_snapshots` instant must be at most `checks.time_limit`.',
   '`outputs.metrics_interval` must be 0 (off) or at least 1ms.',
+  '`checks.hung_task_timeout` must be 0 (off) or at least 1s (the kernel counts it in whole seconds).',
   '`live_patch.at` plus `checks.watchdog_window` must be at most `checks.time_limit`, so that the watchdog can judge the patched machine.',
 ];
 
@@ -625,6 +626,13 @@ export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
       path: ['live_patch', 'at'],
       also: [['checks', 'time_limit'], ['checks', 'watchdog_window']],
       message: `a live patch at ${formatDuration(s.live_patch.at_ns)} leaves less than checks.watchdog_window (${formatDuration(checks.watchdog_window_ns)}) before checks.time_limit (${formatDuration(checks.time_limit_ns)}), so the watchdog could not judge the patched machine; ${latest > 0 ? `patch by ${formatDuration(latest)} or ` : ''}raise checks.time_limit`,
+    });
+  }
+  if (checks.hung_task_timeout_ns > 0 && checks.hung_task_timeout_ns < NS_PER_S) {
+    out.push({
+      path: ['checks', 'hung_task_timeout'],
+      also: [],
+      message: `${formatDuration(checks.hung_task_timeout_ns)} is below 1s: khungtaskd's timeout is whole seconds (hung_task_timeout_secs), so this would turn the detector off; give 0 to turn it off, or 1s or more`,
     });
   }
   if (outputs.metrics_interval_ns > 0 && outputs.metrics_interval_ns < NS_PER_MS) {

@@ -203,3 +203,11 @@ test('load: host-memory estimate grows with RAM and keeps the base cost', () => 
   assert.ok(estimateHostBytes(big) > estimateHostBytes(small) + (16 * 1024 * 1024 * 24) / 2);
   assert.ok(estimateHostBytes(resolveScenario({ text: '{}' })) < 256 * MiB, 'the flagship fits on any host');
 });
+
+test('load: an alias without an anchor, a sampling interval under 1 ms and a sub-second hung-task timeout are refused with what to do', () => {
+  assert.equal(refuse('seed: *nope\n'), 'scenario.yaml:1: alias *nope has no anchor before it; define it with &nope first, or write the value itself');
+  assert.match(refuse('outputs:\n  metrics_interval: 1ns\n'), /^scenario\.yaml:2: outputs\.metrics_interval: 1ns is below the 1ms the sampler allows/);
+  assert.match(refuse('checks:\n  hung_task_timeout: 999ms\n'), /^scenario\.yaml:2: checks\.hung_task_timeout: 999ms is below 1s: khungtaskd's timeout is whole seconds/);
+  // The edges themselves are fine: 0 turns each off, 1ms and 1s are the smallest settings.
+  for (const text of ['outputs:\n  metrics_interval: 0\n', 'outputs:\n  metrics_interval: 1ms\n', 'checks:\n  hung_task_timeout: 0\n', 'checks:\n  hung_task_timeout: 1s\n']) resolveScenario({ text });
+});
