@@ -32,6 +32,8 @@ const bad: [string, string[], RegExp][] = [
   ['two outputs on one file', ['run', 'small-box', '--report', 'out-twice.x', '--dmesg', 'out-twice.x'], /^reclaimsim: --report and --dmesg: the same file out-twice\.x; give each output its own file$/],
   ['an output named as a directory', ['run', 'small-box', '--report', 'somedir/'], /^reclaimsim: --report: "somedir\/" names a directory; give a file name/],
   ['an export onto the store itself', ['results', '--db', 'package.json', '--export', 'csv', '--out', 'package.json'], /^reclaimsim: --out package\.json: that is the store itself \(--db\); give the export another file$/],
+  ['slabinfo with both slub_nomerge and the slab allocator', ['slabinfo', '--slub-nomerge', '--allocator', 'slab'], /--slub-nomerge: applies to SLUB only/],
+  ['a kernel --set for reproduce, which runs every kernel', ['reproduce', '--set', 'profile=2.6.25'], /^reclaimsim: --set profile=2\.6\.25: reproduce runs every profile and variant, one row each/],
   ['a variant pair the scenario layer refuses', ['run', 'small-box', '--variant', 'slab,slub_nomerge'], /--variant: slub_nomerge applies to SLUB only/],
 ];
 

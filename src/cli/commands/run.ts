@@ -348,6 +348,9 @@ export function register(program: Command): void {
       .option('--json', 'print the table as JSON')
       .option('--report <file>', 'also write an HTML report: each row\'s seed 1 (run with samplers), side by side', parseOutFile('--report')),
   )).action(async (arg: string, o: { set: string[]; seeds: number; workers?: number; json?: boolean; report?: string; force?: boolean }) => {
+      // The table runs every kernel: a --set of the kernel would be overridden row by row, silently.
+      const kernelSet = o.set.find((x) => /^\s*(profile|variants)\s*=/.test(x));
+      if (kernelSet !== undefined) throw new UsageError(`--set ${kernelSet}: reproduce runs every profile and variant, one row each; for one kernel use reclaimsim run --set ${kernelSet}, or sweep with --grid`);
       const reproduceScenario = loadScenarioArg(arg, o.set);
       // One machine per worker at a time; the check is for one, as `run` makes it.
       checkHostMemory(reproduceScenario, o.force === true);

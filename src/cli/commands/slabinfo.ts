@@ -4,6 +4,7 @@
  * it) and the alias view of tools/slabinfo -a (Documentation/vm/slabinfo.c in v2.6.25), or JSON.
  */
 import type { Command } from 'commander';
+import { UsageError } from '../exit.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { PageAllocator } from '../../mm/page_alloc.js';
 import { SlubAllocator, type kmem_cache_s } from '../../mm/slub.js';
@@ -95,6 +96,8 @@ export function register(program: Command): void {
     .option('--allocator <name>', 'slub, or slab (no merging)', parseChoiceFlag('--allocator', ['slub', 'slab'] as const), 'slub')
     .option('--json', 'print JSON', false)
     .action((opts: { kernel: KernelVersion; cacheLine: string; slubNomerge: boolean; senseCtor: boolean; timerStats: boolean; allocator: 'slub' | 'slab'; json: boolean }) => {
+      // The scenario layer's rule (variants slab and slub_nomerge), for the flags that stand for them.
+      if (opts.slubNomerge && opts.allocator === 'slab') throw new UsageError('--slub-nomerge: applies to SLUB only, and --allocator slab replaces SLUB; choose one');
       const o: SlabinfoOptions = {
         kernel: opts.kernel,
         cacheLine: opts.cacheLine === '128' ? 128 : 64,
