@@ -113,7 +113,7 @@ export class MetricsSampler {
     // second pass, ALLOC_HIGH | ALLOC_HARDER) with the zone's lowmem_reserve for GFP_ATOMIC's first
     // zone: the line that defines a squeeze. Watermarks do not move during a run.
     const classzone = m.pa.zonelist_for(GFP_ATOMIC)[0]!;
-    this.atomicLine = zones.map((z) => m.pa.effective_min(z, z.pages_min, m.pa.second_pass_flags(GFP_ATOMIC), classzone));
+    this.atomicLine = zones.map((z) => m.pa.gfp_atomic_line(z, classzone));
     this.series = {
       columns: cols,
       rows: [],

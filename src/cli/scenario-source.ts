@@ -57,7 +57,7 @@ export function readScenarioFile(path: string, label = path): Uint8Array {
   let fd: number;
   try {
     // Look before opening: opening a FIFO for reading blocks until someone writes to it.
-    if (!statSync(path).isFile() && !statSync(path).isDirectory()) throw new ScenarioError(`${label}: not a regular file`, { file: label });
+    if (!statSync(path).isFile()) throw new ScenarioError(`${label}: not a regular file`, { file: label });
     fd = openSync(path, 'r');
   } catch (e) {
     if (e instanceof ScenarioError) throw e;

@@ -85,6 +85,7 @@ import {
   ALLOC_WMARK_HIGH,
   ALLOC_WMARK_LOW,
   ALLOC_WMARK_MIN,
+  GFP_ATOMIC,
   __GFP_COLD,
   __GFP_COMP,
   __GFP_DMA,
@@ -1853,6 +1854,16 @@ export class PageAllocator {
     if (alloc_flags & ALLOC_HIGH) min -= Math.floor(min / 2);
     if (alloc_flags & ALLOC_HARDER) min -= Math.floor(min / 4);
     return min + z.lowmem_reserve[classzone_idx]!;
+  }
+
+  /**
+   * Not kernel code: the free-page count at or below which a GFP_ATOMIC allocation whose first
+   * zone is `classzone_idx` fails in zone `z`: the line zone_watermark_ok draws for __alloc_pages'
+   * second pass (ALLOC_HIGH | ALLOC_HARDER), with the zone's lowmem_reserve. The timeline, the
+   * squeezes and the metrics all draw this one line.
+   */
+  gfp_atomic_line(z: zone, classzone_idx: number): number {
+    return this.effective_min(z, z.pages_min, this.second_pass_flags(GFP_ATOMIC), classzone_idx);
   }
 }
 

@@ -12,7 +12,7 @@
  * jiffies in the latch) is the first to use the fixed function, as after a real livepatch.
  */
 import { scsi_live_patch_get_command } from '../scsi/scsi.js';
-import type { Machine } from './machine.js';
+import { lastProgressNs, type Machine } from './machine.js';
 
 /** What the live patch found when it was applied (for the run's reason). */
 export interface LivePatchApplied {
@@ -35,7 +35,7 @@ export function armLivePatch(m: Machine, at_ns: number): void {
   const k = m.k;
   const kind = k.sim.register('live_patch', () => {
     const changed = scsi_live_patch_get_command(m.shost);
-    applied.set(m, { at_ns: k.now, changed, last_progress_ns: Math.max(m.workload.last_copy_ns, m.vm.events.last_swap_write_ns) });
+    applied.set(m, { at_ns: k.now, changed, last_progress_ns: lastProgressNs(m) });
     if (changed) {
       k.mark('live_patch');
       k.printk("reclaimsim: live patch: __scsi_get_command now falls back to the host's free-list command when the sense buffer cannot be allocated (Hugh Dickins' fix; a simulator what-if, 2.6.25 had no livepatch)");

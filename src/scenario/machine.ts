@@ -212,6 +212,15 @@ export function bootMachine(p: RunParams): Machine {
   };
 }
 
+/**
+ * The exact time of the last forward progress (a page copied or a swap write completed), ns. The
+ * watchdog checks once a simulated second, so its own lastProgressNs is the first check that saw
+ * the count unchanged; the figures and the live patch report this time instead.
+ */
+export function lastProgressNs(m: Machine): number {
+  return Math.max(m.workload.last_copy_ns, m.vm.events.last_swap_write_ns);
+}
+
 /** One task as sched_show_task prints it: comm, state, pid, then the call chain innermost first. */
 export function showTask(t: Task): string {
   const chain = [...t.frames].reverse();

@@ -10,7 +10,7 @@ import { hungTaskWorstLatencyNs, TIMESTAMP_UNIT_NS } from '../kernel/hung_task.j
 import { formatSeconds } from '../sim/time.js';
 import { ALLOCSTALL, NR_ACTIVE, NR_FREE_PAGES, NR_INACTIVE, NR_SLAB_RECLAIMABLE, NR_SLAB_UNRECLAIMABLE, NR_WRITEBACK, PGSCAN_DIRECT, PGSCAN_KSWAPD, PSWPOUT } from '../mm/page_alloc.js';
 import { GFP_ATOMIC } from '../include/gfp.js';
-import { bootMachine, type Machine } from './machine.js';
+import { bootMachine, lastProgressNs, type Machine } from './machine.js';
 import type { RunParams } from './params.js';
 import type { RunResult, StallKind, TaskSummary, Verdict } from './result.js';
 import { armTimeline, buildTimeline, gfpAtomicLine } from './timeline.js';
@@ -203,15 +203,6 @@ function hungTaskText(m: Machine, waitersTimedOut: boolean): string {
   if (watchedNs < needsNs) return `no hung-task report, but the run stopped ${watched} s after progress did, short of the ${Math.ceil(needsNs / 1e9)} s the detector may need; ${longest}`;
   const why = waitersTimedOut ? ' (mempool waiters wake every 5 s, so the detector stays silent)' : '';
   return `no hung-task report in the ${watched} s after progress stopped: ${longest}, ${against}${why}`;
-}
-
-/**
- * The exact time of the last forward progress (a page copied or a swap write completed), ns. The
- * watchdog checks once a simulated second, so its own lastProgressNs is the first check that saw
- * the count unchanged; the figures report this time instead.
- */
-function lastProgressNs(m: Machine): number {
-  return Math.max(m.workload.last_copy_ns, m.vm.events.last_swap_write_ns);
 }
 
 /**

@@ -592,6 +592,9 @@ function treeNameBytes(workload: ResolvedScenario['workload']): number {
   return names * (SIZEOF_DENTRY + SIZEOF_SHMEM_INODE_INFO);
 }
 
+/** Why the slab and slub_nomerge variants exclude each other (the scenario rule, and `run --variant`'s). */
+export const SLAB_NOMERGE_CONFLICT = 'slub_nomerge applies to SLUB only, and the slab variant replaces SLUB; choose one';
+
 /** Cross-field rules. Returns every problem, in a fixed order; the loader reports the first. */
 export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
   const out: ScenarioProblem[] = [];
@@ -609,7 +612,7 @@ export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
     });
   }
   if (s.variants.includes('slab') && s.variants.includes('slub_nomerge')) {
-    out.push({ path: ['variants'], also: [], message: 'slub_nomerge applies to SLUB only, and the slab variant replaces SLUB; choose one' });
+    out.push({ path: ['variants'], also: [], message: SLAB_NOMERGE_CONFLICT });
   }
   workload.file_size_mix.forEach((e, i) => {
     if (e.size_bytes > workload.tree_size_bytes) {

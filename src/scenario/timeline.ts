@@ -25,13 +25,9 @@ export interface TimelineEntry {
 const LEVELS = ['pages_low', 'pages_min', 'atomic_line'] as const;
 const LEVEL_TEXT: Record<(typeof LEVELS)[number], string> = { pages_low: 'pages_low', pages_min: 'pages_min', atomic_line: 'the GFP_ATOMIC line' };
 
-/**
- * The free-page count at or below which a GFP_ATOMIC allocation of `classzone` fails in zone `z`:
- * the line zone_watermark_ok draws for its second pass (ALLOC_HIGH | ALLOC_HARDER), with the
- * zone's lowmem_reserve for that classzone.
- */
+/** The zone's GFP_ATOMIC line for allocations whose first zone is `classzone` (PageAllocator.gfp_atomic_line). */
 export function gfpAtomicLine(pa: PageAllocator, z: zone, classzone: number): number {
-  return pa.effective_min(z, z.pages_min, pa.second_pass_flags(GFP_ATOMIC), classzone);
+  return pa.gfp_atomic_line(z, classzone);
 }
 
 /**

@@ -50,7 +50,7 @@ test('metrics sampler: never keeps an otherwise empty event queue alive (model e
   const s = { name: 'kmalloc-128', objects_in_use: 0, nr_slabs: 0, objects: 32 };
   const view = {
     k,
-    pa: { zones: [zone], nr_free_pages: 0, vm_stat: new Float64Array(14), vm_events: new Float64Array(36), alloc_failures: 0, alloc_failure_reports: 0, zonelist_for: () => [0], second_pass_flags: () => 0, effective_min: () => 1 },
+    pa: { zones: [zone], nr_free_pages: 0, vm_stat: new Float64Array(14), vm_events: new Float64Array(36), alloc_failures: 0, alloc_failure_reports: 0, zonelist_for: () => [0], gfp_atomic_line: () => 1 },
     vm: { events: {} },
     q: { rq: { count: [0, 0] }, in_flight: 0 },
     shost: { free_list: [1] },

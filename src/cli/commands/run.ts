@@ -29,7 +29,7 @@ import { PROC_FILES, procSnapshot, snapshotDirName, type ProcFile } from '../../
 import { parseIntFlag } from '../args.js';
 import { EXIT_LIVENESS, ExitRequest, UsageError } from '../exit.js';
 import { ensureParentDir, err, out, writeFileAtomic } from '../io.js';
-import { PROFILES as SCHEMA_PROFILES, VARIANTS as SCHEMA_VARIANTS } from '../../scenario/schema.js';
+import { PROFILES as SCHEMA_PROFILES, SLAB_NOMERGE_CONFLICT, VARIANTS as SCHEMA_VARIANTS } from '../../scenario/schema.js';
 
 // The scenario schema's lists, so that a new profile or variant needs adding in one place.
 const PROFILES: readonly Profile[] = SCHEMA_PROFILES;
@@ -46,7 +46,7 @@ function parseVariants(v: string, prev: Variant[] = []): Variant[] {
   // In the schema's order, as a scenario file's list resolves: one kernel has one label.
   const all = new Set<string>([...prev, ...list]);
   // The scenario layer's rule, which a flag would otherwise bypass (scenario/schema.ts scenarioProblems).
-  if (all.has('slab') && all.has('slub_nomerge')) throw new UsageError('--variant: slub_nomerge applies to SLUB only, and the slab variant replaces SLUB; choose one');
+  if (all.has('slab') && all.has('slub_nomerge')) throw new UsageError(`--variant: ${SLAB_NOMERGE_CONFLICT}`);
   return (VARIANTS as readonly Variant[]).filter((x) => all.has(x));
 }
 
