@@ -1,14 +1,17 @@
 /**
  * The progress watchdog and run verdicts.
  *
- * Forward progress is counted by the model (pages written to swap + pages copied by the workload).
- * Every `checkIntervalNs` the watchdog compares the count with the last change:
+ * Forward progress is counted by the model (pages written to swap + pages copied by the workload),
+ * which also keeps the exact time of the last step. The watchdog checks every `checkIntervalNs`,
+ * or four times a window when the window is shorter, and counts the window from that exact time:
  * - the workload finished: COMPLETED;
  * - no progress for `windowNs` while tasks were still being scheduled: LIVELOCK (the system is
  *   alive but stuck, like the sense_slab livelock where everyone wakes every 5 s and kblockd every
  *   unplug_delay);
  * - no progress and no task scheduled (other than the hung-task watchdog) during the window:
  *   DEADLOCK (nothing left that can wake anyone).
+ * So a verdict comes at the first check at least one window after the last progress, at most one
+ * interval late: a second for the usual windows, a quarter of the window for those under 4 s.
  * With `windowFromNs` the window starts there at the earliest (the live patch's instant).
  * It observes and never changes model state; at a verdict it asks the engine to stop.
  */
@@ -19,11 +22,13 @@ export type Verdict = 'COMPLETED' | 'LIVELOCK' | 'DEADLOCK' | 'LIMIT';
 export interface WatchdogOptions {
   /** Progress counter (monotonic). */
   progress: () => number;
+  /** The exact time of the counter's last step, ns (0 before the first). */
+  lastProgressNs: () => number;
   /** Has the workload finished? */
   done: () => boolean;
   /** No-progress window that makes a livelock or deadlock verdict, ns. */
   windowNs: number;
-  /** How often to check, ns. */
+  /** How often to check at most, ns (a quarter of the window when that is shorter). */
   checkIntervalNs: number;
   /** Tasks whose scheduling does not count as "alive" (the hung-task watchdog). */
   ignorePids: number[];
@@ -37,18 +42,21 @@ export interface WatchdogOptions {
 export class Watchdog {
   verdict: Verdict | null = null;
   verdictNs: number | null = null;
-  /** Time of the last observed progress, ns. */
-  lastProgressNs = 0;
   private lastProgress = -1;
+  /** Context switches of live tasks at the first check after the last progress. */
   private switchesAtLastProgress = 0;
+  private readonly intervalNs: number;
   private readonly KIND: number;
 
   constructor(
     private readonly k: Kernel,
     private readonly o: WatchdogOptions,
   ) {
+    // A check at most a quarter of a window after each progress step samples the switch count
+    // that tells LIVELOCK from DEADLOCK, so at least three quarters of the window count for it.
+    this.intervalNs = Math.max(1, Math.min(o.checkIntervalNs, Math.floor(o.windowNs / 4)));
     this.KIND = k.sim.register('watchdog', () => this.check());
-    k.sim.after(o.checkIntervalNs, this.KIND, 0);
+    k.sim.after(this.intervalNs, this.KIND, 0);
   }
 
   private liveSwitches(): number {
@@ -68,13 +76,13 @@ export class Watchdog {
     const p = this.o.progress();
     if (p !== this.lastProgress) {
       this.lastProgress = p;
-      this.lastProgressNs = k.now;
       this.switchesAtLastProgress = this.liveSwitches();
-    } else if (final || k.now - Math.max(this.lastProgressNs, this.o.windowFromNs ?? 0) >= this.o.windowNs) {
+    }
+    if (final || k.now - Math.max(this.o.lastProgressNs(), this.o.windowFromNs ?? 0) >= this.o.windowNs) {
       this.setVerdict(this.liveSwitches() > this.switchesAtLastProgress ? 'LIVELOCK' : 'DEADLOCK');
       return;
     }
-    k.sim.after(this.o.checkIntervalNs, this.KIND, 0);
+    k.sim.after(this.intervalNs, this.KIND, 0);
   }
 
   private setVerdict(v: Verdict): void {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 /** Bump when the model's behaviour changes (same params + seed may give another result). */
-export const MODEL_VERSION = 22;
+export const MODEL_VERSION = 23;
 
 let cached: string | undefined;
 

@@ -213,9 +213,8 @@ export function bootMachine(p: RunParams): Machine {
 }
 
 /**
- * The exact time of the last forward progress (a page copied or a swap write completed), ns. The
- * watchdog checks once a simulated second, so its own lastProgressNs is the first check that saw
- * the count unchanged; the figures and the live patch report this time instead.
+ * The exact time of the last forward progress (a page copied or a swap write completed), ns: the
+ * watchdog's window, the figures and the live patch all count from it.
  */
 export function lastProgressNs(m: Machine): number {
   return Math.max(m.workload.last_copy_ns, m.vm.events.last_swap_write_ns);

@@ -64,6 +64,7 @@ export class RunHandle {
     const k = m.k;
     this.wd = new Watchdog(k, {
       progress: () => m.vm.events.swap_writes_completed + m.workload.pages_copied,
+      lastProgressNs: () => lastProgressNs(m),
       done: () => m.workload.done,
       windowNs: p.watchdog_window_ns,
       checkIntervalNs: 1_000_000_000,

@@ -479,7 +479,7 @@ const scenarioDef = section('a reclaimsim scenario', {
     at: duration({ default: '0', doc: "simulated instant from which __scsi_get_command falls back to the host's free-list command when its sense-buffer allocation fails (0: never). Only 2.6.25-rc8 changes (2.6.25 and 2.6.24 already fall back), and the slab caches stay as booted: a running kernel cannot unmerge them. The watchdog's window counts from this instant at the earliest, so a latched machine gets its whole window to recover", max: 7 * 24 * 3600 * NS_PER_S }),
   }),
   checks: section('checkers and limits', {
-    watchdog_window: duration({ default: '135s', doc: 'no forward progress for this long is a livelock or deadlock verdict (the default outlasts the hung-task detector\'s worst case, 122 of its 2^30 ns units or 131 s, so the verdict shows whether it fires)', min: 1 * NS_PER_MS, max: 3600 * NS_PER_S }),
+    watchdog_window: duration({ default: '135s', doc: 'no forward progress for this long is a livelock or deadlock verdict (the default outlasts the hung-task detector\'s worst case, 122 of its 2^30 ns units or 131 s, so the verdict shows whether it fires); counted from the exact time of the last progress and checked once a second, or four times a window under 4 s', min: 1 * NS_PER_MS, max: 3600 * NS_PER_S }),
     time_limit: duration({ default: '600s', doc: 'simulated time after which the run stops with verdict LIMIT', min: 1 * NS_PER_MS, max: 7 * 24 * 3600 * NS_PER_S }),
     event_limit: int({ default: 200_000_000, doc: 'events after which the run stops with verdict LIMIT', min: 1, max: Number.MAX_SAFE_INTEGER }),
     hung_task_timeout: duration({ default: '120s', doc: 'khungtaskd: report tasks in D state this long (0 disables)', max: 3600 * NS_PER_S }),
