@@ -26,6 +26,7 @@
  */
 import { fail } from '../sim/assert.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { KGen } from '../kernel/task.js';
 import { __GFP_RECLAIMABLE, __GFP_WAIT } from '../include/gfp.js';
 import { EEXIST, ENOMEM } from '../include/errno.js';
 import { kmem_cache_alloc, kmem_cache_free, type kmem_cache } from './slub.js';
@@ -152,6 +153,54 @@ export function radix_tree_preload(ctx: radix_tree_ctx, gfp_mask: number): numbe
       return -ENOMEM;
     }
     pool.push(obj);
+  }
+  return 0;
+}
+
+/**
+ * @kernel lib/radix-tree.c radix_tree_preload (with __GFP_WAIT, as far as nothing sleeps)
+ * The preload of a caller that may sleep, tried without sleeping: each missing node from the CPU
+ * slab, a partial slab, or a new slab whose page comes from __alloc_pages' low-watermark pass.
+ * Returns 0, or -ENOMEM where the page allocator would go on (wake kswapd, reclaim): then the
+ * caller finishes with radix_tree_preload_wait. Nothing is counted as a failure here.
+ */
+export function radix_tree_preload_nosleep(ctx: radix_tree_ctx, gfp_mask: number): number {
+  const pool = ctx.preloads[ctx.k.smp_processor_id()]!;
+  const slub = ctx.cachep.s.allocator;
+  while (pool.length < RADIX_TREE_MAX_PATH) {
+    const obj = slub.kmem_cache_alloc_nosleep(ctx.cachep, gfp_mask | __GFP_RECLAIMABLE);
+    if (obj === 0) return -ENOMEM;
+    ctx.stat.allocated++;
+    pool.push(obj);
+  }
+  return 0;
+}
+
+/**
+ * @kernel lib/radix-tree.c radix_tree_preload (with __GFP_WAIT)
+ * The rest of a preload that may sleep: a node whose slab needs a new page gets it from
+ * __alloc_pages, which may wake kswapd and enter direct reclaim (kmem_cache_alloc_wait). The pool
+ * is read again after every node, because other tasks on this CPU use it while this one sleeps
+ * (the kernel re-reads its per-CPU pool after each allocation for the same reason). Returns 0, or
+ * -ENOMEM when __alloc_pages gave up. Process context; may sleep.
+ */
+export function* radix_tree_preload_wait(ctx: radix_tree_ctx, gfp_mask: number): KGen<number> {
+  const slub = ctx.cachep.s.allocator;
+  while (ctx.preloads[ctx.k.smp_processor_id()]!.length < RADIX_TREE_MAX_PATH) {
+    const obj = yield* slub.kmem_cache_alloc_wait(ctx.cachep, gfp_mask | __GFP_RECLAIMABLE);
+    if (obj === 0) {
+      ctx.stat.preload_failures++;
+      return -ENOMEM;
+    }
+    ctx.stat.allocated++;
+    const pool = ctx.preloads[ctx.k.smp_processor_id()]!;
+    // Another task of this CPU may have filled the pool meanwhile: the node goes back, as the
+    // kernel frees the node it no longer needs.
+    if (pool.length < RADIX_TREE_MAX_PATH) pool.push(obj);
+    else {
+      kmem_cache_free(ctx.cachep, obj);
+      ctx.stat.freed++;
+    }
   }
   return 0;
 }

@@ -61,7 +61,7 @@ import { SLAB_PANIC } from '../include/slab.js';
 import type { KGen } from '../kernel/task.js';
 import type { kmem_cache, SlubAllocator } from './slub.js';
 import { fail } from '../sim/assert.js';
-import { radix_tree_delete, radix_tree_insert, radix_tree_preload, type radix_tree_root } from './radix-tree.js';
+import { radix_tree_delete, radix_tree_insert, radix_tree_preload, radix_tree_preload_nosleep, radix_tree_preload_wait, type radix_tree_root } from './radix-tree.js';
 
 /** Return values of writepage / pageout. */
 export const AOP_WRITEPAGE_ACTIVATE = 0x80000;
@@ -136,13 +136,23 @@ export const SHMEM_DIR_GFP = (GFP_HIGHUSER_PAGECACHE & ~GFP_MOVABLE_MASK) | __GF
 
 /**
  * @kernel mm/shmem.c shmem_getpage (the radix_tree_preload "while we can wait")
- * Fill this CPU's node pool for the insert that follows, with the mapping's gfp less __GFP_HIGHMEM.
- * The model's preload cannot sleep: it returns -ENOMEM where the kernel would enter reclaim, and
- * the caller retries after its page allocation has made room.
+ * Fill this CPU's node pool for the insert that follows, with the mapping's gfp less __GFP_HIGHMEM,
+ * as far as that needs no sleep: 0, or -ENOMEM when a node's slab page would need more than
+ * __alloc_pages' first pass, and then the caller finishes with shmem_preload_wait.
  */
 export function shmem_preload(vm: VmState, gfp: number): number {
   if (vm.radix === null) return 0;
-  return radix_tree_preload(vm.radix, gfp & ~__GFP_HIGHMEM);
+  return radix_tree_preload_nosleep(vm.radix, gfp & ~__GFP_HIGHMEM);
+}
+
+/**
+ * @kernel mm/shmem.c shmem_getpage (the radix_tree_preload "while we can wait", sleeping)
+ * The rest of shmem_preload: a node's slab page from __alloc_pages, which may enter direct
+ * reclaim with the writer as a PF_MEMALLOC reclaimer. 0, or -ENOMEM when __alloc_pages gave up.
+ */
+export function* shmem_preload_wait(vm: VmState, gfp: number): KGen<number> {
+  if (vm.radix === null) return 0;
+  return yield* radix_tree_preload_wait(vm.radix, gfp & ~__GFP_HIGHMEM);
 }
 
 /**

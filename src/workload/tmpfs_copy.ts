@@ -23,7 +23,8 @@
  *
  * Simplified: the source files are not read from a disk (the copy is CPU time only), creating a
  * name costs no CPU time of its own, and nothing is ever read back. The preload runs after the page
- * allocation rather than before it, so that the page allocation's reclaim makes room for both.
+ * allocation rather than before it, so that the page allocation's reclaim makes room for both; when
+ * a node's slab still needs a page, the preload enters reclaim itself, as 2.6.25's does.
  * The copy time of small files is charged in slices of at least COPY_SLICE_NS (the task runs
  * ahead by less than one slice and then sleeps off what it owes), which keeps a tree of one-page
  * files from costing one engine event per page; a task blocked in reclaim pays its debt after.
@@ -33,7 +34,7 @@ import type { KGen, KRest, Task } from '../kernel/task.js';
 import { run_for_ns, run_for_ns_inline, run_for_ns_wait } from '../kernel/sched.js';
 import { WeightedChoice, type Prng } from '../sim/prng.js';
 import { GFP_ATOMIC, GFP_HIGHUSER_MOVABLE } from '../include/gfp.js';
-import { SHMEM_DIR_GFP, SHMEM_NR_DIRECT, shmem_add_written_page, shmem_alloc_inode, shmem_alloc_inode_nosleep, shmem_index_pages_before, shmem_preload, shmem_truncate_record } from '../mm/shmem.js';
+import { SHMEM_DIR_GFP, SHMEM_NR_DIRECT, shmem_add_written_page, shmem_alloc_inode, shmem_alloc_inode_nosleep, shmem_index_pages_before, shmem_preload, shmem_preload_wait, shmem_truncate_record } from '../mm/shmem.js';
 import { shmem_records } from '../mm/vm_state.js';
 import { d_alloc, d_alloc_nosleep } from '../fs/dcache.js';
 import type { kmem_cache, SlubAllocator } from '../mm/slub.js';
@@ -233,10 +234,13 @@ export class CopyWorkload {
         }
         let pfn = this.vm.pa.alloc_pages_fastpath(GFP_HIGHUSER_MOVABLE, 0);
         if (pfn < 0) pfn = yield* this.alloc_page_slow(GFP_HIGHUSER_MOVABLE);
-        while (shmem_preload(this.vm, GFP_HIGHUSER_MOVABLE) !== 0) {
-          // The kernel's preload would reclaim here; the model waits a tick and tries again.
-          k.mark('workload_preload_failed');
-          yield* run_for_ns(k, 1_000_000);
+        // The preload reclaims if a node's slab needs a page; if even that gives up (shmem_getpage
+        // would fail the write with -ENOMEM), the model waits a tick and tries again.
+        if (shmem_preload(this.vm, GFP_HIGHUSER_MOVABLE) !== 0) {
+          while ((yield* shmem_preload_wait(this.vm, GFP_HIGHUSER_MOVABLE)) !== 0) {
+            k.mark('workload_preload_failed');
+            yield* run_for_ns(k, 1_000_000);
+          }
         }
         shmem_add_written_page(this.vm, pfn, mapping, n, rec0 < 0 ? -1 : rec0 + n);
         this.pages_copied++;
