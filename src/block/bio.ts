@@ -220,8 +220,9 @@ export function bio_endio(k: Kernel, b: bio, error: number): void {
 }
 
 /**
- * @kernel kernel/blktrace.c fill_rwbs — the direction letters trace events print: R or W, then S
- * for a sync bio (no barriers or meta data in the model).
+ * The direction letters block trace events print: R or W, then S for a sync bio (no barriers or
+ * meta data in the model). Not a 2.6.25 kernel function: in 2.6.25 blkparse (userspace) prints
+ * them from block/blktrace.c's records; later kernels' blk_fill_rwbs does it in the kernel.
  */
 export function bio_rwbs(b: bio): string {
   const sync = (b.bi_rw & (1 << BIO_RW_SYNC)) !== 0;

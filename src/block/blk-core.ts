@@ -567,7 +567,7 @@ function* make_request_new(q: request_queue, b: bio): KGen {
   if (sync) __generic_unplug_device(q, 'io');
 }
 
-/** @kernel kernel/blktrace.c fill_rwbs — a request's direction letters: those of its first bio. */
+/** A request's direction letters for trace events: those of its first bio (see bio_rwbs). */
 export function rq_rwbs(rq: request): string {
   return rq.bio !== null ? bio_rwbs(rq.bio) : rq.rw === WRITE ? 'W' : 'R';
 }

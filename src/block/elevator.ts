@@ -26,7 +26,7 @@
  * requests a queue holds. Called with the queue lock held (never sleeps).
  */
 import type { request, request_queue } from './blk-core.js';
-import { REQ_STARTED, REQ_DONTPREP, RQ_NOMERGE_FLAGS, __generic_unplug_device, blk_queue_plugged, rq_rwbs } from './blk-core.js';
+import { REQ_STARTED, REQ_DONTPREP, REQ_SOFTBARRIER, RQ_NOMERGE_FLAGS, __generic_unplug_device, blk_queue_plugged, rq_rwbs } from './blk-core.js';
 import { TP } from '../kernel/trace.js';
 import type { bio } from './bio.js';
 import { assert } from '../sim/assert.js';
@@ -465,11 +465,17 @@ export function elv_insert_sort(q: request_queue, rq: request): void {
   }
 }
 
-/** @kernel block/elevator.c elv_requeue_request — back to the head of the dispatch list. */
+/**
+ * @kernel block/elevator.c elv_requeue_request (elv_insert with ELEVATOR_INSERT_REQUEUE)
+ * Back to the head of the dispatch list, marked REQ_SOFTBARRIER as the kernel marks it. In the
+ * model only merging reads the flag, and the command the request still carries refuses merges
+ * anyway; there is no dispatch sort for it to stop.
+ */
 export function elv_requeue_request(q: request_queue, rq: request): void {
   // The request was counted in flight when dequeued.
   q.in_flight--;
   rq.cmd_flags &= ~REQ_STARTED;
+  rq.cmd_flags |= REQ_SOFTBARRIER;
   q.queue_head.unshift(rq);
 }
 

@@ -42,7 +42,10 @@ export interface BootCacheProfile {
   timer_stats?: boolean;
   /** The "no-op ctor" variant on scsi_sense_cache. */
   sense_ctor?: boolean;
-  /** Create the (DMA) pool caches too, as a host with unchecked_isa_dma would. Default true. */
+  /**
+   * Create the (DMA) pool caches too, as scsi_setup_command_freelist does when the first host with
+   * unchecked_isa_dma registers. Default false: the flagship's host (AHCI) has no such limit.
+   */
   dma_pool?: boolean;
 }
 
@@ -142,7 +145,7 @@ export function bootCaches(slub: SlubAllocator, p: BootCacheProfile): BootCaches
   const scsi_sense_cache = split ? mk('scsi_sense_cache', SIZEOF.SCSI_SENSE_BUFFERSIZE, 0, SLAB_HWCACHE_ALIGN, sense_ctor) : null;
   let scsi_cmd_cache_dma: kmem_cache | null = null;
   let scsi_sense_cache_dma: kmem_cache | null = null;
-  if (p.dma_pool ?? true) {
+  if (p.dma_pool === true) {
     scsi_cmd_cache_dma = mk('scsi_cmd_cache(DMA)', cmdSize, 0, SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA);
     if (split) scsi_sense_cache_dma = mk('scsi_sense_cache(DMA)', SIZEOF.SCSI_SENSE_BUFFERSIZE, 0, SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA, sense_ctor);
   }

@@ -134,8 +134,9 @@ function end_page_writeback(vm: VmState, pfn: number): void {
 
 /**
  * @kernel mm/page_io.c end_swap_bio_write
- * On error: PG_error, redirty, and a "Write-error on swap-device" line. Then end_page_writeback
- * and bio_put (which refills or frees through the mempools).
+ * On error: PG_error, redirty, a "Write-error on swap-device (major:minor:sector)" line (the model's
+ * swap bios address the whole disk, sda, 8:0) and PG_reclaim cleared so that the page does not
+ * rotate. Then end_page_writeback and bio_put (which refills or frees through the mempools).
  */
 export function end_swap_bio_write(vm: VmState, k: Kernel, b: bio, err: number): void {
   const pfn = b.bv_page;
@@ -143,7 +144,8 @@ export function end_swap_bio_write(vm: VmState, k: Kernel, b: bio, err: number):
   if (err) {
     SetPageFlag(pa.page_flags, pfn, PG_error);
     SetPageFlag(pa.page_flags, pfn, PG_dirty);
-    k.printk(`Write-error on swap-device (${b.bi_sector >> 3})`);
+    k.printk(`Write-error on swap-device (8:0:${b.bi_sector})`);
+    ClearPageFlag(pa.page_flags, pfn, PG_reclaim);
     vm.events.swap_write_errors++;
   }
   end_page_writeback(vm, pfn);

@@ -5,7 +5,8 @@
  * Mirrors: mm/shmem.c (shmem_getpage's page-cache insertion for a write, shmem_writepage,
  * shmem_truncate_range's shmem_free_swp), mm/swap_state.c (add_to_swap_cache,
  * __delete_from_swap_cache, delete_from_swap_cache), mm/truncate.c (truncate_inode_pages for one
- * page) and mm/swapfile.c (free_swap_and_cache, remove_exclusive_swap_page, vm_swap_full), v2.6.25.
+ * page) and mm/swapfile.c (free_swap_and_cache, remove_exclusive_swap_page) and include/linux/swap.h
+ * (vm_swap_full), v2.6.25.
  *
  * In 2.6.25 shmem_writepage does not start I/O: it moves the page into the swap cache and leaves
  * it dirty, so a later reclaim pass writes it with swap_writepage. Every tmpfs page passes through
@@ -292,7 +293,7 @@ export function delete_from_swap_cache(vm: VmState, pfn: number): void {
 }
 
 /**
- * @kernel mm/swapfile.c vm_swap_full
+ * @kernel include/linux/swap.h vm_swap_full
  * Swap more than half full: then a swap-cache page whose slot no one else holds is dropped even if
  * someone else has the page.
  */

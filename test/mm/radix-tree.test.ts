@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { GFP_ATOMIC, __GFP_NOWARN } from '../../src/include/gfp.js';
+import { GFP_ATOMIC, GFP_HIGHUSER_MOVABLE, __GFP_HIGHMEM, __GFP_NOWARN } from '../../src/include/gfp.js';
 import { PF_MEMALLOC } from '../../src/kernel/task.js';
 import { SLAB_PANIC, SLAB_RECLAIM_ACCOUNT } from '../../src/include/slab.js';
 import {
@@ -11,11 +11,14 @@ import {
   radix_tree_insert,
   radix_tree_maxindex,
   radix_tree_preload,
+  radix_tree_preload_nosleep,
+  radix_tree_preload_wait,
   radix_tree_root,
   RADIX_TREE_MAX_PATH,
   SIZEOF_RADIX_TREE_NODE,
 } from '../../src/mm/radix-tree.js';
 import { machine, drain } from './helpers.js';
+import { schedule_timeout_uninterruptible } from '../../src/kernel/sched.js';
 
 function tree(ram_mib = 64) {
   const m = machine(ram_mib, 2);
@@ -114,4 +117,65 @@ test('radix_tree_preload: GFP_ATOMIC under PF_MEMALLOC dips below every watermar
   assert.equal(radix_tree_preload(ctx, GFP_ATOMIC), 0, 'a reclaimer gets ALLOC_NO_WATERMARKS');
   k.current.flags &= ~PF_MEMALLOC;
   assert.ok(pa.nr_free_pages < before, 'the preload took pages below the line');
+});
+
+test('radix_tree_preload with __GFP_WAIT: a node slab that needs a page below the watermarks reclaims for it (nosleep stops, wait enters try_to_free_pages), as shmem_getpage\'s preload does', () => {
+  const { k, pa, ctx } = tree();
+  const taken = drain(pa, 0);
+  let reclaims = 0;
+  pa.hooks = {
+    wakeup_kswapd: () => {},
+    *try_to_free_pages() {
+      reclaims++;
+      assert.ok(k.current.flags & PF_MEMALLOC, 'the preloading writer reclaims as a PF_MEMALLOC task');
+      for (let i = 0; i < 500; i++) pa.__free_pages(taken.pop()!, 0);
+      return 500;
+    },
+    *out_of_memory() {},
+    swap_cache_info: () => null,
+  };
+  const gfp = GFP_HIGHUSER_MOVABLE & ~__GFP_HIGHMEM;
+  let nosleep = 1;
+  let wait = 1;
+  k.kthread_run('cp', 0, 0, function* () {
+    nosleep = radix_tree_preload_nosleep(ctx, gfp);
+    wait = yield* radix_tree_preload_wait(ctx, gfp);
+  });
+  k.sim.run({ untilNs: 1e9 });
+  assert.equal(nosleep, -12, 'without sleeping the first node finds no page (-ENOMEM)');
+  assert.equal(pa.marks.slab_would_reclaim, 0, 'nothing gave up where reclaim would start');
+  assert.equal(wait, 0);
+  assert.equal(reclaims, 1);
+  assert.equal(ctx.preloads[0]!.length, RADIX_TREE_MAX_PATH, 'the pool is full');
+  assert.equal(ctx.stat.preload_failures, 0);
+  assert.equal(ctx.nodes_live, RADIX_TREE_MAX_PATH);
+});
+
+test('radix_tree_preload_wait: a node that arrives after another task of the CPU filled the pool goes back to the slab', () => {
+  const { k, pa, ctx, cache } = tree();
+  const taken = drain(pa, 0);
+  pa.hooks = {
+    wakeup_kswapd: () => {},
+    // Reclaim takes a jiffy (both writers sleep in it), then frees plenty.
+    *try_to_free_pages() {
+      yield* schedule_timeout_uninterruptible(k, 1);
+      for (let i = 0; i < 200 && taken.length > 0; i++) pa.__free_pages(taken.pop()!, 0);
+      return 200;
+    },
+    *out_of_memory() {},
+    swap_cache_info: () => null,
+  };
+  const gfp = GFP_HIGHUSER_MOVABLE & ~__GFP_HIGHMEM;
+  const rets: number[] = [];
+  for (const comm of ['cp', 'cp']) {
+    k.kthread_run(comm, 0, 0, function* () {
+      rets.push(yield* radix_tree_preload_wait(ctx, gfp));
+    });
+  }
+  k.sim.run({ untilNs: 1e9 });
+  assert.deepEqual(rets, [0, 0]);
+  assert.equal(ctx.preloads[0]!.length, RADIX_TREE_MAX_PATH, 'the pool never holds more than its size');
+  assert.ok(ctx.stat.freed >= 1, "the second writer's node went back");
+  assert.equal(ctx.nodes_live, RADIX_TREE_MAX_PATH);
+  assert.equal(cache.s.objects_in_use, RADIX_TREE_MAX_PATH, 'no node is lost');
 });

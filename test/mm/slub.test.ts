@@ -36,7 +36,7 @@ test('slub: kmalloc size index table (§6.8)', () => {
 test('slub: merge outcomes of §6.11 (2.6.25-rc8, cache line 64 and 128)', () => {
   for (const cache_line_size of [64, 128]) {
     const { slub } = machine(256, 2, {}, { cache_line_size });
-    const c = bootCaches(slub, { kernel: '2.6.25-rc8' });
+    const c = bootCaches(slub, { kernel: '2.6.25-rc8', dma_pool: true });
     const k128 = slub.get_slab(128, 0).s;
     assert.equal(c.bio.s, k128, `bio (line ${cache_line_size})`);
     assert.equal(c.scsi_sense_cache!.s, k128, `sense (line ${cache_line_size})`);
@@ -246,7 +246,7 @@ test('property: random slab alloc/free across caches and masks keeps page and ob
 
 test('slub: dma_kmalloc_cache opens kmalloc_dma-N itself (SLAB_CACHE_DMA alone): no merge into an existing DMA cache, ordinary order rules', () => {
   const { slub } = machine();
-  const c = bootCaches(slub, { kernel: '2.6.25-rc8' });
+  const c = bootCaches(slub, { kernel: '2.6.25-rc8', dma_pool: true });
   const dma128 = slub.get_slab(128, __GFP_DMA);
   assert.equal(dma128.s.name, 'kmalloc_dma-128');
   assert.notEqual(dma128.s, c.scsi_sense_cache_dma!.s, 'the DMA sense cache exists first, yet kmalloc_dma-128 is its own cache');
@@ -277,4 +277,12 @@ test('slub: release() hands the grown slab and object tables to the next allocat
     assert.ok(first.has(t), `${name} is a released array`);
   }
   assert.ok(slub.sl_pfn.every((v) => v === -1) && slub.obj_owner.every((v) => v === -1), 'filled as new');
+});
+
+test('bootCaches: the (DMA) command-pool caches exist only for a host with unchecked_isa_dma (scsi_setup_command_freelist)', () => {
+  const { slub } = machine();
+  const c = bootCaches(slub, { kernel: '2.6.25-rc8' });
+  assert.equal(c.scsi_cmd_cache_dma, null);
+  assert.equal(c.scsi_sense_cache_dma, null);
+  assert.ok(!slub.slab_caches_list().some((s) => s.name.endsWith('(DMA)')));
 });

@@ -22,6 +22,8 @@ export interface SlabinfoOptions {
   senseCtor: boolean;
   timerStats: boolean;
   allocator: 'slub' | 'slab';
+  /** A host with unchecked_isa_dma is registered: the (DMA) command-pool caches exist too. */
+  uncheckedIsaDma?: boolean;
 }
 
 /** Boots the allocators for a profile: 1 GiB, 2 CPUs, HZ 250. */
@@ -29,7 +31,7 @@ export function bootForSlabinfo(o: SlabinfoOptions): SlubAllocator {
   const k = new Kernel({ hz: 250, cpus: 2, seed: 1 });
   const pa = new PageAllocator(k, { ram_bytes: 1 << 30 });
   const slub = new SlubAllocator(k, pa, { cache_line_size: o.cacheLine, slub_nomerge: o.slubNomerge, allocator: o.allocator });
-  const caches = bootCaches(slub, { kernel: o.kernel, sense_ctor: o.senseCtor, timer_stats: o.timerStats });
+  const caches = bootCaches(slub, { kernel: o.kernel, sense_ctor: o.senseCtor, timer_stats: o.timerStats, dma_pool: o.uncheckedIsaDma === true });
   bootReservations(k, slub, caches);
   return slub;
 }
@@ -94,8 +96,9 @@ export function register(program: Command): void {
     .option('--sense-ctor', 'give scsi_sense_cache a no-op ctor', false)
     .option('--timer-stats', 'CONFIG_TIMER_STATS (larger scsi_cmnd)', false)
     .option('--allocator <name>', 'slub, or slab (no merging)', parseChoiceFlag('--allocator', ['slub', 'slab'] as const), 'slub')
+    .option('--unchecked-isa-dma', 'a host with unchecked_isa_dma: also the (DMA) command-pool caches', false)
     .option('--json', 'print JSON', false)
-    .action((opts: { kernel: KernelVersion; cacheLine: string; slubNomerge: boolean; senseCtor: boolean; timerStats: boolean; allocator: 'slub' | 'slab'; json: boolean }) => {
+    .action((opts: { kernel: KernelVersion; cacheLine: string; slubNomerge: boolean; senseCtor: boolean; timerStats: boolean; allocator: 'slub' | 'slab'; uncheckedIsaDma: boolean; json: boolean }) => {
       // The scenario layer's rule (variants slab and slub_nomerge), for the flags that stand for them.
       if (opts.slubNomerge && opts.allocator === 'slab') throw new UsageError('--slub-nomerge: applies to SLUB only, and --allocator slab replaces SLUB; choose one');
       const o: SlabinfoOptions = {
@@ -105,13 +108,14 @@ export function register(program: Command): void {
         senseCtor: opts.senseCtor,
         timerStats: opts.timerStats,
         allocator: opts.allocator,
+        uncheckedIsaDma: opts.uncheckedIsaDma,
       };
       const slub = bootForSlabinfo(o);
       if (opts.json) {
         out(JSON.stringify(slabinfoJson(slub), null, 2));
         return;
       }
-      out(`# reclaimsim slabinfo: kernel ${o.kernel}, cache_line_size ${o.cacheLine}${o.slubNomerge ? ', slub_nomerge' : ''}${o.senseCtor ? ', scsi_sense_cache with no-op ctor' : ''}${o.timerStats ? ', TIMER_STATS' : ''}, allocator ${o.allocator}`);
+      out(`# reclaimsim slabinfo: kernel ${o.kernel}, cache_line_size ${o.cacheLine}${o.slubNomerge ? ', slub_nomerge' : ''}${o.senseCtor ? ', scsi_sense_cache with no-op ctor' : ''}${o.timerStats ? ', TIMER_STATS' : ''}${o.uncheckedIsaDma === true ? ', unchecked_isa_dma host' : ''}, allocator ${o.allocator}`);
       out('');
       out('## /proc/slabinfo');
       out(formatProcSlabinfo(slub));
