@@ -19,12 +19,13 @@ import { shellQuote } from '../../explore/sweep.js';
 import { InvariantViolation, type CheckLevel } from '../../check/invariants.js';
 import { formatDuration, parseDuration } from '../../scenario/units.js';
 import type { Machine } from '../../scenario/machine.js';
-import { countStalls, formatStalls, STALL_TEXT, type RunResult } from '../../scenario/result.js';
+import { STALL_TEXT, type RunResult } from '../../scenario/result.js';
 import { MetricsSampler } from '../../check/metrics.js';
 import { TRACEPOINTS, tracepointMatches } from '../../kernel/trace.js';
 import { reportRun, runChromeTrace, runDmesg, runFtrace, runTitle, seedText } from '../../report/collect.js';
 import { renderHtml, type HtmlAssets, type ReportRun } from '../../report/html.js';
 import { metricsCsv, metricsJson } from '../../report/metrics.js';
+import { formatReproduceTable, reproduceNotes, reproduceRow } from '../reproduce-table.js';
 import { PROC_FILES, procSnapshot, snapshotDirName, type ProcFile } from '../../report/proc.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_LIVENESS, ExitRequest, UsageError } from '../exit.js';
@@ -395,33 +396,7 @@ export function register(program: Command): void {
       let pi = 0;
       let oi = 0;
       for (const p of list) all.push(observeHere && p.seed === 1 ? observed[oi++]!.result : pooled[pi++]!);
-      const table = rows.map((row, ri) => {
-        const results: RunResult[] = all.slice(ri * o.seeds, (ri + 1) * o.seeds);
-        const count = (v: string) => results.filter((r) => r.verdict === v).length;
-        const ttl = results.map((r) => r.time_to_livelock_ns).filter((x): x is number => x !== null).sort((a, b) => a - b);
-        const fin = results.map((r) => r.time_to_finish_ns).filter((x): x is number => x !== null).sort((a, b) => a - b);
-        const median = (a: number[]) => (a.length === 0 ? null : a[Math.floor((a.length - 1) / 2)]!);
-        return {
-          profile: row.profile,
-          variants: row.variants,
-          runs: results.length,
-          livelock: count('LIVELOCK'),
-          deadlock: count('DEADLOCK'),
-          completed: count('COMPLETED'),
-          limit: count('LIMIT'),
-          // What stopped the stalled runs (result.ts StallKind): kind -> runs, in order of first appearance.
-          stalls: countStalls(results),
-          median_time_to_livelock_ns: median(ttl),
-          median_time_to_finish_ns: median(fin),
-          // Pages under writeback when the run stopped, over the runs that stalled (0 if none did).
-          max_writeback_pages_stuck: Math.max(0, ...results.filter((r) => r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK').map((r) => r.writeback_pages_stuck)),
-          alloc_failure_reports: results.reduce((s, r) => s + r.alloc_failure_reports, 0),
-          free_list_uses: results.reduce((s, r) => s + r.free_list_uses, 0),
-          bytes_per_command: results[0]!.bytes_per_command,
-          // Pages between the lowest free count and the GFP_ATOMIC line, over the row's runs (<= 0: reached).
-          min_atomic_line_margin_pages: Math.min(...results.map((r) => r.figures['atomic_line_margin_pages'] ?? Infinity)),
-        };
-      });
+      const table = rows.map((row, ri) => reproduceRow(row, all.slice(ri * o.seeds, (ri + 1) * o.seeds)));
       const writeReport = async (): Promise<void> => {
         if (o.report === undefined) return;
         const html = renderHtml({ title: `reclaimsim reproduce: ${DEFAULT_PARAMS.name}`, subtitle: `${describe(DEFAULT_PARAMS)}; each row's seed 1, side by side`, runs: observed }, uplotAssets());
@@ -433,30 +408,8 @@ export function register(program: Command): void {
         await writeReport();
         return;
       }
-      const head = ['profile+variants', 'runs', 'livelock', 'deadlock', 'completed', 'stall', 'med. livelock at', 'stuck in writeback', 'alloc-fail reports', 'free-list uses', 'med. finish', 'bytes/cmd', 'atomic-line margin'];
-      const lines = table.map((t) => [
-        t.profile + (t.variants.length ? `+${t.variants.join(',')}` : ''),
-        String(t.runs), String(t.livelock), String(t.deadlock), String(t.completed), formatStalls(t.stalls),
-        ns(t.median_time_to_livelock_ns), t.livelock + t.deadlock > 0 ? String(t.max_writeback_pages_stuck) : '-', String(t.alloc_failure_reports), String(t.free_list_uses), ns(t.median_time_to_finish_ns), String(t.bytes_per_command),
-        String(t.min_atomic_line_margin_pages),
-      ]);
-      const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-      // Names (the row, the stall kinds) align left, numbers right.
-      const fmt = (cols: string[]) => cols.map((c, i) => (i === 0 || head[i] === 'stall' ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
-      out(fmt(head));
-      for (const l of lines) out(fmt(l));
-      const rc8 = table[0]!;
-      if (rc8.livelock + rc8.deadlock === 0) {
-        out('');
-        if (rc8.min_atomic_line_margin_pages > 0) {
-          out(`NOTE: the 2.6.25-rc8 row did not livelock: free memory stayed ${rc8.min_atomic_line_margin_pages} pages above the GFP_ATOMIC line`);
-          out('(the "atomic-line margin" column), so kblockd\'s sense allocation never lacked a page. See docs/flagship.md');
-          out('for what takes free memory past that line and what keeps it away (kernel-tree.yaml).');
-        } else {
-          out('NOTE: the 2.6.25-rc8 row did not livelock although free memory reached the GFP_ATOMIC line: each squeeze');
-          out('ended while commands were still in flight. See docs/flagship.md.');
-        }
-      }
+      for (const l of formatReproduceTable(table)) out(l);
+      for (const l of reproduceNotes(table, DEFAULT_PARAMS)) out(l);
       if (o.report !== undefined) out('');
       await writeReport();
   });
