@@ -6,13 +6,16 @@
  * and only regular files are read), and reads only a fixed list of informational attributes (never
  * `validate`, `shrink` or other action files). An attribute that is missing or unreadable is
  * unknown (absent, or null in the snapshot), not an error. Broken input (not a slab directory, a
- * link leaving the directory, a dangling link, a link loop, a truncated or foreign snapshot) is a
+ * link leaving the directory, a dangling link, a link loop, a truncated or foreign snapshot, an
+ * attribute the audit reads with a value no SLUB cache can have: ATTRIBUTE_RULES) is a
  * `SlabInputError` with a one-line message; the CLI turns it into a usage error (exit 1).
  *
  * Snapshot format: docs/audit.md ("Snapshot format"), version SNAPSHOT_VERSION.
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { PAGE_SIZE } from '../mm/slub_geometry.js';
+import { MAX_PAGE_ORDER } from '../mm/slub_geometry_modern.js';
 
 export const SNAPSHOT_FORMAT = 'reclaimsim-slab-snapshot';
 export const SNAPSHOT_VERSION = 1;
@@ -121,19 +124,118 @@ export function readSlabDirectory(dir: string, kernel: SnapshotKernel = { releas
     }
   }
   const snap: SlabSnapshot = { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, kernel, caches: sortedRecord(caches), aliases: sortedRecord(links) };
-  validateSnapshot(snap, dir);
+  validateSnapshot(snap, dir, 'directory');
   return snap;
 }
 
 /**
- * Checks that a snapshot describes a slab tree: at least one cache with an object size, and every
- * alias resolves (possibly through other aliases) to a cache without loops or dangling names.
+ * The largest slab, PAGE_SIZE << MAX_PAGE_ORDER with the 4 KiB pages the audit models: 4 MiB, which
+ * is also KMALLOC_MAX_SIZE. A slab holds at least one object, so no slot or object is larger.
  */
-export function validateSnapshot(snap: SlabSnapshot, where: string): void {
+export const MAX_SLAB_BYTES = PAGE_SIZE * 2 ** MAX_PAGE_ORDER;
+/** MAX_OBJS_PER_PAGE: 65535 in 2.6.25 (page->objects was a u16), 32767 since (15 bits). */
+export const MAX_OBJS_PER_SLAB = 65535;
+
+interface AttributeRule {
+  /** What the number is, with its article, for the message. */
+  what: string;
+  min: number;
+  max: number;
+  /** Why the bounds are what they are, for the message. */
+  why?: string;
+  /** The value may carry per-node counts after the total: "144 N0=100 N1=44" (show_slab_objects). */
+  perNode?: boolean;
+}
+
+const SIZE_WHY = `4 MiB is the largest slab, PAGE_SIZE << MAX_PAGE_ORDER with 4 KiB pages`;
+
+/**
+ * Bounds of the integer attributes the audit reads (analyze.ts cacheInfo), as mm/slub.c shows them
+ * in sysfs: sizes in bytes from 1 to the largest slab; `order` up to MAX_PAGE_ORDER; at least one
+ * object per slab and at most MAX_OBJS_PER_PAGE; counts never negative (`aliases` is the cache's
+ * int refcount - 1, `cpu_partial` an unsigned int, the others unsigned longs).
+ */
+export const ATTRIBUTE_RULES: Readonly<Record<string, AttributeRule>> = {
+  object_size: { what: 'an object size in bytes', min: 1, max: MAX_SLAB_BYTES, why: SIZE_WHY },
+  objsize: { what: 'an object size in bytes', min: 1, max: MAX_SLAB_BYTES, why: SIZE_WHY },
+  slab_size: { what: 'a slot size in bytes', min: 1, max: MAX_SLAB_BYTES, why: SIZE_WHY },
+  align: { what: 'an alignment in bytes', min: 1, max: MAX_SLAB_BYTES, why: SIZE_WHY },
+  order: { what: 'a page order', min: 0, max: MAX_PAGE_ORDER, why: 'MAX_PAGE_ORDER with 4 KiB pages' },
+  objs_per_slab: { what: 'a number of objects per slab', min: 1, max: MAX_OBJS_PER_SLAB, why: 'a slab holds at least one object, and at most MAX_OBJS_PER_PAGE' },
+  aliases: { what: 'an alias count', min: 0, max: 2 ** 31 - 1 },
+  cpu_partial: { what: 'a number of objects', min: 0, max: 2 ** 32 - 1 },
+  min_partial: { what: 'a number of slabs', min: 0, max: Number.MAX_SAFE_INTEGER },
+  objects: { what: 'an object count', min: 0, max: Number.MAX_SAFE_INTEGER, perNode: true },
+  total_objects: { what: 'an object count', min: 0, max: Number.MAX_SAFE_INTEGER, perNode: true },
+  slabs: { what: 'a slab count', min: 0, max: Number.MAX_SAFE_INTEGER, perNode: true },
+};
+
+/** The flag attributes the audit reads: mm/slub.c prints each as !!(s->flags & FLAG), 0 or 1. */
+export const FLAG_ATTRIBUTES = ['cache_dma', 'destroy_by_rcu', 'hwcache_align', 'poison', 'reclaim_account', 'red_zone', 'sanity_checks', 'store_user', 'trace'] as const;
+
+/** A value as the message quotes it: JSON-quoted, and cut to stay short and on one line. */
+function quoted(v: string): string {
+  return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+}
+
+function sortedKeys(o: object): string[] {
+  return Object.keys(o).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Refuses a value no SLUB cache can show, naming the file (a directory) or the cache and attribute
+ * (a snapshot) and the valid range. Unreadable (null) and missing attributes stay unknown.
+ */
+function checkAttributeValues(snap: SlabSnapshot, where: string, layout: 'directory' | 'snapshot'): void {
+  const at = (cache: string, attr?: string): string =>
+    layout === 'directory' ? (attr === undefined ? join(where, cache) : join(where, cache, attr)) : `${where}: cache ${cache}${attr === undefined ? '' : `, attribute ${attr}`}`;
+  for (const cache of sortedKeys(snap.caches)) {
+    const a = snap.caches[cache]!;
+    const known: Record<string, number> = {};
+    for (const [attr, rule] of Object.entries(ATTRIBUTE_RULES)) {
+      const v = a[attr];
+      if (v === undefined || v === null) continue;
+      const expected = `expected ${rule.what} from ${rule.min} to ${rule.max}${rule.why ? ` (${rule.why})` : ''}`;
+      const m = (rule.perNode ? /^(\d+)(?: N\d+=\d+)*$/ : /^(\d+)$/).exec(v);
+      if (m === null) {
+        throw new SlabInputError(`${at(cache, attr)}: ${quoted(v)} is not a whole number${rule.perNode ? ' (or a total followed by per-node counts such as N0=12)' : ''}; ${expected}`);
+      }
+      const n = Number(m[1]);
+      if (!(n >= rule.min && n <= rule.max)) throw new SlabInputError(`${at(cache, attr)}: ${quoted(v)} is out of range; ${expected}`);
+      known[attr] = n;
+    }
+    for (const attr of FLAG_ATTRIBUTES) {
+      const v = a[attr];
+      if (v === undefined || v === null || v === '0' || v === '1') continue;
+      throw new SlabInputError(`${at(cache, attr)}: ${quoted(v)} is not a flag; expected 0 or 1`);
+    }
+    // calculate_sizes: the slot is the object plus metadata, rounded up to the alignment (size = ALIGN(size, align)).
+    const object = known['object_size'] ?? known['objsize'];
+    const objectAttr = known['object_size'] !== undefined ? 'object_size' : 'objsize';
+    const slot = known['slab_size'];
+    if (slot !== undefined && object !== undefined && object > slot) {
+      throw new SlabInputError(`${at(cache)}: ${objectAttr} ${object} is larger than slab_size ${slot}; a slot holds its object, so expected ${objectAttr} <= slab_size`);
+    }
+    const align = known['align'];
+    if (slot !== undefined && align !== undefined && align > slot) {
+      throw new SlabInputError(`${at(cache)}: align ${align} is larger than slab_size ${slot}; a slot is rounded up to the alignment, so expected align <= slab_size`);
+    }
+  }
+}
+
+/**
+ * Checks that a snapshot describes a slab tree: at least one cache with an object size, every
+ * attribute the audit reads within what SLUB can show (ATTRIBUTE_RULES, FLAG_ATTRIBUTES), and every
+ * alias resolves (possibly through other aliases) to a cache without loops or dangling names.
+ * `layout` says how errors name a value: as a file under the directory `where`, or as a cache and
+ * attribute of the snapshot file `where`.
+ */
+export function validateSnapshot(snap: SlabSnapshot, where: string, layout: 'directory' | 'snapshot' = 'snapshot'): void {
   const names = Object.keys(snap.caches);
   if (!names.some((n) => 'object_size' in snap.caches[n]! || 'objsize' in snap.caches[n]!)) {
     throw new SlabInputError(`${where}: not a slab sysfs tree (no cache directory has object_size or objsize)`);
   }
+  checkAttributeValues(snap, where, layout);
   resolveAliases(snap, where);
 }
 

@@ -205,6 +205,79 @@ test('audit: broken input is a one-line error with exit 1', (t) => {
   }
 });
 
+/** A one-cache slab directory (a 64-byte kmalloc cache as 6.18 shows it), with `change` applied. */
+function oneCacheDir(dir: string, change: Record<string, string> = {}): void {
+  const attrs: Record<string, string> = { object_size: '64', slab_size: '64', align: '64', order: '0', objs_per_slab: '64', objects: '128 N0=128', total_objects: '128 N0=128', slabs: '2 N0=2', aliases: '0', min_partial: '5', cpu_partial: '120', ctor: '', destroy_by_rcu: '0', poison: '0', ...change };
+  mkdirSync(join(dir, 'kmalloc-64'), { recursive: true });
+  for (const [a, v] of Object.entries(attrs)) writeFileSync(join(dir, 'kmalloc-64', a), `${v}\n`);
+}
+
+test('audit: impossible attribute values are one line naming the file or the cache and attribute, with the valid range, exit 1', (t) => {
+  const base = tmp(t);
+  // [what, attribute changes, attribute named, message]
+  const cases: [string, Record<string, string>, string, RegExp][] = [
+    ['a 1e20-byte object', { object_size: '100000000000000000000' }, 'object_size', /"100000000000000000000" is out of range; expected an object size in bytes from 1 to 4194304 \(4 MiB is the largest slab/],
+    ['a 4 MiB + 1 object', { object_size: '4194305', slab_size: '4194312' }, 'object_size', /"4194305" is out of range; expected an object size in bytes from 1 to 4194304/],
+    ['an empty object', { object_size: '0' }, 'object_size', /"0" is out of range; expected an object size in bytes from 1 to 4194304/],
+    ['a slot of 1e20 bytes', { slab_size: '100000000000000000000' }, 'slab_size', /out of range; expected a slot size in bytes from 1 to 4194304/],
+    ['a negative count', { objects: '-3' }, 'objects', /"-3" is not a whole number \(or a total followed by per-node counts such as N0=12\); expected an object count from 0 to 9007199254740991/],
+    ['a non-integer count', { slabs: '2.5' }, 'slabs', /"2\.5" is not a whole number .*expected a slab count from 0/],
+    ['a bad per-node count', { total_objects: '128 N0=x' }, 'total_objects', /"128 N0=x" is not a whole number/],
+    ['a count in exponent notation', { aliases: '1e3' }, 'aliases', /"1e3" is not a whole number; expected an alias count from 0 to 2147483647/],
+    ['zero objects per slab', { objs_per_slab: '0' }, 'objs_per_slab', /"0" is out of range; expected a number of objects per slab from 1 to 65535/],
+    ['order 11', { order: '11' }, 'order', /"11" is out of range; expected a page order from 0 to 10 \(MAX_PAGE_ORDER with 4 KiB pages\)/],
+    ['a negative order', { order: '-1' }, 'order', /"-1" is not a whole number; expected a page order from 0 to 10/],
+    ['an empty alignment', { align: '' }, 'align', /"" is not a whole number; expected an alignment in bytes from 1/],
+    ['a flag of 2', { poison: '2' }, 'poison', /"2" is not a flag; expected 0 or 1/],
+    ['object_size above slab_size', { object_size: '100' }, '', /object_size 100 is larger than slab_size 64; a slot holds its object, so expected object_size <= slab_size/],
+    ['align above slab_size', { align: '128' }, '', /align 128 is larger than slab_size 64; .*expected align <= slab_size/],
+  ];
+  for (const [i, [what, change, attr, re]] of cases.entries()) {
+    // As a copied directory: the message names the file (or the cache directory for two attributes).
+    const dir = join(base, `dir${i}`);
+    oneCacheDir(dir, change);
+    const file = attr === '' ? join(dir, 'kmalloc-64') : join(dir, 'kmalloc-64', attr);
+    assert.throws(() => loadSlabSource(dir), (e: unknown) => e instanceof SlabInputError && e.message.startsWith(`${file}: `) && re.test(e.message), what);
+    // As a snapshot file: the message names the file, the cache and the attribute.
+    const snap = fixture();
+    Object.assign(snap.caches['kmalloc-64']!, change);
+    const json = join(base, `snap${i}.json`);
+    writeFileSync(json, formatSnapshot(snap));
+    const where = `${json}: cache kmalloc-64${attr === '' ? '' : `, attribute ${attr}`}: `;
+    for (const [source, prefix] of [[dir, `${file}: `], [json, where]] as const) {
+      const r = cli(['audit', '--sysfs', source]);
+      assert.equal(r.code, 1, `${what} (${source}): exit code; ${r.stderr}`);
+      assert.equal(r.stdout, '', what);
+      const lines = r.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, `${what}: one line, got ${r.stderr}`);
+      assert.ok(lines[0]!.startsWith(`reclaimsim: ${prefix}`), `${what}: ${lines[0]}`);
+      assert.match(lines[0]!, re, what);
+    }
+    // --save refuses it too: a snapshot of an impossible tree is never written.
+    const saved = join(base, `saved${i}.json`);
+    assert.equal(cli(['audit', '--sysfs', dir, '--save', saved]).code, 1, what);
+    assert.equal(existsSync(saved), false, what);
+  }
+});
+
+test('audit: values at the bounds are accepted, and so are the fixture and its copied directory', (t) => {
+  const base = tmp(t);
+  const edge = join(base, 'edge');
+  // The largest object a 4 KiB-page kernel can slab: one per order-10 slab. Counts with per-node parts.
+  oneCacheDir(edge, { object_size: '4194304', slab_size: '4194304', align: '4194304', order: '10', objs_per_slab: '1', objects: '0', total_objects: '3 N0=1 N1=2', slabs: '3 N0=1 N1=2', aliases: '0', poison: '1' });
+  const tiny = join(base, 'tiny');
+  oneCacheDir(tiny, { object_size: '1', slab_size: '8', align: '8', order: '0', objs_per_slab: '512' });
+  for (const d of [edge, tiny]) {
+    assert.doesNotThrow(() => loadSlabSource(d), d);
+    assert.equal(cli(['audit', '--sysfs', d, '--json']).code, 0, d);
+  }
+  const copy = join(base, 'fixture');
+  materialize(fixture(), copy);
+  assert.equal(Object.keys(loadSlabSource(copy).caches).length, Object.keys(fixture().caches).length);
+  const r = cli(['audit', '--sysfs', FIXTURE]);
+  assert.equal(r.code, 0, r.stderr);
+});
+
 test('audit: --profile and --cpus are validated', () => {
   const r = cli(['audit', '--sysfs', FIXTURE, '--profile', '2.4']);
   assert.equal(r.code, 1);
