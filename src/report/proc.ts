@@ -122,10 +122,35 @@ export function procSnapshot(m: ProcView): Record<ProcFile, string> {
   return { meminfo: formatMeminfo(m), vmstat: formatVmstat(m), zoneinfo: formatZoneinfo(m), slabinfo: formatProcSlabinfo(m.slub) };
 }
 
-/** Directory name of a snapshot: seconds with the trailing zeros of the microseconds trimmed, e.g. "1.5s", "30s". */
-export function snapshotDirName(timeNs: number): string {
-  const us = Math.floor(timeNs / 1000);
-  const sec = Math.floor(us / 1e6);
-  const frac = String(us - sec * 1e6).padStart(6, '0').replace(/0+$/, '');
+/** An instant as seconds with `digits` decimals (truncated), trailing zeros trimmed: "1.5s", "30s". */
+function secondsName(timeNs: number, digits: 6 | 9): string {
+  const unit = 10 ** (9 - digits);
+  const ticks = Math.floor(timeNs / unit);
+  const perSecond = 10 ** digits;
+  const sec = Math.floor(ticks / perSecond);
+  const frac = String(ticks - sec * perSecond).padStart(digits, '0').replace(/0+$/, '');
   return frac === '' ? `${sec}s` : `${sec}.${frac}s`;
+}
+
+/** Directory name of a snapshot: seconds to the microsecond, trailing zeros trimmed, e.g. "1.5s", "30s". */
+export function snapshotDirName(timeNs: number): string {
+  return secondsName(timeNs, 6);
+}
+
+/**
+ * Directory names for a run's snapshot instants (ns), one per distinct instant, unique. Each is
+ * snapshotDirName's (microseconds) unless another instant falls in the same microsecond; those
+ * instants are named to the nanosecond instead ("1s" and "1.000000001s"), so no snapshot replaces
+ * another. An instant on a whole microsecond has the same name either way, and every name reads
+ * as the instant in decimal seconds, so `sort -n` lists the directories in time order.
+ */
+export function snapshotDirNames(timesNs: Iterable<number>): Map<number, string> {
+  const byMicro = new Map<string, number[]>();
+  for (const t of new Set(timesNs)) {
+    const name = snapshotDirName(t);
+    byMicro.set(name, [...(byMicro.get(name) ?? []), t]);
+  }
+  const names = new Map<number, string>();
+  for (const [name, ts] of byMicro) for (const t of ts) names.set(t, ts.length === 1 ? name : secondsName(t, 9));
+  return names;
 }

@@ -36,6 +36,20 @@ test('cli run outputs: every output flag writes its file and the summary names i
   }
 });
 
+test('cli run --proc-dir: snapshots 1 ns and 500 ns apart each get their own directory, named to the nanosecond (short run)', async () => {
+  const d = tmp();
+  try {
+    const r = await cli(['run', ...SMALL, '--set', 'outputs.proc_snapshots=[500ms, 1s, 1000000001ns, 1000000500ns]', '--proc-dir', join(d, 'proc')], [], 60_000);
+    assert.equal(r.status, 0, r.stderr);
+    // In time order; 0.5s and the verdict's 3s are alone in their microsecond and keep their names.
+    assert.match(r.stdout, /wrote proc snapshots: .*proc \(0\.5s, 1s, 1\.000000001s, 1\.0000005s, 3s\)\n/);
+    assert.deepEqual(readdirSync(join(d, 'proc')).sort(), ['0.5s', '1.000000001s', '1.0000005s', '1s', '3s']);
+    for (const dir of readdirSync(join(d, 'proc'))) assert.deepEqual(readdirSync(join(d, 'proc', dir)).sort(), ['meminfo', 'slabinfo', 'vmstat', 'zoneinfo'], dir);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test('cli run outputs: --json keeps stdout pure JSON and names outputs on stderr (--metrics .json)', async () => {
   const d = tmp();
   try {

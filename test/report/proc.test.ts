@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { PSWPOUT } from '../../src/mm/page_alloc.js';
 import { NR_FREE_PAGES, NR_WRITEBACK, vmstat_text } from '../../src/mm/page_alloc.js';
-import { formatMeminfo, formatVmstat, formatZoneinfo, procSnapshot, snapshotDirName } from '../../src/report/proc.js';
+import { formatMeminfo, formatVmstat, formatZoneinfo, procSnapshot, snapshotDirName, snapshotDirNames } from '../../src/report/proc.js';
 import { parseProcSlabinfo } from '../../src/report/slabinfo.js';
 import { observe, smallParams } from './helpers.js';
 
@@ -59,4 +60,44 @@ test('proc snapshot: slabinfo parses and lists kmalloc-128 once; directory names
   assert.equal(snapshotDirName(500_000_000), '0.5s');
   assert.equal(snapshotDirName(30_000_000_000), '30s');
   assert.equal(snapshotDirName(1_250_000), '0.00125s');
+});
+
+/** A directory name read back as nanoseconds, exactly (no floating point): "1.0000005s" -> 1000000500. */
+function nsOfName(name: string): number {
+  const m = /^(\d+)(?:\.(\d{1,9}))?s$/.exec(name);
+  assert.ok(m, `a decimal number of seconds: ${name}`);
+  return Number(m[1]) * 1e9 + Number((m[2] ?? '').padEnd(9, '0'));
+}
+
+test('proc snapshot names: instants in one microsecond get nanosecond names; the others keep their microsecond names', () => {
+  const names = snapshotDirNames([500_000_000, 1_000_000_000, 1_000_000_001, 1_000_000_500, 2_000_000_999, 30_000_000_000, 1_000_000_000]);
+  assert.deepEqual([...names.entries()].sort((a, b) => a[0] - b[0]), [
+    [500_000_000, '0.5s'],
+    [1_000_000_000, '1s'], // a whole microsecond: the same name at either precision
+    [1_000_000_001, '1.000000001s'],
+    [1_000_000_500, '1.0000005s'],
+    [2_000_000_999, '2s'], // alone in its microsecond: truncated to it, as before
+    [30_000_000_000, '30s'],
+  ]);
+  // A lone instant is named as snapshotDirName names it.
+  for (const t of [1_250_000, 1_000_000_001, 123_456_789_012]) assert.equal(snapshotDirNames([t]).get(t), snapshotDirName(t));
+});
+
+test('proc snapshot names: unique for distinct instants, and in time order when read as decimal seconds (property)', () => {
+  fc.assert(
+    fc.property(
+      // Instants up to checks.time_limit's 168 h, crowded into a few microseconds half of the time.
+      fc.oneof(fc.uniqueArray(fc.integer({ min: 0, max: 168 * 3600 * 1e9 }), { minLength: 1, maxLength: 30 }), fc.uniqueArray(fc.integer({ min: 999_997_000, max: 1_000_003_000 }), { minLength: 1, maxLength: 30 })),
+      (times) => {
+        const names = snapshotDirNames(times);
+        assert.equal(names.size, times.length);
+        assert.equal(new Set(names.values()).size, times.length, 'one directory per instant');
+        const sorted = [...times].sort((a, b) => a - b);
+        for (let i = 1; i < sorted.length; i++) assert.ok(nsOfName(names.get(sorted[i - 1]!)!) < nsOfName(names.get(sorted[i]!)!), `${names.get(sorted[i - 1]!)} before ${names.get(sorted[i]!)}`);
+        // A name never says later than its instant, and never by a microsecond or more earlier.
+        for (const t of times) assert.ok(t - nsOfName(names.get(t)!) < 1000 && t >= nsOfName(names.get(t)!));
+      },
+    ),
+    { seed: 1, numRuns: 300 },
+  );
 });

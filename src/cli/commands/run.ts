@@ -26,7 +26,7 @@ import { reportRun, runChromeTrace, runDmesg, runFtrace, runTitle, seedText } fr
 import { renderHtml, type HtmlAssets, type ReportRun } from '../../report/html.js';
 import { metricsCsv, metricsJson } from '../../report/metrics.js';
 import { formatReproduceTable, reproduceNotes, reproduceRow } from '../reproduce-table.js';
-import { PROC_FILES, procSnapshot, snapshotDirName, type ProcFile } from '../../report/proc.js';
+import { PROC_FILES, procSnapshot, snapshotDirNames, type ProcFile } from '../../report/proc.js';
 import { parseIntFlag } from '../args.js';
 import { EXIT_LIVENESS, ExitRequest, UsageError } from '../exit.js';
 import { ensureParentDir, err, out, writeFileAtomic } from '../io.js';
@@ -180,10 +180,11 @@ export async function runObserved(
   result: RunResult;
   machine: Machine;
   sampler: MetricsSampler | null;
-  snapshots: Map<string, Record<ProcFile, string>>;
+  /** /proc snapshots by simulated instant (ns); named with snapshotDirNames when written. */
+  snapshots: Map<number, Record<ProcFile, string>>;
 }> {
   let sampler: MetricsSampler | null = null;
-  const snapshots = new Map<string, Record<ProcFile, string>>();
+  const snapshots = new Map<number, Record<ProcFile, string>>();
   const snaps = opts.snapshotsNs ?? [];
   const handle = startRun(p, {
     ...(opts.check !== undefined ? { check: opts.check } : {}),
@@ -192,7 +193,7 @@ export async function runObserved(
       sampler = new MetricsSampler(m, {
         intervalNs: opts.sample ? p.metrics_interval_ns : 0,
         snapshotsNs: snaps,
-        onSnapshot: (t) => snapshots.set(snapshotDirName(t), procSnapshot(m)),
+        onSnapshot: (t) => snapshots.set(t, procSnapshot(m)),
       });
     },
   });
@@ -290,9 +291,13 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
       wrote('metrics', o.metrics);
     }
     if (o.procDir !== undefined) {
-      snapshots.set(snapshotDirName(r.sim_time_ns), procSnapshot(m));
-      for (const [dir, files] of snapshots) for (const f of PROC_FILES) writeFileAtomic(join(o.procDir, dir, f), files[f], '--proc-dir');
-      wrote('proc snapshots', `${o.procDir} (${[...snapshots.keys()].join(', ')})`);
+      // The verdict's snapshot; a requested instant equal to it is the same directory, with the state at the verdict.
+      snapshots.set(r.sim_time_ns, procSnapshot(m));
+      // Microsecond names, or nanosecond ones where two instants share a microsecond: one directory per instant.
+      const times = [...snapshots.keys()].sort((a, b) => a - b);
+      const names = snapshotDirNames(times);
+      for (const t of times) for (const f of PROC_FILES) writeFileAtomic(join(o.procDir, names.get(t)!, f), snapshots.get(t)![f], '--proc-dir');
+      wrote('proc snapshots', `${o.procDir} (${times.map((t) => names.get(t)!).join(', ')})`);
     }
     if (o.report !== undefined && series !== null) {
       const html = renderHtml(
