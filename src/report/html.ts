@@ -60,34 +60,85 @@ function sec(ns: number | null): string {
   return ns === null ? '-' : `${formatSeconds(ns)} s`;
 }
 
-/** The charts of one run: title, then series as [label, column name, colour, dashed]. */
-function chartSpecs(s: MetricsSeries): { id: string; title: string; yLabel: string; yMax?: number; series: [string, string, string, boolean][] }[] {
+/**
+ * Okabe and Ito's colour-blind-safe palette ("Color Universal Design", 2008), as docs/outputs.md
+ * lists it. Every series takes its colour from it; yellow is left out (too pale on white).
+ */
+export const OKABE_ITO = {
+  black: '#000000',
+  orange: '#E69F00',
+  skyBlue: '#56B4E9',
+  bluishGreen: '#009E73',
+  yellow: '#F0E442',
+  blue: '#0072B2',
+  vermillion: '#D55E00',
+  reddishPurple: '#CC79A7',
+} as const;
+
+/**
+ * Line patterns in CSS pixels (dash, gap, ...; empty: solid). The canvas draws them scaled by the
+ * device pixel ratio and the legend swatches draw them as they are, so both show the same pattern.
+ */
+export const DASHES = {
+  solid: [] as number[],
+  dashed: [6, 3],
+  dotted: [2, 3],
+  dashDot: [8, 3, 2, 3],
+  longDash: [12, 4],
+} as const;
+
+/** A series of a chart: legend label, metrics column, colour, dash pattern, line width (CSS px). */
+type SeriesSpec = [label: string, column: string, colour: string, dash: readonly number[], width: number];
+
+interface ChartSpec {
+  id: string;
+  title: string;
+  yLabel: string;
+  /** A fixed y maximum (the free-pages chart's clip); absent: the y range follows the data. */
+  yMax?: number;
+  series: SeriesSpec[];
+}
+
+/**
+ * The charts of one run. Within a chart no two series have the same dash and width, so they stay
+ * apart without their colours (in grey print, or for a reader who cannot tell two hues apart).
+ */
+function chartSpecs(s: MetricsSeries): ChartSpec[] {
+  const P = OKABE_ITO;
+  const D = DASHES;
   // Free pages start near total RAM; clip at 4 x the highest pages_high so the watermarks stay visible.
   let high = 0;
   for (const z of s.zones) {
     const i = s.columns.indexOf(`high_${z}`);
     for (const r of s.rows) high = Math.max(high, r[i]!);
   }
-  const zc = ['#1f77b4', '#2ca02c', '#9467bd', '#8c564b'];
-  const zoneSeries: [string, string, string, boolean][] = [];
+  // Free pages: a colour per zone, solid. Each watermark has its colour and dash in every zone;
+  // the zones' lines differ by width (thin DMA, thicker DMA32, thicker still Normal).
+  const zoneColour = [P.blue, P.bluishGreen, P.reddishPurple];
+  const zoneSeries: SeriesSpec[] = [];
   s.zones.forEach((z, i) => {
-    const c = zc[i % zc.length]!;
-    zoneSeries.push([`${z} free`, `free_${z}`, c, false], [`${z} min`, `min_${z}`, '#d62728', true], [`${z} low`, `low_${z}`, '#ff7f0e', true], [`${z} high`, `high_${z}`, '#bcbd22', true]);
+    const w = 1.5 + i;
+    zoneSeries.push(
+      [`${z} free`, `free_${z}`, zoneColour[i % zoneColour.length]!, D.solid, w],
+      [`${z} min`, `min_${z}`, P.vermillion, D.dashed, w],
+      [`${z} low`, `low_${z}`, P.orange, D.dotted, w],
+      [`${z} high`, `high_${z}`, P.skyBlue, D.dashDot, w],
+    );
     // Series of older metrics files without the column are left out (an absent column draws nothing).
-    if (s.columns.includes(`atomic_${z}`)) zoneSeries.push([`${z} GFP_ATOMIC line`, `atomic_${z}`, '#111111', true]);
+    if (s.columns.includes(`atomic_${z}`)) zoneSeries.push([`${z} GFP_ATOMIC line`, `atomic_${z}`, P.black, D.longDash, w]);
   });
   return [
     { id: 'free', title: `Free pages per zone against min/low/high and the GFP_ATOMIC line, with lowmem_reserve (y clipped at ${4 * high} pages)`, yLabel: 'pages', yMax: 4 * high, series: zoneSeries },
-    { id: 'writeback', title: 'Pages under writeback (NR_WRITEBACK)', yLabel: 'pages', series: [['nr_writeback', 'nr_writeback', '#d62728', false]] },
+    { id: 'writeback', title: 'Pages under writeback (NR_WRITEBACK)', yLabel: 'pages', series: [['nr_writeback', 'nr_writeback', P.vermillion, D.solid, 2]] },
     {
       id: 'slab',
       title: `${s.bio_cache} objects by owner (sense buffers: ${s.sense_cache})`,
       yLabel: 'objects',
       series: [
-        ['bio', 'bio_objs', '#1f77b4', false],
-        [s.sense_cache === 'shared with bio' ? 'scsi_sense_cache' : `scsi_sense_cache (${s.sense_cache})`, 'sense_objs', '#d62728', false],
-        ['other', 'bio_cache_other_objs', '#7f7f7f', false],
-        ['slots in slabs', 'bio_cache_slots', '#2ca02c', true],
+        ['bio', 'bio_objs', P.blue, D.solid, 1.5],
+        [s.sense_cache === 'shared with bio' ? 'scsi_sense_cache' : `scsi_sense_cache (${s.sense_cache})`, 'sense_objs', P.vermillion, D.dashed, 2],
+        ['other', 'bio_cache_other_objs', P.black, D.dotted, 1.5],
+        ['slots in slabs', 'bio_cache_slots', P.bluishGreen, D.dashDot, 1.5],
       ],
     },
     {
@@ -95,8 +146,8 @@ function chartSpecs(s: MetricsSeries): { id: string; title: string; yLabel: stri
       title: 'Forward progress: pages copied and pages written to swap (cumulative; flat while the machine is stuck)',
       yLabel: 'pages',
       series: [
-        ['pages copied', 'pages_copied', '#1f77b4', false],
-        ['written to swap (pswpout)', 'pswpout', '#ff7f0e', false],
+        ['pages copied', 'pages_copied', P.blue, D.solid, 1.5],
+        ['written to swap (pswpout)', 'pswpout', P.orange, D.dashed, 2],
       ],
     },
     {
@@ -104,9 +155,9 @@ function chartSpecs(s: MetricsSeries): { id: string; title: string; yLabel: stri
       title: 'fs_bio_set bio mempool: reserve and waiters',
       yLabel: 'elements / tasks',
       series: [
-        ['curr_nr', 'bio_pool_curr_nr', '#1f77b4', false],
-        ['min_nr', 'bio_pool_min_nr', '#2ca02c', true],
-        ['waiters', 'bio_pool_waiters', '#d62728', false],
+        ['curr_nr', 'bio_pool_curr_nr', P.blue, D.solid, 1.5],
+        ['min_nr', 'bio_pool_min_nr', P.bluishGreen, D.dashed, 1.5],
+        ['waiters', 'bio_pool_waiters', P.vermillion, D.dotted, 2],
       ],
     },
     {
@@ -114,10 +165,10 @@ function chartSpecs(s: MetricsSeries): { id: string; title: string; yLabel: stri
       title: 'sda: device_busy, free-list command in use, requests',
       yLabel: 'count',
       series: [
-        ['device_busy', 'device_busy', '#1f77b4', false],
-        ['free-list cmd in use', 'free_list_cmd_in_use', '#d62728', false],
-        ['requests allocated', 'rq_count', '#2ca02c', false],
-        ['in flight', 'rq_in_flight', '#9467bd', true],
+        ['device_busy', 'device_busy', P.blue, D.solid, 1.5],
+        ['free-list cmd in use', 'free_list_cmd_in_use', P.vermillion, D.dashed, 2],
+        ['requests allocated', 'rq_count', P.bluishGreen, D.dotted, 2],
+        ['in flight', 'rq_in_flight', P.reddishPurple, D.dashDot, 1.5],
       ],
     },
   ];
@@ -154,6 +205,9 @@ table.squeezes td.num { text-align: right; white-space: nowrap; }
 .chart { min-height: 60px; margin: 4px 0 10px; }
 .chart .u-title { font-size: 12px; font-weight: 600; text-align: left; }
 .chart .u-legend { font-size: 11px; }
+.chart .u-legend .u-marker { border: 0; background: none; }
+.chart .u-legend .u-marker.swatch { width: 28px; height: 10px; }
+.chart .u-legend .u-marker.swatch svg { display: block; }
 .chain { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 11px; overflow-wrap: break-word; color: #333; }
 .tasks tr.task td { border-bottom: none; padding-top: 4px; }
 table.tasks { width: 100%; }
@@ -178,6 +232,7 @@ const SCRIPT = `
   var doc = JSON.parse(document.getElementById('report-data').textContent);
   var plots = [];
   var syncing = false;
+  var dpr = Math.max(1, window.devicePixelRatio || 1);
   // The time axis every chart shows, as the page's data-x-range says it (tests and scripts read it).
   function rangeOf(u) {
     var r = function (v) { return Math.round(v * 10) / 10; };
@@ -196,6 +251,31 @@ const SCRIPT = `
   function syncX(u, key) {
     if (key !== 'x' || syncing || !u.__el) return;
     showX(u.scales.x.min, u.scales.x.max);
+  }
+  // The legend's swatch of series i: a line with the series' colour, width and dash (uPlot's own
+  // marker is a solid box whatever the dash).
+  function swatch(u, i, s) {
+    var row = u.root.querySelectorAll('.u-legend tr.u-series')[i];
+    var mk = row && row.querySelector('.u-marker');
+    if (!mk) return;
+    var NS = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('width', '28');
+    svg.setAttribute('height', '10');
+    svg.setAttribute('viewBox', '0 0 28 10');
+    svg.setAttribute('aria-hidden', 'true');
+    var line = document.createElementNS(NS, 'line');
+    line.setAttribute('x1', '0');
+    line.setAttribute('y1', '5');
+    line.setAttribute('x2', '28');
+    line.setAttribute('y2', '5');
+    line.setAttribute('stroke', s[2]);
+    line.setAttribute('stroke-width', String(s[4]));
+    if (s[3].length > 0) line.setAttribute('stroke-dasharray', s[3].join(' '));
+    svg.appendChild(line);
+    mk.appendChild(svg);
+    mk.classList.add('swatch');
+    mk.setAttribute('data-dash', s[3].length > 0 ? s[3].join(' ') : 'solid');
   }
   function vline(ctx, x, top, h) {
     ctx.moveTo(x + 0.5, top);
@@ -263,7 +343,9 @@ const SCRIPT = `
       var series = [{ label: 't (s)' }];
       var data = [run.t];
       c.series.forEach(function (s) {
-        series.push({ label: s[0], stroke: s[2], width: 1.5, dash: s[3] ? [5, 4] : undefined, points: { show: false } });
+        // uPlot scales line widths by the pixel ratio but not dashes: the dash is scaled here.
+        var dash = s[3].length > 0 ? s[3].map(function (v) { return v * dpr; }) : undefined;
+        series.push({ label: s[0], stroke: s[2], width: s[4], dash: dash, points: { show: false } });
         data.push(run.cols[s[1]]);
       });
       // The x range passes through whatever is asked (a fixed range would override every zoom).
@@ -273,13 +355,15 @@ const SCRIPT = `
         width: width,
         height: 170,
         scales: c.yMax ? { x: xScale, y: { range: [0, c.yMax] } } : { x: xScale },
-        legend: { live: true },
+        // The legend's own markers are empty boxes here; swatch() draws each series' line in them.
+        legend: { live: true, markers: { show: true, width: 0, dash: 'solid', stroke: 'transparent', fill: 'transparent' } },
         axes: [{ label: 'simulated time (s)', size: 36 }, { label: c.yLabel, size: 56 }],
         series: series,
         cursor: { drag: { x: true, y: false } },
         hooks: { draw: [marks(run.failures, run.squeezes, run.patch)], setScale: [syncX] },
       }, data, el);
       u.__el = el;
+      c.series.forEach(function (s, i) { swatch(u, i + 1, s); });
       plots.push(u);
     });
   });

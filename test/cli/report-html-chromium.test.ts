@@ -262,3 +262,55 @@ test('html report in headless Chromium: no table spills out of its run card; wid
     await browser.close();
   }
 });
+
+/** The small run twice: as it is, and with every count tripled (same times). */
+function tripled(): ReturnType<typeof reportRun>[] {
+  const o = observe(smallParams());
+  const a = reportRun(o.machine, o.result, o.sampler!.series, 'a');
+  const s = o.sampler!.series;
+  return [a, { ...a, title: 'b (x3)', series: { ...s, rows: s.rows.map((r) => r.map((v, i) => (i === 0 ? v : v * 3))) } }];
+}
+
+test('html report in headless Chromium: every legend swatch is a line with its series\' colour, width and dash (library render)', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
+    return;
+  }
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const { page, errors } = await renderedPage(browser, 'legend', tripled());
+    const found = await page.evaluate(() => {
+      const d = JSON.parse(document.getElementById('report-data')!.textContent!) as { runs: { charts: { id: string; series: [string, string, string, number[], number][] }[] }[] };
+      const out: { chart: string; label: string; want: [string, number, string]; got: [string, number, string]; text: string; css: string }[] = [];
+      d.runs.forEach((run, ri) => {
+        for (const c of run.charts) {
+          const swatches = [...document.querySelectorAll(`#chart-${ri}-${c.id} .u-legend tr.u-series`)].slice(1);
+          c.series.forEach((s, i) => {
+            const row = swatches[i];
+            const line = row?.querySelector('.u-marker svg line');
+            out.push({
+              chart: `${ri}-${c.id}`,
+              label: s[0],
+              want: [s[2], s[4], s[3].length > 0 ? s[3].map((v) => `${v}px`).join(', ') : 'none'],
+              got: line ? [line.getAttribute('stroke') ?? '', Number(line.getAttribute('stroke-width')), getComputedStyle(line).strokeDasharray] : ['', 0, ''],
+              text: row?.querySelector('.u-label')?.textContent ?? '',
+              css: line ? `${line.getBoundingClientRect().width}x${getComputedStyle(line.parentElement!).display}` : '',
+            });
+          });
+        }
+      });
+      return out;
+    });
+    assert.equal(found.length, 2 * (10 + 1 + 4 + 2 + 3 + 4));
+    for (const f of found) {
+      assert.equal(f.text, f.label, `${f.chart}: legend rows in series order`);
+      assert.deepEqual(f.got, f.want, `${f.chart} ${f.label}`);
+      assert.equal(f.css, '28xblock', `${f.chart} ${f.label}: the swatch is drawn, 28 px long`);
+    }
+    assert.ok(found.filter((f) => f.want[2] !== 'none').length >= 20, 'most series are dashed or dotted');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeHtml, jsonForScript, renderHtml } from '../../src/report/html.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DASHES, escapeHtml, jsonForScript, OKABE_ITO, renderHtml } from '../../src/report/html.js';
 import { reportRun, runFtrace } from '../../src/report/collect.js';
 import { observe, smallParams } from './helpers.js';
 
@@ -95,4 +97,66 @@ test('html: a live patch is a labelled line on every chart, named in the charts 
   const plainData = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(plain)![1]!) as { runs: { patch: number | null }[] };
   assert.equal(plainData.runs[0]!.patch, null);
   assert.doesNotMatch(plain, /labelled "live patch"/);
+});
+
+interface ChartData {
+  id: string;
+  title: string;
+  yMax?: number;
+  series: [string, string, string, number[], number][];
+}
+
+function reportData(html: string): { runs: { charts: ChartData[] }[] } {
+  return JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!) as { runs: { charts: ChartData[] }[] };
+}
+
+test('html: series colours are Okabe and Ito\'s palette, as docs/outputs.md lists it, and yellow is not used', () => {
+  // The published values (Okabe & Ito 2008, "Color Universal Design"), in their order.
+  const published = [[0, 0, 0], [230, 159, 0], [86, 180, 233], [0, 158, 115], [240, 228, 66], [0, 114, 178], [213, 94, 0], [204, 121, 167]];
+  const rgb = (hex: string): number[] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  assert.deepEqual(Object.values(OKABE_ITO).map(rgb), published);
+  // docs/outputs.md names the same colours in the same order.
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const docs = readFileSync(`${root}docs/outputs.md`, 'utf8');
+  const para = docs.split('\n\n').find((p) => p.includes('Okabe'));
+  assert.ok(para !== undefined, 'docs/outputs.md describes the palette');
+  assert.deepEqual(para.match(/#[0-9A-F]{6}\b/g), Object.values(OKABE_ITO));
+  // Every series of every chart takes its colour from it.
+  const o = observe(smallParams());
+  const data = reportData(renderHtml({ title: 't', subtitle: 's', runs: [reportRun(o.machine, o.result, o.sampler!.series)] }, ASSETS));
+  const used = new Set(data.runs[0]!.charts.flatMap((c) => c.series.map((x) => x[2])));
+  const palette: string[] = Object.values(OKABE_ITO);
+  for (const c of used) assert.ok(palette.includes(c), `${c} is not in the palette`);
+  assert.ok(!used.has(OKABE_ITO.yellow));
+  assert.ok(used.size >= 6, [...used].join(' '));
+});
+
+test('html: within a chart no two series have the same dash and width, so they differ by more than colour', () => {
+  const o = observe(smallParams());
+  const data = reportData(renderHtml({ title: 't', subtitle: 's', runs: [reportRun(o.machine, o.result, o.sampler!.series)] }, ASSETS));
+  const charts = data.runs[0]!.charts;
+  assert.deepEqual(charts.map((c) => c.id), ['free', 'writeback', 'slab', 'progress', 'mempool', 'device']);
+  const patterns = Object.values(DASHES).map((d) => JSON.stringify(d));
+  let dashed = 0;
+  for (const c of charts) {
+    const styles = c.series.map(([, , , dash, width]) => `${JSON.stringify(dash)} ${width}`);
+    assert.equal(new Set(styles).size, styles.length, `${c.id}: ${styles.join(', ')}`);
+    for (const [label, , , dash, width] of c.series) {
+      assert.ok(patterns.includes(JSON.stringify(dash)), `${c.id} ${label}: ${JSON.stringify(dash)}`);
+      assert.ok(width >= 1 && width <= 5, `${c.id} ${label}: width ${width}`);
+      if (dash.length > 0) dashed++;
+    }
+  }
+  assert.ok(dashed >= 10, `dashed series: ${dashed}`);
+  // Two zones: the free-pages chart has each zone's five lines.
+  assert.equal(charts[0]!.series.length, 10);
+});
+
+test('html: the page is byte-identical for the same runs (two separate runs of the same seed)', () => {
+  const render = (): string => {
+    const o = observe(smallParams());
+    const r = reportRun(o.machine, o.result, o.sampler!.series, 'r');
+    return renderHtml({ title: 't', subtitle: 's', runs: [r, { ...r, title: 'r2' }] }, ASSETS);
+  };
+  assert.equal(render(), render());
 });
