@@ -92,11 +92,17 @@ type SeriesSpec = [label: string, column: string, colour: string, dash: readonly
 
 interface ChartSpec {
   id: string;
+  /** Without the clip note: chartTitle() adds it where the chart has a fixed y maximum. */
   title: string;
   yLabel: string;
   /** A fixed y maximum (the free-pages chart's clip); absent: the y range follows the data. */
   yMax?: number;
   series: SeriesSpec[];
+}
+
+/** A chart's title as shown, with the y maximum it is clipped at (the page script builds the same). */
+function chartTitle(c: ChartSpec, clip: number | undefined): string {
+  return clip === undefined ? c.title : `${c.title} (y clipped at ${clip} pages)`;
 }
 
 /**
@@ -128,7 +134,7 @@ function chartSpecs(s: MetricsSeries): ChartSpec[] {
     if (s.columns.includes(`atomic_${z}`)) zoneSeries.push([`${z} GFP_ATOMIC line`, `atomic_${z}`, P.black, D.longDash, w]);
   });
   return [
-    { id: 'free', title: `Free pages per zone against min/low/high and the GFP_ATOMIC line, with lowmem_reserve (y clipped at ${4 * high} pages)`, yLabel: 'pages', yMax: 4 * high, series: zoneSeries },
+    { id: 'free', title: 'Free pages per zone against min/low/high and the GFP_ATOMIC line, with lowmem_reserve', yLabel: 'pages', yMax: 4 * high, series: zoneSeries },
     { id: 'writeback', title: 'Pages under writeback (NR_WRITEBACK)', yLabel: 'pages', series: [['nr_writeback', 'nr_writeback', P.vermillion, D.solid, 2]] },
     {
       id: 'slab',
@@ -208,6 +214,7 @@ table.squeezes td.num { text-align: right; white-space: nowrap; }
 .chart .u-legend .u-marker { border: 0; background: none; }
 .chart .u-legend .u-marker.swatch { width: 28px; height: 10px; }
 .chart .u-legend .u-marker.swatch svg { display: block; }
+label.yscale { white-space: nowrap; }
 .chain { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 11px; overflow-wrap: break-word; color: #333; }
 .tasks tr.task td { border-bottom: none; padding-top: 4px; }
 table.tasks { width: 100%; }
@@ -223,7 +230,7 @@ pre.log { font-size: 10.5px; max-height: 260px; overflow: auto; background: #fff
   pre.log { max-height: none; overflow: visible; }
   .wide { overflow: visible; }
   .chart canvas { max-width: 100%; }
-  button { display: none; }
+  button, label.yscale { display: none; }
 }
 `;
 
@@ -233,12 +240,83 @@ const SCRIPT = `
   var plots = [];
   var syncing = false;
   var dpr = Math.max(1, window.devicePixelRatio || 1);
+  // The y scales: 'shared' (a chart has one y range in every column, over all their data in the
+  // time window shown) or 'column' (each chart its own, as uPlot ranges it). The checkbox above
+  // the runs switches it; a page with one run has no checkbox and its charts their own scales.
+  var yToggle = document.getElementById('y-shared');
+  var yMode = yToggle && yToggle.checked ? 'shared' : 'column';
+  // Chart id -> the charts of that name in every column, from the data (drawn or not).
+  var groups = {};
+  doc.runs.forEach(function (run) {
+    run.charts.forEach(function (c) {
+      (groups[c.id] = groups[c.id] || []).push({ run: run, c: c });
+    });
+  });
+  var shared = {};
+  // A chart's fixed y maximum (the free-pages clip): the highest of its columns' when shared.
+  function clipOf(c) {
+    if (!c.yMax) return 0;
+    if (yMode !== 'shared') return c.yMax;
+    var m = 0;
+    groups[c.id].forEach(function (g) { m = Math.max(m, g.c.yMax || 0); });
+    return m;
+  }
+  // chartTitle() in html.ts builds the same text for the page without JavaScript.
+  function titleOf(c) {
+    var clip = clipOf(c);
+    return clip ? c.title + ' (y clipped at ' + clip + ' pages)' : c.title;
+  }
+  // The y range chart id has in every column between times lo and hi: every series of every
+  // column (shown or hidden in its legend), ranged as uPlot ranges one chart's data.
+  function sharedRange(c, lo, hi) {
+    var key = c.id + ' ' + lo + ' ' + hi;
+    if (shared[key]) return shared[key];
+    var min = Infinity, max = -Infinity;
+    groups[c.id].forEach(function (g) {
+      var t = g.run.t;
+      g.c.series.forEach(function (s) {
+        var col = g.run.cols[s[1]];
+        if (!col) return;
+        for (var i = 0; i < t.length; i++) {
+          var v = col[i];
+          if (t[i] < lo || t[i] > hi || v === null || v === undefined) continue;
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+      });
+    });
+    var clip = clipOf(c);
+    var r = clip ? [0, clip] : min <= max ? uPlot.rangeNum(min, max, 0.1, true) : [null, null];
+    shared[key] = r;
+    return r;
+  }
+  function yRange(c) {
+    return function (u, min, max) {
+      if (yMode === 'shared') {
+        var w = u.__xwin;
+        var ok = w && Number.isFinite(w[0]) && Number.isFinite(w[1]);
+        return sharedRange(c, ok ? w[0] : -Infinity, ok ? w[1] : Infinity);
+      }
+      if (c.yMax) return [0, c.yMax];
+      return min === null || min === undefined ? [null, null] : uPlot.rangeNum(min, max, 0.1, true);
+    };
+  }
+  // Each chart's y range as its data-y-min and data-y-max say it (tests and scripts read them).
+  function showY(u) {
+    if (!u.__el) return;
+    u.__el.setAttribute('data-y-min', String(u.scales.y.min));
+    u.__el.setAttribute('data-y-max', String(u.scales.y.max));
+  }
+  function onScale(u, key) {
+    if (key === 'y') showY(u);
+  }
   // The time axis every chart shows, as the page's data-x-range says it (tests and scripts read it).
   function rangeOf(u) {
     var r = function (v) { return Math.round(v * 10) / 10; };
     return r(u.scales.x.min) + '-' + r(u.scales.x.max);
   }
   function showX(min, max) {
+    shared = {};
     syncing = true;
     plots.forEach(function (u) {
       u.setScale('x', { min: min, max: max });
@@ -251,6 +329,18 @@ const SCRIPT = `
   function syncX(u, key) {
     if (key !== 'x' || syncing || !u.__el) return;
     showX(u.scales.x.min, u.scales.x.max);
+  }
+  // Switches the y scales and re-ranges every chart on its time window as it stands.
+  function setYMode(mode) {
+    yMode = mode;
+    shared = {};
+    document.documentElement.setAttribute('data-y-scales', mode);
+    plots.forEach(function (u) {
+      var t = u.root.querySelector('.u-title');
+      if (t) t.textContent = titleOf(u.__chart);
+      u.__el.setAttribute('aria-label', titleOf(u.__chart));
+      u.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
+    });
   }
   // The legend's swatch of series i: a line with the series' colour, width and dash (uPlot's own
   // marker is a solid box whatever the dash).
@@ -335,6 +425,7 @@ const SCRIPT = `
       ctx.restore();
     };
   }
+  document.documentElement.setAttribute('data-y-scales', yMode);
   doc.runs.forEach(function (run, ri) {
     run.charts.forEach(function (c) {
       var el = document.getElementById('chart-' + ri + '-' + c.id);
@@ -348,29 +439,33 @@ const SCRIPT = `
         series.push({ label: s[0], stroke: s[2], width: s[4], dash: dash, points: { show: false } });
         data.push(run.cols[s[1]]);
       });
-      // The x range passes through whatever is asked (a fixed range would override every zoom).
-      var xScale = { time: false, range: function (u, min, max) { return [min, max]; } };
+      // The x range passes through whatever is asked (a fixed range would override every zoom);
+      // the y range reads the window it was given.
+      var xScale = { time: false, range: function (u, min, max) { u.__xwin = [min, max]; return [min, max]; } };
       var u = new uPlot({
-        title: c.title,
+        title: titleOf(c),
         width: width,
         height: 170,
-        scales: c.yMax ? { x: xScale, y: { range: [0, c.yMax] } } : { x: xScale },
+        scales: { x: xScale, y: { range: yRange(c) } },
         // The legend's own markers are empty boxes here; swatch() draws each series' line in them.
         legend: { live: true, markers: { show: true, width: 0, dash: 'solid', stroke: 'transparent', fill: 'transparent' } },
         axes: [{ label: 'simulated time (s)', size: 36 }, { label: c.yLabel, size: 56 }],
         series: series,
         cursor: { drag: { x: true, y: false } },
-        hooks: { draw: [marks(run.failures, run.squeezes, run.patch)], setScale: [syncX] },
+        hooks: { draw: [marks(run.failures, run.squeezes, run.patch)], setScale: [syncX, onScale] },
       }, data, el);
       u.__el = el;
+      u.__chart = c;
       c.series.forEach(function (s, i) { swatch(u, i + 1, s); });
       plots.push(u);
     });
   });
   showX(0, doc.xfocus);
+  plots.forEach(showY);
   document.querySelectorAll('button[data-x]').forEach(function (b) {
     b.addEventListener('click', function () { showX(0, b.getAttribute('data-x') === 'all' ? doc.xmax : doc.xfocus); });
   });
+  if (yToggle) yToggle.addEventListener('change', function () { setYMode(yToggle.checked ? 'shared' : 'column'); });
   // Charts follow their column's width (a narrower window, a print page).
   function fit() {
     plots.forEach(function (u) {
@@ -387,7 +482,8 @@ const SCRIPT = `
 })();
 `;
 
-function runCard(run: ReportRun, ri: number): string {
+/** A run's column: specs are its charts, clips each chart's fixed y maximum as the page opens (shared by the columns). */
+function runCard(run: ReportRun, ri: number, specs: readonly ChartSpec[], clips: Readonly<Record<string, number>>): string {
   const r = run.result;
   const f = r.figures;
   const reported = run.failures.filter((x) => x.reported);
@@ -405,8 +501,9 @@ function runCard(run: ReportRun, ri: number): string {
     ['bytes per SCSI command', String(r.bytes_per_command)],
   ];
   const s = run.series;
-  const charts = chartSpecs(s)
-    .map((c) => `<div class="chart" id="chart-${ri}-${c.id}" role="img" aria-label="${escapeHtml(c.title)}"><noscript><p class="note">${escapeHtml(c.title)}: chart needs JavaScript; the numbers are in the tables and in --metrics output.</p></noscript></div>`)
+  const charts = specs
+    .map((c) => [c, chartTitle(c, c.yMax === undefined ? undefined : clips[c.id])] as const)
+    .map(([c, title]) => `<div class="chart" id="chart-${ri}-${c.id}" role="img" aria-label="${escapeHtml(title)}"><noscript><p class="note">${escapeHtml(title)}: chart needs JavaScript; the numbers are in the tables and in --metrics output.</p></noscript></div>`)
     .join('\n');
   const tasks = r.tasks
     .map(
@@ -486,10 +583,15 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
   }
   if (xmax <= 0) xmax = 1;
   const xfocus = focusSeconds(doc.runs, xmax);
+  const specs = doc.runs.map((run) => chartSpecs(run.series));
+  // A chart with a fixed y maximum opens with the highest of its columns' (the page opens with
+  // one y scale per chart for all columns; the checkbox gives each column its own).
+  const clips: Record<string, number> = {};
+  for (const c of specs.flat()) if (c.yMax !== undefined) clips[c.id] = Math.max(clips[c.id] ?? 0, c.yMax);
   const data = {
     xmax,
     xfocus,
-    runs: doc.runs.map((run) => {
+    runs: doc.runs.map((run, ri) => {
       const s = run.series;
       const cols: Record<string, number[]> = {};
       s.columns.forEach((c, i) => {
@@ -498,7 +600,7 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
       return {
         t: s.rows.map((r) => r[0]! / 1e9),
         cols,
-        charts: chartSpecs(s),
+        charts: specs[ri],
         failures: run.failures.filter((x) => x.reported).map((x) => x.timeNs / 1e9),
         // Shaded on every chart: [start, end] in seconds, a squeeze still open at the end drawn to it.
         squeezes: (run.result.squeezes ?? []).map((q) => [q.start_ns / 1e9, (q.end_ns ?? run.result.sim_time_ns) / 1e9]),
@@ -531,9 +633,9 @@ export function renderHtml(doc: ReportDoc, assets: HtmlAssets): string {
 <table class="summary"><thead><tr><th>run</th><th>verdict</th><th class="num">verdict at</th><th class="num">progress stopped at</th><th class="num">writeback at end</th><th class="num">alloc-fail reports</th><th class="num">free-list uses</th></tr></thead><tbody>
 ${summary}
 </tbody></table>
-<p class="note">A simulated Linux 2.6.25 swap-out path (reclaimsim), not measurements of a kernel. Drag on a chart to zoom, double-click to reset.${xfocus < xmax ? ` Time axis: <button type="button" data-x="focus">0-${xfocus} s (${doc.runs.length === 1 ? 'to 30 s after progress stopped' : 'until the last run finished, or 30 s after the last stall'})</button> <button type="button" data-x="all">whole runs, 0-${Math.round(xmax * 10) / 10} s</button>` : ''}</p>
+<p class="note">A simulated Linux 2.6.25 swap-out path (reclaimsim), not measurements of a kernel. Drag on a chart to zoom, double-click to reset.${xfocus < xmax ? ` Time axis: <button type="button" data-x="focus">0-${xfocus} s (${doc.runs.length === 1 ? 'to 30 s after progress stopped' : 'until the last run finished, or 30 s after the last stall'})</button> <button type="button" data-x="all">whole runs, 0-${Math.round(xmax * 10) / 10} s</button>` : ''}${doc.runs.length > 1 ? ` <label class="yscale"><input type="checkbox" id="y-shared" autocomplete="off" checked> same y scale for a chart in every column (untick: each column its own)</label>` : ''}</p>
 <main class="runs">
-${doc.runs.map((r, i) => runCard(r, i)).join('\n')}
+${doc.runs.map((r, i) => runCard(r, i, specs[i]!, clips)).join('\n')}
 </main>
 <script type="application/json" id="report-data">${jsonForScript(data)}</script>
 <script>${assets.uplotJs.replace(/<\/script/gi, '<\\/script')}</script>

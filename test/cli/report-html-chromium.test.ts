@@ -28,11 +28,14 @@ interface PageCheck {
   charts: number;
   title: string;
   headings: string[];
+  /** Chart id -> each column's y range ("min max", from the charts' data-y-min and data-y-max). */
+  yRanges: Record<string, string[]>;
+  yScales: string | null;
 }
 
 async function openReport(browser: Browser, file: string, screenshot: string): Promise<PageCheck> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  const out: PageCheck = { errors: [], requests: [], dialogs: [], canvases: [], charts: 0, title: '', headings: [] };
+  const out: PageCheck = { errors: [], requests: [], dialogs: [], canvases: [], charts: 0, title: '', headings: [], yRanges: {}, yScales: null };
   page.on('console', (m) => {
     if (m.type() === 'error') out.errors.push(m.text());
   });
@@ -64,6 +67,12 @@ async function openReport(browser: Browser, file: string, screenshot: string): P
   );
   out.title = await page.title();
   out.headings = await page.evaluate(() => [...document.querySelectorAll('h2')].map((h) => h.textContent ?? ''));
+  out.yRanges = await page.evaluate(() => {
+    const r: Record<string, string[]> = {};
+    for (const c of document.querySelectorAll('.chart')) (r[c.id.replace(/^chart-\d+-/, '')] ??= []).push(`${c.getAttribute('data-y-min')} ${c.getAttribute('data-y-max')}`);
+    return r;
+  });
+  out.yScales = await page.evaluate(() => document.documentElement.getAttribute('data-y-scales'));
   await page.screenshot({ path: screenshot, fullPage: true });
   await page.close();
   return out;
@@ -104,6 +113,15 @@ test('html report in headless Chromium: reproduce --report draws every chart, ma
       assert.ok(cv.inked, 'canvas has drawn pixels');
     }
     assert.ok(c.headings.includes('2.6.25-rc8 (seed 1)') && c.headings.includes('2.6.25 (seed 1)'), c.headings.join(', '));
+    // The page opens with one y scale per chart over all seven columns: rc8's writeback plateau
+    // is drawn on the same scale as the fix's thousands of pages in flight.
+    assert.equal(c.yScales, 'shared');
+    assert.deepEqual(Object.keys(c.yRanges), ['free', 'writeback', 'slab', 'progress', 'mempool', 'device']);
+    for (const [id, ranges] of Object.entries(c.yRanges)) {
+      assert.equal(ranges.length, 7, id);
+      assert.ok(ranges.every((r) => r === ranges[0] && /^-?[\d.e+-]+ [\d.e+-]+$/.test(r)), `${id}: ${ranges.join(', ')}`);
+    }
+    assert.ok(Number(c.yRanges['writeback']![0]!.split(' ')[1]) > 1000, c.yRanges['writeback']![0]);
     assert.ok(existsSync(shot));
   } finally {
     await browser.close();
@@ -270,6 +288,86 @@ function tripled(): ReturnType<typeof reportRun>[] {
   const s = o.sampler!.series;
   return [a, { ...a, title: 'b (x3)', series: { ...s, rows: s.rows.map((r) => r.map((v, i) => (i === 0 ? v : v * 3))) } }];
 }
+
+test('html report in headless Chromium: columns share each chart\'s y scale by default; the checkbox gives each its own and back, live (library render)', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
+    return;
+  }
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const { page, errors } = await renderedPage(browser, 'yscale', tripled());
+    const ids = ['free', 'writeback', 'slab', 'progress', 'mempool', 'device'];
+    // [chart id, column 0's y min, max, column 1's y min, max], from each chart's data attributes.
+    type Ranges = [string, number, number, number, number][];
+    const ranges = (): Promise<Ranges> =>
+      page.evaluate((list) => {
+        const y = (ri: number, id: string, k: string): number => Number(document.getElementById(`chart-${ri}-${id}`)!.getAttribute(`data-y-${k}`));
+        return list.map((id) => [id, y(0, id, 'min'), y(0, id, 'max'), y(1, id, 'min'), y(1, id, 'max')] as [string, number, number, number, number]);
+      }, ids);
+    const dataMax = await page.evaluate(() => {
+      const d = JSON.parse(document.getElementById('report-data')!.textContent!) as { runs: { cols: Record<string, number[]> }[] };
+      return d.runs.map((r) => Math.max(...r.cols['nr_writeback']!));
+    });
+    assert.equal(dataMax[1], 3 * dataMax[0]!);
+    assert.ok(dataMax[0]! > 0, 'the short run has pages under writeback');
+    const sameInBoth = (r: Ranges): boolean => r.every(([, a0, a1, b0, b1]) => a0 === b0 && a1 === b1);
+    // Shared by default: every chart has the same y range in both columns, covering b's data.
+    assert.equal(await page.evaluate(() => document.documentElement.getAttribute('data-y-scales')), 'shared');
+    const shared = await ranges();
+    assert.ok(sameInBoth(shared), JSON.stringify(shared));
+    const wb = shared.find((r) => r[0] === 'writeback')!;
+    assert.ok(wb[2] >= dataMax[1]!, `shared writeback range ${wb[2]} covers b's ${dataMax[1]}`);
+    // Both free-pages charts are clipped at b's clip, and say so.
+    const titles = (): Promise<string[]> => page.evaluate(() => [0, 1].map((ri) => document.querySelector(`#chart-${ri}-free .u-title`)!.textContent!));
+    const clips = await page.evaluate(() => (JSON.parse(document.getElementById('report-data')!.textContent!) as { runs: { charts: { yMax?: number }[] }[] }).runs.map((r) => r.charts[0]!.yMax!));
+    assert.equal(shared[0]![2], clips[1]);
+    assert.ok((await titles()).every((x) => x.endsWith(`(y clipped at ${clips[1]} pages)`)), JSON.stringify(await titles()));
+
+    // Unticked: each column its own scale, at once, on every chart with data.
+    await page.locator('#y-shared').scrollIntoViewIfNeeded();
+    await page.uncheck('#y-shared');
+    await page.waitForFunction(() => {
+      const m = (ri: number): string | null => document.getElementById(`chart-${ri}-writeback`)!.getAttribute('data-y-max');
+      return document.documentElement.getAttribute('data-y-scales') === 'column' && m(0) !== m(1);
+    });
+    const own = await ranges();
+    for (const id of ids) {
+      const [, , a1, , b1] = own.find((r) => r[0] === id)!;
+      assert.ok(a1 < b1, `${id}: column a's y max ${a1} is below b's ${b1}`);
+    }
+    const wbOwn = own.find((r) => r[0] === 'writeback')!;
+    assert.ok(wbOwn[2] >= dataMax[0]! && wbOwn[2] < dataMax[1]!, `a's own writeback range fits a's data: ${JSON.stringify(wbOwn)}`);
+    assert.equal(own[0]![2], clips[0]);
+    assert.deepEqual(await titles(), clips.map((c) => `Free pages per zone against min/low/high and the GFP_ATOMIC line, with lowmem_reserve (y clipped at ${c} pages)`));
+
+    // Ticked again: shared again, the same ranges as before.
+    await page.check('#y-shared');
+    await page.waitForFunction(() => {
+      const m = (ri: number): string | null => document.getElementById(`chart-${ri}-writeback`)!.getAttribute('data-y-max');
+      return document.documentElement.getAttribute('data-y-scales') === 'shared' && m(0) === m(1);
+    });
+    assert.deepEqual(await ranges(), shared);
+
+    // A zoom still moves every chart's time axis, and the shared y ranges follow the window.
+    const xs = (): Promise<(string | null)[]> => page.evaluate(() => [...document.querySelectorAll('.chart')].map((c) => c.getAttribute('data-x-range')));
+    const before = await xs();
+    await page.locator('#chart-0-writeback .u-over').scrollIntoViewIfNeeded();
+    const box = (await page.locator('#chart-0-writeback .u-over').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction((b) => document.documentElement.getAttribute('data-x-range') !== b, before[0]);
+    const zoomed = await xs();
+    assert.ok(zoomed.every((r) => r === zoomed[0]), JSON.stringify(zoomed));
+    assert.ok(sameInBoth(await ranges()), JSON.stringify(await ranges()));
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await browser.close();
+  }
+});
 
 test('html report in headless Chromium: every legend swatch is a line with its series\' colour, width and dash (library render)', async (t) => {
   if (!existsSync(CHROMIUM)) {

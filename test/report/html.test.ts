@@ -152,6 +152,25 @@ test('html: within a chart no two series have the same dash and width, so they d
   assert.equal(charts[0]!.series.length, 10);
 });
 
+test('html: several runs open with one y scale per chart (a checkbox, not remembered, gives each column its own); one run has no checkbox', () => {
+  const o = observe(smallParams());
+  const a = reportRun(o.machine, o.result, o.sampler!.series, 'a');
+  const s = o.sampler!.series;
+  // The same run with every count tripled: its free-pages clip (4 x pages_high) is three times a's.
+  const b = { ...a, title: 'b', series: { ...s, rows: s.rows.map((r) => r.map((v, i) => (i === 0 ? v : v * 3))) } };
+  const html = renderHtml({ title: 't', subtitle: 's', runs: [a, b] }, ASSETS);
+  assert.match(html, /<label class="yscale"><input type="checkbox" id="y-shared" autocomplete="off" checked> same y scale for a chart in every column/);
+  const clips = reportData(html).runs.map((r) => r.charts[0]!.yMax!);
+  assert.equal(clips[1], 3 * clips[0]!);
+  // Without JavaScript the titles say what the page opens with: both columns clipped at b's maximum.
+  const labels = [...html.matchAll(/id="chart-\d-free" role="img" aria-label="([^"]*)"/g)].map((m) => m[1]);
+  assert.deepEqual(labels, [0, 1].map(() => `Free pages per zone against min/low/high and the GFP_ATOMIC line, with lowmem_reserve (y clipped at ${clips[1]} pages)`));
+  const alone = renderHtml({ title: 't', subtitle: 's', runs: [a] }, ASSETS);
+  assert.doesNotMatch(alone, /id="y-shared"/);
+  assert.match(alone, new RegExp(`aria-label="Free pages [^"]*\\(y clipped at ${clips[0]} pages\\)"`));
+  assert.doesNotMatch(html + alone, /localStorage|sessionStorage|document\.cookie/);
+});
+
 test('html: the page is byte-identical for the same runs (two separate runs of the same seed)', () => {
   const render = (): string => {
     const o = observe(smallParams());
