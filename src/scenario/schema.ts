@@ -572,6 +572,7 @@ export const SCENARIO_RULES: readonly string[] = [
   '`outputs.metrics_interval` must be 0 (off) or at least 1ms.',
   '`checks.hung_task_timeout` must be 0 (off) or at least 1s (the kernel counts it in whole seconds).',
   '`live_patch.at` plus `checks.watchdog_window` must be at most `checks.time_limit`, so that the watchdog can judge the patched machine.',
+  'The disk must serve its longest command (`device.max_sectors` at `device.service.transfer_rate`, with the seek, its whole jitter and the per-command overhead) in less than `checks.watchdog_window`: otherwise a busy disk gives no progress for a whole window, and the watchdog would call it a livelock.',
 ];
 
 /**
@@ -598,7 +599,7 @@ export const SLAB_NOMERGE_CONFLICT = 'slub_nomerge applies to SLUB only, and the
 /** Cross-field rules. Returns every problem, in a fixed order; the loader reports the first. */
 export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
   const out: ScenarioProblem[] = [];
-  const { machine, swap, workload, checks, outputs } = s;
+  const { machine, device, swap, workload, checks, outputs } = s;
   const meta = treeNameBytes(workload);
   const need = workload.copies * (workload.tree_size_bytes + meta);
   const have = machine.ram_bytes + swap.size_bytes;
@@ -629,6 +630,21 @@ export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
       path: ['live_patch', 'at'],
       also: [['checks', 'time_limit'], ['checks', 'watchdog_window']],
       message: `a live patch at ${formatDuration(s.live_patch.at_ns)} leaves less than checks.watchdog_window (${formatDuration(checks.watchdog_window_ns)}) before checks.time_limit (${formatDuration(checks.time_limit_ns)}), so the watchdog could not judge the patched machine; ${latest > 0 ? `patch by ${formatDuration(latest)} or ` : ''}raise checks.time_limit`,
+    });
+  }
+  // sim_disk's service time of a command of max_sectors: overhead, seek plus its largest jitter,
+  // and the transfer.
+  const sv = device.service;
+  const fixedNs = sv.per_command_overhead_ns + sv.seek_ns + sv.seek_jitter_ns;
+  const cmdBytes = device.max_sectors * 512;
+  const longestNs = fixedNs + Math.ceil((cmdBytes * 1e9) / sv.transfer_rate_bytes_per_s);
+  if (longestNs >= checks.watchdog_window_ns) {
+    const room = checks.watchdog_window_ns - fixedNs;
+    const minRate = room > 0 ? Math.ceil((cmdBytes * 1e9) / room / KiB) * KiB : 0;
+    out.push({
+      path: ['device', 'service', 'transfer_rate'],
+      also: [['checks', 'watchdog_window'], ['device', 'max_sectors']],
+      message: `at ${formatRate(sv.transfer_rate_bytes_per_s)} one command of device.max_sectors (${formatSize(cmdBytes)}) takes ${(longestNs / 1e9).toFixed(3)} s with its seek and overhead, not less than checks.watchdog_window (${formatDuration(checks.watchdog_window_ns)}), so a busy disk would look like a livelock; ${minRate > 0 ? `give at least ${formatRate(minRate)}, ` : ''}lower device.max_sectors or raise checks.watchdog_window`,
     });
   }
   if (checks.hung_task_timeout_ns > 0 && checks.hung_task_timeout_ns < NS_PER_S) {

@@ -211,3 +211,15 @@ test('load: an alias without an anchor, a sampling interval under 1 ms and a sub
   // The edges themselves are fine: 0 turns each off, 1ms and 1s are the smallest settings.
   for (const text of ['outputs:\n  metrics_interval: 0\n', 'outputs:\n  metrics_interval: 1ms\n', 'checks:\n  hung_task_timeout: 0\n', 'checks:\n  hung_task_timeout: 1s\n']) resolveScenario({ text });
 });
+
+test('load: a disk whose longest command outlasts the watchdog window is refused with the rate that would do (a busy disk is not a livelock)', () => {
+  assert.match(
+    refuse('device:\n  service:\n    transfer_rate: 1KiB/s\n'),
+    /^scenario\.yaml:3: device\.service\.transfer_rate: at 1KiB\/s one command of device\.max_sectors \(512KiB\) takes 512\.006 s with its seek and overhead, not less than checks\.watchdog_window \(135s\), so a busy disk would look like a livelock; give at least 4KiB\/s, lower device\.max_sectors/,
+  );
+  // The window is the other end of the rule: too short for even the seek, only a longer window helps.
+  assert.match(refuse('checks:\n  watchdog_window: 5ms\n'), /^scenario\.yaml:2: device\.service\.transfer_rate: at 60MiB\/s one command .* takes 0\.014 s .*; lower device\.max_sectors or raise checks\.watchdog_window$/);
+  // The rate the message gives is enough, and smaller requests make a slower disk acceptable.
+  resolveScenario({ text: 'device:\n  service:\n    transfer_rate: 4KiB/s\n' });
+  resolveScenario({ text: 'device:\n  max_sectors: 8\n  service:\n    transfer_rate: 1KiB/s\n' });
+});
