@@ -15,13 +15,15 @@ function tmp(): string {
 test('cli run outputs: every output flag writes its file and the summary names it (short run)', async () => {
   const d = tmp();
   try {
-    const r = await cli(['run', ...SMALL, '--set', 'outputs.proc_snapshots=[500ms]', '--report', join(d, 'r.html'), '--dmesg', join(d, 'dmesg.txt'), '--trace', join(d, 't.txt'), '--perfetto', join(d, 'p.json'), '--metrics', join(d, 'm.csv'), '--proc-dir', join(d, 'proc'), '--events', 'block:*,scsi:*', '--trace-buffer-kb', '64'], [], 60_000);
+    const r = await cli(['run', ...SMALL, '--set', 'outputs.proc_snapshots=[500ms, 4s]', '--report', join(d, 'r.html'), '--dmesg', join(d, 'dmesg.txt'), '--trace', join(d, 't.txt'), '--perfetto', join(d, 'p.json'), '--metrics', join(d, 'm.csv'), '--proc-dir', join(d, 'proc'), '--events', 'block:*,scsi:*', '--trace-buffer-kb', '64'], [], 60_000);
     assert.equal(r.status, 0, r.stderr);
     for (const [what, f] of [['report', 'r.html'], ['dmesg', 'dmesg.txt'], ['trace', 't.txt'], ['perfetto trace', 'p.json'], ['metrics', 'm.csv']]) {
       assert.ok(r.stdout.includes(`wrote ${what}: ${join(d, f!)}\n`), `${what} in summary:\n${r.stdout}`);
       assert.ok(existsSync(join(d, f!)), f);
     }
-    assert.match(r.stdout, /wrote proc snapshots: .*proc \(0\.5s, 3s\)/);
+    // The run completes at 3 s, so the 4 s instant never comes, and the summary says so.
+    assert.match(r.stdout, /wrote proc snapshots: .*proc \(0\.5s, 3s\); not taken, the run ended at 3\.000000 s: 4s\n/);
+    assert.deepEqual(readdirSync(join(d, 'proc')).sort(), ['0.5s', '3s']);
     assert.deepEqual(readdirSync(join(d, 'proc', '0.5s')).sort(), ['meminfo', 'slabinfo', 'vmstat', 'zoneinfo']);
     const trace = readFileSync(join(d, 't.txt'), 'utf8');
     assert.match(trace, /# events: block:\*,scsi:\* {2}buffer_size_kb: 64 {2}records: 512 /);

@@ -18,6 +18,7 @@ import { defaultWorkers, runMany } from '../../explore/pool.js';
 import { shellQuote } from '../../explore/sweep.js';
 import { InvariantViolation, type CheckLevel } from '../../check/invariants.js';
 import { formatDuration, parseDuration } from '../../scenario/units.js';
+import { formatSeconds } from '../../sim/time.js';
 import type { Machine } from '../../scenario/machine.js';
 import { STALL_TEXT, type RunResult } from '../../scenario/result.js';
 import { MetricsSampler } from '../../check/metrics.js';
@@ -297,7 +298,10 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
       const times = [...snapshots.keys()].sort((a, b) => a - b);
       const names = snapshotDirNames(times);
       for (const t of times) for (const f of PROC_FILES) writeFileAtomic(join(o.procDir, names.get(t)!, f), snapshots.get(t)![f], '--proc-dir');
-      wrote('proc snapshots', `${o.procDir} (${times.map((t) => names.get(t)!).join(', ')})`);
+      // Instants after the verdict never came: say so rather than leave the user looking for them.
+      const late = snapshotsNs.filter((t) => t > r.sim_time_ns);
+      const skipped = late.length === 0 ? '' : `; not taken, the run ended at ${formatSeconds(r.sim_time_ns)} s: ${late.map((t) => formatDuration(t)).join(', ')}`;
+      wrote('proc snapshots', `${o.procDir} (${times.map((t) => names.get(t)!).join(', ')})${skipped}`);
     }
     if (o.report !== undefined && series !== null) {
       const html = renderHtml(
