@@ -190,15 +190,18 @@ export function blk_queue_congestion_threshold(q: request_queue): void {
   q.nr_congestion_off = nr;
 }
 
+/** BLK_DEF_MAX_SECTORS (include/linux/blkdev.h): the largest request a queue builds by default. */
+export const BLK_DEF_MAX_SECTORS = 1024;
+
 /**
  * @kernel block/blk-settings.c blk_queue_max_sectors — requests above BLK_DEF_MAX_SECTORS cap at 1024.
  * The kernel also raises a limit below one page to 8 sectors; the scenario schema refuses those.
  */
 export function blk_queue_max_sectors(q: request_queue, max_sectors: number): void {
-  if (max_sectors < 1024) {
+  if (max_sectors < BLK_DEF_MAX_SECTORS) {
     q.max_sectors = q.max_hw_sectors = max_sectors;
   } else {
-    q.max_sectors = 1024;
+    q.max_sectors = BLK_DEF_MAX_SECTORS;
     q.max_hw_sectors = max_sectors;
   }
 }

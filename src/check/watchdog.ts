@@ -39,6 +39,14 @@ export interface WatchdogOptions {
   windowFromNs?: number;
 }
 
+/** How often a run's watchdog checks at most: once a simulated second. */
+export const WATCHDOG_CHECK_NS = 1_000_000_000;
+
+/** The watchdog's check interval: `checkIntervalNs`, or a quarter of a shorter window's length. */
+export function watchdogIntervalNs(windowNs: number, checkIntervalNs: number): number {
+  return Math.max(1, Math.min(checkIntervalNs, Math.floor(windowNs / 4)));
+}
+
 export class Watchdog {
   verdict: Verdict | null = null;
   verdictNs: number | null = null;
@@ -54,7 +62,7 @@ export class Watchdog {
   ) {
     // A check at most a quarter of a window after each progress step samples the switch count
     // that tells LIVELOCK from DEADLOCK, so at least three quarters of the window count for it.
-    this.intervalNs = Math.max(1, Math.min(o.checkIntervalNs, Math.floor(o.windowNs / 4)));
+    this.intervalNs = watchdogIntervalNs(o.windowNs, o.checkIntervalNs);
     this.KIND = k.sim.register('watchdog', () => this.check());
     k.sim.after(this.intervalNs, this.KIND, 0);
   }

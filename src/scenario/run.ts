@@ -3,7 +3,7 @@
  * progress watchdog (src/check/watchdog.ts); the reason names who waits where and how often they
  * retried, built from read-only views of the model.
  */
-import { Watchdog } from '../check/watchdog.js';
+import { Watchdog, WATCHDOG_CHECK_NS } from '../check/watchdog.js';
 import { InvariantChecker, type CheckLevel } from '../check/invariants.js';
 import { TASK_DEAD } from '../kernel/task.js';
 import { hungTaskWorstLatencyNs, TIMESTAMP_UNIT_NS } from '../kernel/hung_task.js';
@@ -67,7 +67,7 @@ export class RunHandle {
       lastProgressNs: () => lastProgressNs(m),
       done: () => m.workload.done,
       windowNs: p.watchdog_window_ns,
-      checkIntervalNs: 1_000_000_000,
+      checkIntervalNs: WATCHDOG_CHECK_NS,
       ignorePids: [m.watchdogTask.pid],
       ...(p.live_patch_ns !== undefined ? { windowFromNs: p.live_patch_ns } : {}),
     });
@@ -250,7 +250,7 @@ function pendingReason(m: Machine, verdict: Verdict): string {
   const parts: string[] = [];
   const since = verdict === 'LIVELOCK' || verdict === 'DEADLOCK' ? ` since ${formatSeconds(lastProgressNs(m))} s` : '';
   if (verdict === 'COMPLETED') {
-    // The watchdog saw the finish at its next once-a-second check, where the run stopped.
+    // The watchdog saw the finish at its next check, where the run stopped.
     return `workload finished at ${formatSeconds(m.workload.finished_ns ?? k.now)} s: ${m.workload.pages_copied} pages copied; ${m.pa.vm_events[PSWPOUT]!} pages written to swap by ${formatSeconds(k.now)} s; ${atomicLineText(m)}${livePatchText(m)}`;
   }
   parts.push(`no forward progress${since}`);

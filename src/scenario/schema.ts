@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { TRACEPOINTS, tracepointMatches } from '../kernel/trace.js';
 import { SIZEOF_DENTRY } from '../fs/dcache.js';
 import { SIZEOF_SHMEM_INODE_INFO } from '../mm/shmem.js';
+import { BLK_DEF_MAX_SECTORS } from '../block/blk-core.js';
 import {
   DURATION_PATTERN,
   formatDuration,
@@ -445,7 +446,7 @@ const scenarioDef = section('a reclaimsim scenario', {
     elevator: oneOf(['noop', 'deadline'], { default: 'noop', doc: 'I/O scheduler of the request queue: noop (arrival order) or deadline (sector order, batches of 16, reads before writes, expiry 0.5 s for reads and 5 s for writes); src/block/elevator.ts' }),
     service: section('how long the simulated disk takes per command', {
       seek: duration({ default: '4ms', doc: 'mean positioning time per command', max: 10 * NS_PER_S }),
-      seek_jitter: duration({ default: '2ms', doc: 'seek time varies uniformly by up to this much either way', max: 10 * NS_PER_S }),
+      seek_jitter: duration({ default: '2ms', doc: 'each seek takes up to this much longer, drawn uniformly from 0 (sim_disk adds, never subtracts)', max: 10 * NS_PER_S }),
       transfer_rate: rate({ default: '60MiB/s', doc: 'media transfer rate', min: 1 * KiB, max: 100 * GiB }),
       per_command_overhead: duration({ default: '100us', doc: 'fixed controller and completion cost per command', max: 1 * NS_PER_S }),
     }),
@@ -572,7 +573,7 @@ export const SCENARIO_RULES: readonly string[] = [
   '`outputs.metrics_interval` must be 0 (off) or at least 1ms.',
   '`checks.hung_task_timeout` must be 0 (off) or at least 1s (the kernel counts it in whole seconds).',
   '`live_patch.at` plus `checks.watchdog_window` must be at most `checks.time_limit`, so that the watchdog can judge the patched machine.',
-  'The disk must serve its longest command (`device.max_sectors` at `device.service.transfer_rate`, with the seek, its whole jitter and the per-command overhead) in less than `checks.watchdog_window`: otherwise a busy disk gives no progress for a whole window, and the watchdog would call it a livelock.',
+  'The disk must serve its longest command in less than `checks.watchdog_window`: the largest request (`device.max_sectors`, at most BLK_DEF_MAX_SECTORS = 1024 sectors, and at most `device.sg_tablesize` one-page segments) at `device.service.transfer_rate`, with the seek, its whole jitter and the per-command overhead. Otherwise a busy disk gives no progress for a whole window, and the watchdog would call it a livelock.',
 ];
 
 /**
@@ -632,19 +633,29 @@ export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
       message: `a live patch at ${formatDuration(s.live_patch.at_ns)} leaves less than checks.watchdog_window (${formatDuration(checks.watchdog_window_ns)}) before checks.time_limit (${formatDuration(checks.time_limit_ns)}), so the watchdog could not judge the patched machine; ${latest > 0 ? `patch by ${formatDuration(latest)} or ` : ''}raise checks.time_limit`,
     });
   }
-  // sim_disk's service time of a command of max_sectors: overhead, seek plus its largest jitter,
-  // and the transfer.
+  // sim_disk's service time of the largest request: overhead, seek plus its largest jitter, and
+  // the transfer. blk_queue_max_sectors caps requests at BLK_DEF_MAX_SECTORS, and every one-page
+  // bio is a segment, of which a request holds sg_tablesize.
   const sv = device.service;
   const fixedNs = sv.per_command_overhead_ns + sv.seek_ns + sv.seek_jitter_ns;
-  const cmdBytes = device.max_sectors * 512;
-  const longestNs = fixedNs + Math.ceil((cmdBytes * 1e9) / sv.transfer_rate_bytes_per_s);
+  const cmdBytes = Math.min(device.max_sectors, BLK_DEF_MAX_SECTORS, device.sg_tablesize * (PAGE_SIZE / 512)) * 512;
+  const serviceNs = (rate: number) => fixedNs + Math.ceil((cmdBytes * 1e9) / rate);
+  const longestNs = serviceNs(sv.transfer_rate_bytes_per_s);
   if (longestNs >= checks.watchdog_window_ns) {
-    const room = checks.watchdog_window_ns - fixedNs;
-    const minRate = room > 0 ? Math.ceil((cmdBytes * 1e9) / room / KiB) * KiB : 0;
+    const head = `at ${formatRate(sv.transfer_rate_bytes_per_s)} the largest request (${formatSize(cmdBytes)}) takes ${(longestNs / 1e9).toFixed(3)} s with its seek and overhead, not less than checks.watchdog_window (${formatDuration(checks.watchdog_window_ns)}), so a busy disk would look like a livelock`;
+    let fix: string;
+    if (fixedNs >= checks.watchdog_window_ns) {
+      fix = `the seek, its jitter and the per-command overhead alone take ${formatDuration(fixedNs)}: raise checks.watchdog_window or lower device.service.seek, seek_jitter or per_command_overhead`;
+    } else {
+      // The smallest whole KiB/s that serves the request inside the window (the check is strict).
+      let minRate = Math.ceil((cmdBytes * 1e9) / (checks.watchdog_window_ns - fixedNs) / KiB) * KiB;
+      while (serviceNs(minRate) >= checks.watchdog_window_ns) minRate += KiB;
+      fix = `give at least ${formatRate(minRate)}, lower device.max_sectors or raise checks.watchdog_window`;
+    }
     out.push({
       path: ['device', 'service', 'transfer_rate'],
-      also: [['checks', 'watchdog_window'], ['device', 'max_sectors']],
-      message: `at ${formatRate(sv.transfer_rate_bytes_per_s)} one command of device.max_sectors (${formatSize(cmdBytes)}) takes ${(longestNs / 1e9).toFixed(3)} s with its seek and overhead, not less than checks.watchdog_window (${formatDuration(checks.watchdog_window_ns)}), so a busy disk would look like a livelock; ${minRate > 0 ? `give at least ${formatRate(minRate)}, ` : ''}lower device.max_sectors or raise checks.watchdog_window`,
+      also: [['checks', 'watchdog_window'], ['device', 'max_sectors'], ['device', 'sg_tablesize']],
+      message: `${head}; ${fix}`,
     });
   }
   if (checks.hung_task_timeout_ns > 0 && checks.hung_task_timeout_ns < NS_PER_S) {

@@ -14,6 +14,8 @@ import { NR_FREE_PAGES, type PageAllocator, type zone } from '../mm/page_alloc.j
 import type { Machine } from './machine.js';
 import { livePatchApplied } from './live_patch.js';
 import type { RunResult, StallKind, Verdict } from './result.js';
+import { WATCHDOG_CHECK_NS, watchdogIntervalNs } from '../check/watchdog.js';
+import { formatDuration, NS_PER_S } from './units.js';
 
 /** One step of the timeline. `event` is a stable name for machines; `text` says it for people. */
 export interface TimelineEntry {
@@ -117,13 +119,14 @@ export function buildTimeline(m: Machine, r: Pick<RunResult, 'verdict' | 'sim_ti
     add(lp.last_progress_ns, 'progress_stopped', `last forward progress before the live patch: no page copied and no swap write completed for the next ${((lp.at_ns - lp.last_progress_ns) / 1e9).toFixed(2)} s, until the patch`);
   }
   if (r.time_to_finish_ns !== null) add(r.time_to_finish_ns, 'workload_finished', 'the copies finish');
-  add(r.sim_time_ns, 'verdict', verdictText(r.verdict, r.stall));
+  add(r.sim_time_ns, 'verdict', verdictText(r.verdict, r.stall, watchdogIntervalNs(m.params.watchdog_window_ns, WATCHDOG_CHECK_NS)));
   // Stable: entries of the same instant keep the order of the story above.
   return out.map((e, i) => ({ e, i })).sort((a, b) => a.e.t_ns - b.e.t_ns || a.i - b.i).map((x) => x.e);
 }
 
-function verdictText(v: Verdict, stall: StallKind | null): string {
-  if (v === 'COMPLETED') return 'verdict COMPLETED (the watchdog\'s once-a-second check sees the finish)';
+function verdictText(v: Verdict, stall: StallKind | null, intervalNs: number): string {
+  const check = intervalNs === NS_PER_S ? 'once-a-second check' : `check every ${formatDuration(intervalNs)}`;
+  if (v === 'COMPLETED') return `verdict COMPLETED (the watchdog's ${check} sees the finish)`;
   if (v === 'LIMIT') return 'verdict LIMIT: the run was stopped by a limit';
   return `verdict ${v}${stall ? ` (${stall})` : ''}: the watchdog has seen no progress for its whole window`;
 }

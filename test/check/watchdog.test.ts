@@ -35,3 +35,12 @@ test('watchdog: a 400 ms window catches the 0.6 s first pass within 100 ms of it
   assert.ok(late >= 400e6 && late <= 500e6, `verdict ${late} ns after the last progress`);
   assert.ok(last > last2, 'the run with the longer window made progress after the short window\'s stall');
 });
+
+test('watchdog: with a 3 s window the finish is seen within 750 ms, and the timeline names that interval', () => {
+  const s = resolveScenario({ name: 'flagship', sets: ['profile=2.6.25', 'checks.watchdog_window=3s'] });
+  const { result: r } = runScenario(paramsFromScenario(s), { check: 'cheap' });
+  assert.equal(r.verdict, 'COMPLETED', r.reason);
+  const late = r.sim_time_ns - r.time_to_finish_ns!;
+  assert.ok(late > 0 && late <= 750e6, `finish seen ${late} ns later`);
+  assert.equal(r.timeline.at(-1)!.text, "verdict COMPLETED (the watchdog's check every 750ms sees the finish)");
+});

@@ -212,14 +212,21 @@ test('load: an alias without an anchor, a sampling interval under 1 ms and a sub
   for (const text of ['outputs:\n  metrics_interval: 0\n', 'outputs:\n  metrics_interval: 1ms\n', 'checks:\n  hung_task_timeout: 0\n', 'checks:\n  hung_task_timeout: 1s\n']) resolveScenario({ text });
 });
 
-test('load: a disk whose longest command outlasts the watchdog window is refused with the rate that would do (a busy disk is not a livelock)', () => {
+test('load: a disk whose largest request outlasts the watchdog window is refused with the rate that would do (a busy disk is not a livelock)', () => {
   assert.match(
     refuse('device:\n  service:\n    transfer_rate: 1KiB/s\n'),
-    /^scenario\.yaml:3: device\.service\.transfer_rate: at 1KiB\/s one command of device\.max_sectors \(512KiB\) takes 512\.006 s with its seek and overhead, not less than checks\.watchdog_window \(135s\), so a busy disk would look like a livelock; give at least 4KiB\/s, lower device\.max_sectors/,
+    /^scenario\.yaml:3: device\.service\.transfer_rate: at 1KiB\/s the largest request \(512KiB\) takes 512\.006 s with its seek and overhead, not less than checks\.watchdog_window \(135s\), so a busy disk would look like a livelock; give at least 4KiB\/s, lower device\.max_sectors/,
   );
-  // The window is the other end of the rule: too short for even the seek, only a longer window helps.
-  assert.match(refuse('checks:\n  watchdog_window: 5ms\n'), /^scenario\.yaml:2: device\.service\.transfer_rate: at 60MiB\/s one command .* takes 0\.014 s .*; lower device\.max_sectors or raise checks\.watchdog_window$/);
-  // The rate the message gives is enough, and smaller requests make a slower disk acceptable.
-  resolveScenario({ text: 'device:\n  service:\n    transfer_rate: 4KiB/s\n' });
+  // The rate it names passes even where rounding would land exactly on the window.
+  assert.match(refuse('device:\n  service:\n    transfer_rate: 2KiB/s\nchecks:\n  watchdog_window: 128006100us\n'), /give at least 5KiB\/s,/);
+  resolveScenario({ text: 'device:\n  service:\n    transfer_rate: 5KiB/s\nchecks:\n  watchdog_window: 128006100us\n' });
+  // A window shorter than the seek and overhead alone: only those or the window can help.
+  assert.match(refuse('checks:\n  watchdog_window: 5ms\n'), /^scenario\.yaml:2: device\.service\.transfer_rate: at 60MiB\/s the largest request .* takes 0\.014 s .*; the seek, its jitter and the per-command overhead alone take 6100us: raise checks\.watchdog_window or lower device\.service\.seek, seek_jitter or per_command_overhead$/);
+  // The request size is what the queue builds: max_sectors above BLK_DEF_MAX_SECTORS still gives
+  // 512 KiB requests, and sg_tablesize one-page segments bound it too.
+  resolveScenario({ text: 'device:\n  max_sectors: 2048\n  service:\n    transfer_rate: 4KiB/s\n' });
+  resolveScenario({ text: 'device:\n  max_sectors: 65535\nchecks:\n  watchdog_window: 200ms\n' });
+  resolveScenario({ text: 'device:\n  sg_tablesize: 2\n  service:\n    transfer_rate: 1KiB/s\n' });
   resolveScenario({ text: 'device:\n  max_sectors: 8\n  service:\n    transfer_rate: 1KiB/s\n' });
+  resolveScenario({ text: 'device:\n  service:\n    transfer_rate: 4KiB/s\n' });
 });
