@@ -131,6 +131,10 @@ export function radix_tree_maxindex(height: number): number {
   return height_to_maxindex[height]!;
 }
 
+/**
+ * @kernel lib/radix-tree.c radix_tree_node_alloc, radix_tree_preload (their kmem_cache_alloc)
+ * A node from the slab, marked __GFP_RECLAIMABLE as set_migrateflags marks it; counted.
+ */
 function node_kmem_alloc(ctx: radix_tree_ctx, gfp_mask: number): number {
   const obj = kmem_cache_alloc(ctx.cachep, gfp_mask | __GFP_RECLAIMABLE);
   if (obj !== 0) ctx.stat.allocated++;

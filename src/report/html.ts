@@ -384,9 +384,11 @@ const SCRIPT = `
         ctx.strokeStyle = 'rgba(214,39,40,0.35)';
         ctx.lineWidth = dpr;
         for (var j = 0; j < squeezes.length; j++) {
-          var x0 = Math.max(left, u.valToPos(squeezes[j][0], 'x', true));
-          var x1 = Math.min(right, u.valToPos(squeezes[j][1], 'x', true));
-          if (x1 <= x0 && (x0 < left || x0 > right)) continue;
+          var a = u.valToPos(squeezes[j][0], 'x', true), b = u.valToPos(squeezes[j][1], 'x', true);
+          // A squeeze wholly outside the zoomed window is not drawn at its edge.
+          if (b < left || a > right) continue;
+          var x0 = Math.max(left, a);
+          var x1 = Math.min(right, b);
           // At least 3 px wide with an outline, so a squeeze of a few ms still shows.
           var w = Math.max(3 * dpr, x1 - x0);
           ctx.fillRect(x0, top, w, h);

@@ -235,7 +235,8 @@ export class CopyWorkload {
         let pfn = this.vm.pa.alloc_pages_fastpath(GFP_HIGHUSER_MOVABLE, 0);
         if (pfn < 0) pfn = yield* this.alloc_page_slow(GFP_HIGHUSER_MOVABLE);
         // The preload reclaims if a node's slab needs a page; if even that gives up (shmem_getpage
-        // would fail the write with -ENOMEM), the model waits a tick and tries again.
+        // would fail the write with -ENOMEM), the model waits a tick and tries again. The
+        // non-sleeping try first saves making a generator per page (shmem_preload_wait repeats it).
         if (shmem_preload(this.vm, GFP_HIGHUSER_MOVABLE) !== 0) {
           while ((yield* shmem_preload_wait(this.vm, GFP_HIGHUSER_MOVABLE)) !== 0) {
             k.mark('workload_preload_failed');

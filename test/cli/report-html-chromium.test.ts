@@ -210,7 +210,7 @@ test('html report in headless Chromium: a squeeze is shaded on every chart of it
     const { page, errors } = await renderedPage(browser, 'squeeze', [plain, shaded]);
     // Chart i of the plain run against chart i of the shaded one: same data, so every pixel that
     // differs is the band's, and it is reddish (the band is a translucent red).
-    const diffs = await page.evaluate(() => {
+    const pixelDiffs = () => page.evaluate(() => {
       const canvases = [...document.querySelectorAll<HTMLCanvasElement>('.uplot canvas')];
       const half = canvases.length / 2;
       const out: { differing: number; reddish: number }[] = [];
@@ -229,11 +229,25 @@ test('html report in headless Chromium: a squeeze is shaded on every chart of it
       }
       return out;
     });
+    const diffs = await pixelDiffs();
     assert.equal(diffs.length, 6, JSON.stringify(diffs));
     for (const d of diffs) {
       assert.ok(d.differing > 500, `a band is drawn: ${JSON.stringify(d)}`);
       assert.ok(d.reddish >= d.differing * 0.9, `and it is red: ${JSON.stringify(d)}`);
     }
+    // Zoomed to a window after the squeeze (1-2 s of the run), no chart shows any of it: a squeeze
+    // outside the window is not drawn at the window's edge.
+    await page.locator('.chart .u-over').first().scrollIntoViewIfNeeded();
+    const box = (await page.locator('.chart .u-over').first().boundingBox())!;
+    const before = await page.evaluate(() => document.documentElement.getAttribute('data-x-range'));
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.97, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction((b) => document.documentElement.getAttribute('data-x-range') !== b, before);
+    const lo = Number((await page.evaluate(() => document.documentElement.getAttribute('data-x-range')))!.split('-')[0]);
+    assert.ok(lo > 2, `the window starts after the squeeze ends (at ${lo} s)`);
+    assert.deepEqual((await pixelDiffs()).map((d) => d.differing), [0, 0, 0, 0, 0, 0]);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
