@@ -16,6 +16,23 @@ import { renderHtml } from '../../src/report/html.js';
 import { reportRun } from '../../src/report/collect.js';
 import { observe, smallParams } from '../report/helpers.js';
 
+/**
+ * Drags across a chart's plot area (`selector`, the first match) from `from` to `to`, fractions of
+ * its width, and waits until the page's x range has changed. Returns the plot area's box.
+ */
+async function dragZoom(page: Page, from: number, to: number, selector = '.chart .u-over'): Promise<{ x: number; y: number; width: number; height: number }> {
+  const over = page.locator(selector).first();
+  await over.scrollIntoViewIfNeeded();
+  const box = (await over.boundingBox())!;
+  const before = await page.evaluate(() => document.documentElement.getAttribute('data-x-range'));
+  await page.mouse.move(box.x + box.width * from, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * to, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction((b) => document.documentElement.getAttribute('data-x-range') !== b, before);
+  return box;
+}
+
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SMALL = ['--set', 'machine.ram=128MiB', '--set', 'workload.copies=2', '--set', 'workload.tree_size=64MiB', '--set', 'checks.time_limit=5s'];
@@ -149,12 +166,7 @@ test('html report in headless Chromium: the time-axis buttons switch every chart
     const charts = (): Promise<(string | null)[]> => page.evaluate(() => [...document.querySelectorAll('.chart')].map((c) => c.getAttribute('data-x-range')));
     assert.ok((await charts()).every((r) => r === '0-34'), JSON.stringify(await charts()));
     // A drag on one chart zooms every chart to the same window.
-    await page.locator('.chart .u-over').first().scrollIntoViewIfNeeded();
-    const box = (await page.locator('.chart .u-over').first().boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
-    await page.mouse.up();
+    const box = await dragZoom(page, 0.25, 0.5);
     const zoomed = await charts();
     assert.notEqual(zoomed[0], '0-34', 'the drag zoomed');
     assert.ok(zoomed.every((r) => r === zoomed[0]), JSON.stringify(zoomed));
@@ -237,14 +249,7 @@ test('html report in headless Chromium: a squeeze is shaded on every chart of it
     }
     // Zoomed to a window after the squeeze (1-2 s of the run), no chart shows any of it: a squeeze
     // outside the window is not drawn at the window's edge.
-    await page.locator('.chart .u-over').first().scrollIntoViewIfNeeded();
-    const box = (await page.locator('.chart .u-over').first().boundingBox())!;
-    const before = await page.evaluate(() => document.documentElement.getAttribute('data-x-range'));
-    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.97, box.y + box.height / 2, { steps: 5 });
-    await page.mouse.up();
-    await page.waitForFunction((b) => document.documentElement.getAttribute('data-x-range') !== b, before);
+    await dragZoom(page, 0.8, 0.97);
     const lo = Number((await page.evaluate(() => document.documentElement.getAttribute('data-x-range')))!.split('-')[0]);
     assert.ok(lo > 2, `the window starts after the squeeze ends (at ${lo} s)`);
     assert.deepEqual((await pixelDiffs()).map((d) => d.differing), [0, 0, 0, 0, 0, 0]);
@@ -366,13 +371,8 @@ test('html report in headless Chromium: columns share each chart\'s y scale by d
     // A zoom still moves every chart's time axis, and the shared y ranges follow the window.
     const xs = (): Promise<(string | null)[]> => page.evaluate(() => [...document.querySelectorAll('.chart')].map((c) => c.getAttribute('data-x-range')));
     const before = await xs();
-    await page.locator('#chart-0-writeback .u-over').scrollIntoViewIfNeeded();
-    const box = (await page.locator('#chart-0-writeback .u-over').boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
-    await page.mouse.up();
-    await page.waitForFunction((b) => document.documentElement.getAttribute('data-x-range') !== b, before[0]);
+    await dragZoom(page, 0.1, 0.4, '#chart-0-writeback .u-over');
+    assert.notDeepEqual(await xs(), before);
     const zoomed = await xs();
     assert.ok(zoomed.every((r) => r === zoomed[0]), JSON.stringify(zoomed));
     assert.ok(sameInBoth(await ranges()), JSON.stringify(await ranges()));
