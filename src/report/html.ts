@@ -304,8 +304,10 @@ const SCRIPT = `
   // Each chart's y range as its data-y-min and data-y-max say it (tests and scripts read them).
   function showY(u) {
     if (!u.__el) return;
-    u.__el.setAttribute('data-y-min', String(u.scales.y.min));
-    u.__el.setAttribute('data-y-max', String(u.scales.y.max));
+    // Twelve significant digits: the range's arithmetic leaves float noise (5.500000000000002).
+    var num = function (v) { return v === null || v === undefined ? String(v) : String(+v.toPrecision(12)); };
+    u.__el.setAttribute('data-y-min', num(u.scales.y.min));
+    u.__el.setAttribute('data-y-max', num(u.scales.y.max));
   }
   function onScale(u, key) {
     if (key === 'y') showY(u);
@@ -371,6 +373,14 @@ const SCRIPT = `
     ctx.moveTo(x + 0.5, top);
     ctx.lineTo(x + 0.5, top + h);
   }
+  // The y axis grows with its longest tick label (800,000 pages needs more room than 4,000), so
+  // the axis title never sits on the numbers.
+  function yAxisSize(u, values) {
+    var n = 0;
+    if (values) for (var i = 0; i < values.length; i++) n = Math.max(n, String(values[i]).length);
+    return 56 + 8 * Math.max(0, n - 5);
+  }
+
   function marks(fail, squeezes, patch) {
     return function (u) {
       var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
@@ -451,7 +461,7 @@ const SCRIPT = `
         scales: { x: xScale, y: { range: yRange(c) } },
         // The legend's own markers are empty boxes here; swatch() draws each series' line in them.
         legend: { live: true, markers: { show: true, width: 0, dash: 'solid', stroke: 'transparent', fill: 'transparent' } },
-        axes: [{ label: 'simulated time (s)', size: 36 }, { label: c.yLabel, size: 56 }],
+        axes: [{ label: 'simulated time (s)', size: 36 }, { label: c.yLabel, size: yAxisSize }],
         series: series,
         cursor: { drag: { x: true, y: false } },
         hooks: { draw: [marks(run.failures, run.squeezes, run.patch)], setScale: [syncX, onScale] },

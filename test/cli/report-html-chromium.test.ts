@@ -426,3 +426,24 @@ test('html report in headless Chromium: every legend swatch is a line with its s
     await browser.close();
   }
 });
+
+test('html report in headless Chromium: a y axis with longer tick labels is wider, so its title stays clear of them (library render)', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
+    return;
+  }
+  const o = observe(smallParams());
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const { page, errors } = await renderedPage(browser, 'axes', [reportRun(o.machine, o.result, o.sampler!.series, 'small')]);
+    // Each chart's second axis is its y axis (uPlot sizes it by its width).
+    const widths = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('.chart')].map((c) => [c.id.replace(/^chart-\d+-/, ''), parseFloat(c.querySelectorAll<HTMLElement>('.u-axis')[1]!.style.width)])));
+    // Tens of thousands of pages copied ("30,000") against a handful of mempool elements.
+    assert.equal(widths['mempool'], 56, JSON.stringify(widths));
+    assert.ok(widths['progress']! >= 64, JSON.stringify(widths));
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await browser.close();
+  }
+});
