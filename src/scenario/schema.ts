@@ -374,7 +374,7 @@ const fileSizeEntry = section(
   'one class of file sizes in the copied tree',
   {
     size: size({ default: '4KiB', doc: 'size of each file in this class', min: 1, max: 1 * GiB }),
-    weight: int({ default: 1, doc: 'relative share of files of this size', min: 1, max: 1_000_000 }),
+    weight: int({ default: 1, doc: 'relative share of files of this size (1 when left out)', min: 1, max: 1_000_000 }),
   },
   { inList: true },
 );

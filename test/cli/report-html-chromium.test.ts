@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { cli } from './scenario-cli-helpers.js';
-import { uplotAssets } from '../../src/cli/commands/run.js';
+import { REPRODUCE_ROWS, uplotAssets } from '../../src/cli/commands/run.js';
 import { renderHtml } from '../../src/report/html.js';
 import { reportRun } from '../../src/report/collect.js';
 import { observe, smallParams } from '../report/helpers.js';
@@ -123,19 +123,19 @@ test('html report in headless Chromium: reproduce --report draws every chart, ma
     t.diagnostic(`screenshot: ${shot}`);
     assert.deepEqual(c.errors, []);
     assert.deepEqual(c.requests, []);
-    assert.equal(c.charts, 7 * 6);
+    assert.equal(c.charts, REPRODUCE_ROWS.length * 6);
     assert.equal(c.canvases.length, c.charts, 'one uPlot canvas per chart');
     for (const cv of c.canvases) {
       assert.ok(cv.w > 0 && cv.h > 0, `canvas ${cv.w}x${cv.h}`);
       assert.ok(cv.inked, 'canvas has drawn pixels');
     }
     assert.ok(c.headings.includes('2.6.25-rc8 (seed 1)') && c.headings.includes('2.6.25 (seed 1)'), c.headings.join(', '));
-    // The page opens with one y scale per chart over all seven columns: rc8's writeback plateau
+    // The page opens with one y scale per chart over all the columns: rc8's writeback plateau
     // is drawn on the same scale as the fix's thousands of pages in flight.
     assert.equal(c.yScales, 'shared');
     assert.deepEqual(Object.keys(c.yRanges), ['free', 'writeback', 'slab', 'progress', 'mempool', 'device']);
     for (const [id, ranges] of Object.entries(c.yRanges)) {
-      assert.equal(ranges.length, 7, id);
+      assert.equal(ranges.length, REPRODUCE_ROWS.length, id);
       assert.ok(ranges.every((r) => r === ranges[0] && /^-?[\d.e+-]+ [\d.e+-]+$/.test(r)), `${id}: ${ranges.join(', ')}`);
     }
     assert.ok(Number(c.yRanges['writeback']![0]!.split(' ')[1]) > 1000, c.yRanges['writeback']![0]);

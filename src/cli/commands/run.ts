@@ -314,6 +314,21 @@ async function runCommand(arg: string, o: { set: string[]; kernel?: Profile; var
     if (r.verdict === 'LIVELOCK' || r.verdict === 'DEADLOCK') throw new ExitRequest(EXIT_LIVENESS);
 }
 
+/**
+ * The kernels `reproduce` runs, one table row each: the three profiles, then rc8 with each of the
+ * alternatives the patch discusses. A candidate fix's variant gets its row here
+ * (docs/adding-a-fix.md); the tests count rows and charts from this list.
+ */
+export const REPRODUCE_ROWS: readonly { profile: Profile; variants: Variant[] }[] = [
+  { profile: '2.6.25-rc8', variants: [] },
+  { profile: '2.6.25', variants: [] },
+  { profile: '2.6.24', variants: [] },
+  { profile: '2.6.25-rc8', variants: ['noop-ctor'] },
+  { profile: '2.6.25-rc8', variants: ['single-cache'] },
+  { profile: '2.6.25-rc8', variants: ['slub_nomerge'] },
+  { profile: '2.6.25-rc8', variants: ['slab'] },
+];
+
 export function register(program: Command): void {
   addForceOption(addSetOption(
     program
@@ -366,15 +381,7 @@ export function register(program: Command): void {
       checkHostMemory(reproduceScenario, o.force === true);
       const DEFAULT_PARAMS = paramsFromScenario(reproduceScenario);
       checkOutFile('--report', o.report);
-      const rows: { profile: Profile; variants: Variant[] }[] = [
-        { profile: '2.6.25-rc8', variants: [] },
-        { profile: '2.6.25', variants: [] },
-        { profile: '2.6.24', variants: [] },
-        { profile: '2.6.25-rc8', variants: ['noop-ctor'] },
-        { profile: '2.6.25-rc8', variants: ['single-cache'] },
-        { profile: '2.6.25-rc8', variants: ['slub_nomerge'] },
-        { profile: '2.6.25-rc8', variants: ['slab'] },
-      ];
+      const rows = REPRODUCE_ROWS;
       if (!o.json) out(`reclaimsim reproduce: ${DEFAULT_PARAMS.name} (${DEFAULT_PARAMS.copies} copies of ${mib(DEFAULT_PARAMS.tree_bytes)} MiB into tmpfs on ${mib(DEFAULT_PARAMS.ram_bytes)} MiB RAM, ${cpuTimeText(DEFAULT_PARAMS)}${livePatchText(DEFAULT_PARAMS)}), seeds 1..${o.seeds}`);
       // Every (row, seed) run on the worker pool; results come back in input order. With --report,
       // seed 1 of each row runs here instead, with the samplers attached, while the pool runs the

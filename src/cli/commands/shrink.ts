@@ -104,12 +104,14 @@ export function register(program: Command): void {
         onStep: (s, n) => err(`  ${s.path}: ${s.from} -> ${s.to} (after ${n + startRuns} runs)`),
       });
       res.runs += startRuns;
+      // The file's own name where --out gives it; printed to stdout, the user names it.
+      const self = o.out !== undefined ? shellQuote(o.out) : 'THIS_FILE.yaml';
       const yaml = shrinkYaml(res, [
         `shrunk by reclaimsim shrink ${rec.id}${cand ? ` --candidate ${sideLabel(cand.side)}` : ''} from run #${rec.id} (${rec.source}${rec.sets.map((x) => ` --set ${x}`).join('')}, seed ${rec.seed}${rec.sched_salt !== null ? `, sched_salt ${rec.sched_salt}` : ''})`,
         `model ${rec.model_version}${res.budgetExhausted ? '; the run budget ran out: a larger --budget may shrink further' : ''}`,
-        `reproduce: reclaimsim run THIS_FILE.yaml`,
+        `reproduce: reclaimsim run ${self}`,
         ...(cand
-          ? [`with ${sideLabel(cand.side)}: ${verdictLabel(cand.partner.verdict, cand.partner.stall ?? undefined)}: reclaimsim run THIS_FILE.yaml ${kernelSets(cand.side).map((x) => `--set '${x}'`).join(' ')}`]
+          ? [`with ${sideLabel(cand.side)}: ${verdictLabel(cand.partner.verdict, cand.partner.stall ?? undefined)}: reclaimsim run ${self} ${kernelSets(cand.side).map((x) => `--set '${x}'`).join(' ')}`]
           : []),
       ], shrunkDescription(rec.id, rec.source, res));
       if (o.out !== undefined) {
