@@ -397,3 +397,17 @@ test('results --baseline/--candidate and shrink --candidate: the fix against rc8
     assert.match(r.stderr, re);
   }
 });
+
+test('sweep: runs a limit stopped are counted apart and named under the findings, with what to raise', async () => {
+  const dir = tmp();
+  const db = join(dir, 'r.db');
+  // rc8 latches at about 1 s on this box; a 2 s limit stops it well inside the 135 s window.
+  const r = await cli(['sweep', 'flagship', ...SMALL, '--set', 'checks.time_limit=2s', '--seeds', '1..2', '--grid', 'profile=2.6.25-rc8', '--db', db], [], T);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /findings: none/);
+  assert.match(r.stdout, /\nlimits: 2 run\(s\) stopped at checks\.time_limit or checks\.event_limit before the watchdog could judge them \(the "limit" column\): .*raise checks\.time_limit to judge them\n/);
+  // A sweep where every run got its verdict has no such line.
+  const ok = await cli(['sweep', 'flagship', ...SMALL, '--seeds', '1', '--grid', 'profile=2.6.25', '--db', join(dir, 'ok.db')], [], T);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.doesNotMatch(ok.stdout, /\nlimits:/);
+});

@@ -202,6 +202,9 @@ export function register(program: Command): void {
           out(`  ... ${findings.length - MAX_FINDINGS_SHOWN} more: ${lists.join('; ')}`);
         }
       }
+      // Runs a limit stopped found nothing either way, and count in no livelock rate's favour: say so.
+      const limited = outcome.records.filter((r) => r.verdict === 'LIMIT').length;
+      if (limited > 0) out(`limits: ${limited} run(s) stopped at checks.time_limit or checks.event_limit before the watchdog could judge them (the "limit" column): a stall is judged only after checks.watchdog_window without progress; raise checks.time_limit to judge them`);
       // A grid over kernels pairs its runs: say how to compare them run by run.
       const kernels = [...new Set(groups.map(sideLabel))];
       if (!spec.swarm && kernels.length >= 2) out(`run by run: ${compareCommandLine(kernels[0]!, kernels[1]!, o.db, DEFAULT_DB)}`);
