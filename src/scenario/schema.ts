@@ -165,11 +165,16 @@ function unitField<S extends string>(
         return z.NEVER;
       }
       if (r.value < min || (max !== undefined && r.value > max)) {
-        ctx.addIssue({ code: 'custom', message: expected(rangeText, v, r.value < min ? (opts.minWhy ?? '') : '') });
+        // A bare number is bytes: 1536 for RAM is 1.5 KiB, not 1536MiB.
+        const bare = kind === 'size' && /^\s*[0-9]+\s*$/.test(String(v)) ? `a number without a unit is bytes; write ${String(v).trim()}MiB for MiB` : '';
+        ctx.addIssue({ code: 'custom', message: expected(rangeText, v, [r.value < min ? (opts.minWhy ?? '') : '', bare].filter((x) => x !== '').join('; ')) });
         return z.NEVER;
       }
       if (opts.multipleOf !== undefined && r.value % opts.multipleOf !== 0) {
-        ctx.addIssue({ code: 'custom', message: expected(`a multiple of ${format(opts.multipleOf)}`, v) });
+        // kB, MB, GB and TB are powers of 1000, which pages do not divide.
+        const dec = /^\s*([0-9.]+)\s*(kB|MB|GB|TB)\s*$/.exec(String(v));
+        const why = dec ? `${dec[2]} is a power of 1000; write ${dec[1]}${dec[2]![0]!.toUpperCase()}iB for the power of 1024` : '';
+        ctx.addIssue({ code: 'custom', message: expected(`a multiple of ${format(opts.multipleOf)}`, v, why) });
         return z.NEVER;
       }
       return r.value;
@@ -192,6 +197,7 @@ function unitField<S extends string>(
         const r = parse(found);
         if (!r.ok && !r.why.startsWith('not a')) return r.why;
         if (kind === 'rate' && parseSize(found).ok) return 'a rate ends in /s, such as 60MiB/s';
+        if (kind === 'rate' && /bps$|bit/i.test(String(found))) return 'a rate is in bytes per second, such as 4MiB/s, not bits';
         return '';
       },
     }),
@@ -305,6 +311,8 @@ function list<E extends FieldDef, S extends string = E['suffix']>(
       expect: `a list of ${count} items, each ${elemExpect}`,
       toInput: (v) => (v as unknown[]).map((x) => toInputOf(element.desc, x)),
       element: element.desc,
+      // One value where a list is due (`variants: noop-ctor`): the fix is the brackets.
+      explain: (found) => (typeof found === 'string' || typeof found === 'number' ? `write one value as a list: [${String(found)}]` : ''),
     }),
   };
 }

@@ -230,3 +230,12 @@ test('load: a disk whose largest request outlasts the watchdog window is refused
   resolveScenario({ text: 'device:\n  max_sectors: 8\n  service:\n    transfer_rate: 1KiB/s\n' });
   resolveScenario({ text: 'device:\n  service:\n    transfer_rate: 4KiB/s\n' });
 });
+
+test('load: common unit and shape slips get the fix in the message (bare bytes, decimal units, bits per second, one value for a list)', () => {
+  assert.match(refuse('machine:\n  ram: 1536\n'), /machine\.ram: expected a size from 64MiB to 1TiB, got 1536 \(.*a number without a unit is bytes; write 1536MiB for MiB\)$/);
+  assert.equal(refuse('machine:\n  ram: 1GB\n'), 'scenario.yaml:2: machine.ram: expected a multiple of 4KiB, got "1GB" (GB is a power of 1000; write 1GiB for the power of 1024)');
+  assert.match(refuse('device:\n  service:\n    transfer_rate: 30Mbps\n'), /got "30Mbps" \(a rate is in bytes per second, such as 4MiB\/s, not bits\)$/);
+  assert.match(refuse('variants: noop-ctor\n'), /variants: expected a list .* got "noop-ctor" \(write one value as a list: \[noop-ctor\]\)$/);
+  // What the hints suggest is accepted.
+  for (const text of ['machine:\n  ram: 1536MiB\n', 'machine:\n  ram: 1GiB\n', 'variants: [noop-ctor]\n']) resolveScenario({ text });
+});
