@@ -3,7 +3,7 @@
  * installs it in .ci/run, locally `apt-get install -y chromium`): no console errors, no network
  * requests, every chart drawn, a screenshot, the rc8 and fix columns present, scenario names escaped.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,6 +96,23 @@ async function openReport(browser: Browser, file: string, screenshot: string): P
 }
 
 /** Writes `runs` as a report, opens it in a new Chromium page and waits for the charts; collects page errors. */
+/**
+ * Runs `fn` with a headless Chromium, closed afterwards; without Chromium the test is skipped with
+ * how to install it.
+ */
+async function withChromium(t: TestContext, fn: (browser: Browser) => Promise<void>): Promise<void> {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
+    return;
+  }
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    await fn(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
 async function renderedPage(browser: Browser, name: string, runs: ReturnType<typeof reportRun>[]): Promise<{ page: Page; errors: string[] }> {
   const file = join(mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-')), `${name}.html`);
   writeFileSync(file, renderHtml({ title: name, subtitle: 's', runs }, uplotAssets()));
@@ -108,16 +125,11 @@ async function renderedPage(browser: Browser, name: string, runs: ReturnType<typ
 }
 
 test('html report in headless Chromium: reproduce --report draws every chart, makes no requests, shows rc8 and the fix (short scenario)', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-'));
-  const file = join(dir, 'report.html');
-  const r = await cli(['reproduce', ...SMALL, '--seeds', '1', '--report', file], [], 120_000);
-  assert.equal(r.status, 0, r.stderr);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  try {
+  await withChromium(t, async (browser) => {
+    const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-'));
+    const file = join(dir, 'report.html');
+    const r = await cli(['reproduce', ...SMALL, '--seeds', '1', '--report', file], [], 120_000);
+    assert.equal(r.status, 0, r.stderr);
     const shot = join(dir, 'report.png');
     const c = await openReport(browser, file, shot);
     t.diagnostic(`screenshot: ${shot}`);
@@ -140,21 +152,14 @@ test('html report in headless Chromium: reproduce --report draws every chart, ma
     }
     assert.ok(Number(c.yRanges['writeback']![0]!.split(' ')[1]) > 1000, c.yRanges['writeback']![0]);
     assert.ok(existsSync(shot));
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('html report in headless Chromium: the time-axis buttons switch every chart between the focus window and the whole runs', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
-    return;
-  }
-  const o = observe(smallParams());
-  const done = reportRun(o.machine, o.result, o.sampler!.series, 'done');
-  const stuck = { ...done, title: 'stuck', result: { ...o.result, verdict: 'LIVELOCK' as const, time_to_livelock_ns: 4e9, sim_time_ns: 134e9 } };
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  try {
+  await withChromium(t, async (browser) => {
+    const o = observe(smallParams());
+    const done = reportRun(o.machine, o.result, o.sampler!.series, 'done');
+    const stuck = { ...done, title: 'stuck', result: { ...o.result, verdict: 'LIVELOCK' as const, time_to_livelock_ns: 4e9, sim_time_ns: 134e9 } };
     const { page, errors } = await renderedPage(browser, 'axis', [done, stuck]);
     const range = (): Promise<string | null> => page.evaluate(() => document.documentElement.getAttribute('data-x-range'));
     assert.equal(await range(), '0-34');
@@ -178,24 +183,17 @@ test('html report in headless Chromium: the time-axis buttons switch every chart
     assert.ok(reset.every((r) => r === reset[0]), JSON.stringify(reset));
     assert.deepEqual(errors, []);
     await page.close();
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('html report in headless Chromium: a scenario named <script> shows as text and runs nothing (library render)', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
-    return;
-  }
-  const evil = '<script>alert(1)</script>';
-  const o = observe(smallParams({ name: evil }));
-  const html = renderHtml({ title: `run ${evil}`, subtitle: evil, runs: [reportRun(o.machine, o.result, o.sampler!.series, `${evil} <img src=x onerror=alert(2)>`)] }, uplotAssets());
-  const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-'));
-  const file = join(dir, 'evil.html');
-  writeFileSync(file, html);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  try {
+  await withChromium(t, async (browser) => {
+    const evil = '<script>alert(1)</script>';
+    const o = observe(smallParams({ name: evil }));
+    const html = renderHtml({ title: `run ${evil}`, subtitle: evil, runs: [reportRun(o.machine, o.result, o.sampler!.series, `${evil} <img src=x onerror=alert(2)>`)] }, uplotAssets());
+    const dir = mkdtempSync(join(tmpdir(), 'reclaimsim-chromium-'));
+    const file = join(dir, 'evil.html');
+    writeFileSync(file, html);
     const c = await openReport(browser, file, join(dir, 'evil.png'));
     assert.deepEqual(c.dialogs, []);
     assert.deepEqual(c.errors, []);
@@ -203,22 +201,15 @@ test('html report in headless Chromium: a scenario named <script> shows as text 
     assert.equal(c.title, `run ${evil}`);
     assert.deepEqual(c.headings, [`${evil} <img src=x onerror=alert(2)>`]);
     assert.equal(c.canvases.length, 6);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('html report in headless Chromium: a squeeze is shaded on every chart of its run, and only there (library render)', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
-    return;
-  }
-  const o = observe(smallParams());
-  const plain = reportRun(o.machine, { ...o.result, squeezes: [] }, o.sampler!.series, 'plain');
-  const q = { start_ns: 1e9, end_ns: 2e9, deepest_pages: -10, commands_completed: 0, commands_dispatched: 0, free_list_uses: 0, sense_failures: 0, prep_defers: 0, prep_defers_idle: 0, swap_writes_completed: 0, device_busy_start: 0, device_busy_end: 0, writeback_start: 0, writeback_end: 0 };
-  const shaded = { ...plain, title: 'shaded', result: { ...o.result, squeezes: [q], figures: { ...o.result.figures, squeezes: 1, squeezed_ns: 1e9 } } };
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  try {
+  await withChromium(t, async (browser) => {
+    const o = observe(smallParams());
+    const plain = reportRun(o.machine, { ...o.result, squeezes: [] }, o.sampler!.series, 'plain');
+    const q = { start_ns: 1e9, end_ns: 2e9, deepest_pages: -10, commands_completed: 0, commands_dispatched: 0, free_list_uses: 0, sense_failures: 0, prep_defers: 0, prep_defers_idle: 0, swap_writes_completed: 0, device_busy_start: 0, device_busy_end: 0, writeback_start: 0, writeback_end: 0 };
+    const shaded = { ...plain, title: 'shaded', result: { ...o.result, squeezes: [q], figures: { ...o.result.figures, squeezes: 1, squeezed_ns: 1e9 } } };
     const { page, errors } = await renderedPage(browser, 'squeeze', [plain, shaded]);
     // Chart i of the plain run against chart i of the shaded one: same data, so every pixel that
     // differs is the band's, and it is reddish (the band is a translucent red).
@@ -255,21 +246,14 @@ test('html report in headless Chromium: a squeeze is shaded on every chart of it
     assert.deepEqual((await pixelDiffs()).map((d) => d.differing), [0, 0, 0, 0, 0, 0]);
     assert.deepEqual(errors, []);
     await page.close();
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('html report in headless Chromium: no table spills out of its run card; wide ones scroll inside it (library render)', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
-    return;
-  }
-  const o = observe(smallParams());
-  const q = { start_ns: 1e9, end_ns: 2e9, deepest_pages: -1234, commands_completed: 12345, commands_dispatched: 12345, free_list_uses: 1234, sense_failures: 12345, prep_defers: 12345, prep_defers_idle: 12345, swap_writes_completed: 123456, device_busy_start: 31, device_busy_end: 31, writeback_start: 12345, writeback_end: 12345 };
-  const run = reportRun(o.machine, { ...o.result, squeezes: [q], figures: { ...o.result.figures, squeezes: 1, squeezed_ns: 1e9 } }, o.sampler!.series, 'wide');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  try {
+  await withChromium(t, async (browser) => {
+    const o = observe(smallParams());
+    const q = { start_ns: 1e9, end_ns: 2e9, deepest_pages: -1234, commands_completed: 12345, commands_dispatched: 12345, free_list_uses: 1234, sense_failures: 12345, prep_defers: 12345, prep_defers_idle: 12345, swap_writes_completed: 123456, device_busy_start: 31, device_busy_end: 31, writeback_start: 12345, writeback_end: 12345 };
+    const run = reportRun(o.machine, { ...o.result, squeezes: [q], figures: { ...o.result.figures, squeezes: 1, squeezed_ns: 1e9 } }, o.sampler!.series, 'wide');
     const { page, errors } = await renderedPage(browser, 'wide', [run, { ...run, title: 'second' }]);
     // Each table's visible box: its own, or that of the nearest scrolling ancestor inside the card.
     const spills = await page.evaluate(() => {
@@ -295,9 +279,7 @@ test('html report in headless Chromium: no table spills out of its run card; wid
     assert.equal(squeezeTables, 2, 'each squeeze table sits in its scrolling box');
     assert.deepEqual(errors, []);
     await page.close();
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 /** The small run twice: as it is, and with every count tripled (same times). */
@@ -309,12 +291,7 @@ function tripled(): ReturnType<typeof reportRun>[] {
 }
 
 test('html report in headless Chromium: columns share each chart\'s y scale by default; the checkbox gives each its own and back, live (library render)', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
-    return;
-  }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  try {
+  await withChromium(t, async (browser) => {
     const { page, errors } = await renderedPage(browser, 'yscale', tripled());
     const ids = ['free', 'writeback', 'slab', 'progress', 'mempool', 'device'];
     // [chart id, column 0's y min, max, column 1's y min, max], from each chart's data attributes.
@@ -378,18 +355,11 @@ test('html report in headless Chromium: columns share each chart\'s y scale by d
     assert.ok(sameInBoth(await ranges()), JSON.stringify(await ranges()));
     assert.deepEqual(errors, []);
     await page.close();
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('html report in headless Chromium: every legend swatch is a line with its series\' colour, width and dash (library render)', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
-    return;
-  }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  try {
+  await withChromium(t, async (browser) => {
     const { page, errors } = await renderedPage(browser, 'legend', tripled());
     const found = await page.evaluate(() => {
       const d = JSON.parse(document.getElementById('report-data')!.textContent!) as { runs: { charts: { id: string; series: [string, string, string, number[], number][] }[] }[] };
@@ -422,19 +392,12 @@ test('html report in headless Chromium: every legend swatch is a line with its s
     assert.ok(found.filter((f) => f.want[2] !== 'none').length >= 20, 'most series are dashed or dotted');
     assert.deepEqual(errors, []);
     await page.close();
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('html report in headless Chromium: a y axis with longer tick labels is wider, so its title stays clear of them (library render)', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" (CI does, in .ci/run)`);
-    return;
-  }
-  const o = observe(smallParams());
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  try {
+  await withChromium(t, async (browser) => {
+    const o = observe(smallParams());
     const { page, errors } = await renderedPage(browser, 'axes', [reportRun(o.machine, o.result, o.sampler!.series, 'small')]);
     // Each chart's second axis is its y axis (uPlot sizes it by its width).
     const widths = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('.chart')].map((c) => [c.id.replace(/^chart-\d+-/, ''), parseFloat(c.querySelectorAll<HTMLElement>('.u-axis')[1]!.style.width)])));
@@ -443,7 +406,5 @@ test('html report in headless Chromium: a y axis with longer tick labels is wide
     assert.ok(widths['progress']! >= 64, JSON.stringify(widths));
     assert.deepEqual(errors, []);
     await page.close();
-  } finally {
-    await browser.close();
-  }
+  });
 });
