@@ -199,5 +199,15 @@ export function shrinkYaml(o: ShrinkOutcome, header: string[], description?: str
     `verdict: ${verdictLabel(o.verdict, o.stall)}, seed ${o.state.scenario.seed}${o.state.salt !== 0 ? `, sched_salt ${o.state.salt}` : ''}, found in ${o.runs} shrink runs`,
     ...o.steps.map((s) => `  ${s.path}: ${s.from} -> ${s.to}`),
   ];
-  return scenarioToYaml({ ...o.state.scenario, sched_salt: o.state.salt, ...(description !== undefined ? { description } : {}) }, lines.map((l) => `# ${l}`).join('\n'));
+  return scenarioToYaml({ ...o.state.scenario, name: shrunkName(o.state.scenario.name), sched_salt: o.state.salt, ...(description !== undefined ? { description } : {}) }, lines.map((l) => `# ${l}`).join('\n'));
+}
+
+/**
+ * The shrunk file's scenario name: the input's with `-shrunk`, so that its runs and reports do
+ * not pass for the input's ("flagship" is the bundled scenario, not this smaller machine). Within
+ * the name field's 64 characters, and not suffixed twice.
+ */
+export function shrunkName(name: string): string {
+  if (name.endsWith('-shrunk')) return name;
+  return `${name.slice(0, 64 - '-shrunk'.length)}-shrunk`;
 }

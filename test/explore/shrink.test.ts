@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { paramsOfState, shrinkScenario, shrinkYaml, SHRINK_DIMS, type ShrinkState } from '../../src/explore/shrink.js';
+import { paramsOfState, shrinkScenario, shrinkYaml, shrunkName, SHRINK_DIMS, type ShrinkState } from '../../src/explore/shrink.js';
 import { valueAt } from '../../src/explore/spec.js';
 import { runOnce } from '../../src/explore/execute.js';
 import { InvariantViolation } from '../../src/check/invariants.js';
@@ -47,7 +47,7 @@ test('shrink (synthetic model): reaches the smallest reproducing scenario, never
   assert.match(yaml, /^# shrunk in a test\n/);
   assert.match(yaml, /^sched_salt: 77$/m);
   const again = resolveScenario({ text: yaml, file: 'shrunk.yaml' });
-  assert.deepEqual(again, { ...o.state.scenario, sched_salt: 77 });
+  assert.deepEqual(again, { ...o.state.scenario, name: shrunkName(o.state.scenario.name), sched_salt: 77 });
   assert.equal(synthetic([])(paramsFromScenario(again)).verdict, 'LIVELOCK', 'the file alone reproduces the finding');
 });
 
@@ -161,4 +161,9 @@ test('the shrunk file describes itself, not the machine it was shrunk from', () 
   const yaml = shrinkYaml(o, ['header'], 'shrunk by reclaimsim shrink from run #3 (big): LIVELOCK');
   assert.match(yaml, /^description: "shrunk by reclaimsim shrink from run #3 \(big\): LIVELOCK"$/m);
   assert.doesNotMatch(yaml, /4 copies on a big box/);
+  // Its name says it is not the input's scenario; shrinking it again does not add a second suffix.
+  assert.match(yaml, new RegExp(`^name: ${start.scenario.name}-shrunk$`, 'm'));
+  assert.equal(shrunkName('flagship-shrunk'), 'flagship-shrunk');
+  assert.equal(shrunkName('x'.repeat(64)).length, 64);
+  assert.ok(shrunkName('x'.repeat(64)).endsWith('-shrunk'));
 });
