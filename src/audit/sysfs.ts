@@ -73,9 +73,14 @@ function readSmallFile(path: string): string | null | undefined {
   }
 }
 
+/** Names in code-unit order (not the locale's), so that snapshots and messages are the same everywhere. */
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function sortedRecord<T>(entries: [string, T][]): Record<string, T> {
   const out: Record<string, T> = {};
-  for (const [k, v] of entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) out[k] = v;
+  for (const [k, v] of entries.sort((a, b) => byName(a[0], b[0]))) out[k] = v;
   return out;
 }
 
@@ -179,7 +184,7 @@ function quoted(v: string): string {
 }
 
 function sortedKeys(o: object): string[] {
-  return Object.keys(o).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.keys(o).sort(byName);
 }
 
 /**

@@ -25,6 +25,7 @@ import { TRACEPOINTS, tracepointMatches } from '../kernel/trace.js';
 import { SIZEOF_DENTRY } from '../fs/dcache.js';
 import { SIZEOF_SHMEM_INODE_INFO } from '../mm/shmem.js';
 import { BLK_DEF_MAX_SECTORS } from '../block/blk-core.js';
+import { worst_service_ns } from '../scsi/sim_disk.js';
 import {
   DURATION_PATTERN,
   formatDuration,
@@ -645,9 +646,11 @@ export function scenarioProblems(s: ResolvedScenario): ScenarioProblem[] {
   // the transfer. blk_queue_max_sectors caps requests at BLK_DEF_MAX_SECTORS, and every one-page
   // bio is a segment, of which a request holds sg_tablesize.
   const sv = device.service;
-  const fixedNs = sv.per_command_overhead_ns + sv.seek_ns + sv.seek_jitter_ns;
+  const disk = (rate: number) => ({ per_command_overhead_ns: sv.per_command_overhead_ns, seek_ns: sv.seek_ns, seek_jitter_ns: sv.seek_jitter_ns, transfer_bytes_per_s: rate });
   const cmdBytes = Math.min(device.max_sectors, BLK_DEF_MAX_SECTORS, device.sg_tablesize * (PAGE_SIZE / 512)) * 512;
-  const serviceNs = (rate: number) => fixedNs + Math.ceil((cmdBytes * 1e9) / rate);
+  const serviceNs = (rate: number) => worst_service_ns(disk(rate), cmdBytes);
+  // The seek, its jitter and the overhead: a command that transfers nothing.
+  const fixedNs = worst_service_ns(disk(sv.transfer_rate_bytes_per_s), 0);
   const longestNs = serviceNs(sv.transfer_rate_bytes_per_s);
   if (longestNs >= checks.watchdog_window_ns) {
     const head = `at ${formatRate(sv.transfer_rate_bytes_per_s)} the largest request (${formatSize(cmdBytes)}) takes ${(longestNs / 1e9).toFixed(3)} s with its seek and overhead, not less than checks.watchdog_window (${formatDuration(checks.watchdog_window_ns)}), so a busy disk would look like a livelock`;

@@ -22,6 +22,19 @@ export interface DiskModel {
   irq_cpu: number;
 }
 
+/** The transfer time of `bytes` at the model's rate, ns (rounded up). */
+export function transfer_ns(m: Pick<DiskModel, 'transfer_bytes_per_s'>, bytes: number): number {
+  return Math.ceil((bytes * 1e9) / m.transfer_bytes_per_s);
+}
+
+/**
+ * The longest a command of `bytes` can take: the overhead, a seek with its whole jitter, and the
+ * transfer (the scenario rule that the watchdog window outlasts the disk's largest request).
+ */
+export function worst_service_ns(m: Omit<DiskModel, 'irq_cpu'>, bytes: number): number {
+  return m.per_command_overhead_ns + m.seek_ns + m.seek_jitter_ns + transfer_ns(m, bytes);
+}
+
 export class SimDisk implements scsi_host_template {
   private readonly queue: { cmd: scsi_cmnd; done: (cmd: scsi_cmnd) => void }[] = [];
   private busy = false;
@@ -58,7 +71,7 @@ export class SimDisk implements scsi_host_template {
       this.stat.seeks++;
     }
     const bytes = rq.nr_sectors * 512;
-    t += Math.ceil((bytes * 1e9) / this.model.transfer_bytes_per_s);
+    t += transfer_ns(this.model, bytes);
     this.lastEndSector = rq.sector + rq.nr_sectors;
     this.busy = true;
     this.stat.busy_ns += t;
